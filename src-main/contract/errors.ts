@@ -1,0 +1,59 @@
+/**
+ * Typed error codes shared by every host and the renderer. The core builds the Chinese
+ * `message` (naming the cause: the file, the limit, the field); `details` carries the same
+ * facts as data so the renderer can phrase them in another language.
+ */
+export const errorCodes = [
+  'INVALID_INPUT',
+  'UNKNOWN_METHOD',
+  'UNAUTHORIZED',
+  'NOT_FOUND',
+  'BUSY',
+  'NO_MODEL',
+  'MODEL_NOT_FOUND',
+  'MODEL_NOT_GGUF',
+  'MODEL_TRUNCATED',
+  'MODEL_UNSUPPORTED',
+  'MODEL_LOAD_FAILED',
+  'ADAPTER_NOT_FOUND',
+  'ADAPTER_MISMATCH',
+  'PROMPT_TOO_LONG',
+  'GENERATION_FAILED',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof errorCodes)[number];
+export type ErrorDetails = Record<string, string | number | boolean>;
+
+/** What crosses a process or network boundary. */
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+  details?: ErrorDetails;
+}
+
+export class XinglinError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetails | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: ErrorDetails) {
+    super(message);
+    this.name = 'XinglinError';
+    this.code = code;
+    this.details = details;
+  }
+
+  toWire(): WireError {
+    return this.details ? { code: this.code, message: this.message, details: this.details } : { code: this.code, message: this.message };
+  }
+
+  static fromWire(wire: WireError): XinglinError {
+    return new XinglinError(wire.code, wire.message, wire.details);
+  }
+}
+
+export function isWireError(value: unknown): value is WireError {
+  if (typeof value !== 'object' || value === null) return false;
+  const { code, message } = value as Record<string, unknown>;
+  return typeof message === 'string' && (errorCodes as readonly unknown[]).includes(code);
+}

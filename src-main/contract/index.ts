@@ -1,0 +1,10 @@
+/** THE API of Xinglin: pure TypeScript, no Node, Electron or core imports. */
+export * from './errors.js';
+export * from './entities.js';
+export * from './methods.js';
+export * from './events.js';
+export * from './api.js';
+
+/** The one IPC channel names used by the Electron main process and its preload. */
+export const IPC_INVOKE = 'xinglin:invoke';
+export const IPC_EVENT = 'xinglin:event';

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { AppInfo, Id, Message, ModelFile, ModelStatus, Sampling, SearchHit, Session } from './entities.js';
+
+const None = z.object({}).strict();
+const Ok = z.object({ ok: z.literal(true) });
+
+/** The longest question a doctor may type; longer input is refused before it reaches the model. */
+export const MAX_QUESTION_CHARS = 16_000;
+
+const AdapterChoice = z.object({
+  file: z.string().min(1).max(1024),
+  scale: z.number().min(-4).max(4).default(1),
+});
+
+/**
+ * Every method of the API: its input schema (validated at each host boundary) and its output
+ * schema. Hosts, the preload and the renderer client are all built from this table.
+ */
+export const methods = {
+  'app.info': { input: None, output: AppInfo },
+
+  'sessions.list': { input: None, output: z.array(Session) },
+  'sessions.create': { input: z.object({ title: z.string().trim().min(1).max(200).optional() }).strict(), output: Session },
+  'sessions.rename': { input: z.object({ id: Id, title: z.string().trim().min(1).max(200) }).strict(), output: Session },
+  'sessions.delete': { input: z.object({ id: Id }).strict(), output: Ok },
+  'sessions.messages': { input: z.object({ id: Id }).strict(), output: z.array(Message) },
+  'sessions.search': {
+    input: z.object({ query: z.string().trim().min(1).max(200), limit: z.number().int().min(1).max(200).default(50) }).strict(),
+    output: z.array(SearchHit),
+  },
+
+  'chat.send': {
+    input: z.object({
+      sessionId: Id,
+      text: z.string().trim().min(1).max(MAX_QUESTION_CHARS),
+      sampling: Sampling.partial().optional(),
+    }).strict(),
+    output: z.object({ userMessage: Message, assistantMessageId: Id }),
+  },
+  'chat.stop': { input: z.object({ sessionId: Id }).strict(), output: z.object({ stopped: z.boolean() }) },
+  'chat.regenerate': {
+    input: z.object({ sessionId: Id, sampling: Sampling.partial().optional() }).strict(),
+    output: z.object({ assistantMessageId: Id }),
+  },
+
+  'models.list': { input: None, output: z.object({ modelsDir: z.string(), models: z.array(ModelFile), adapters: z.array(ModelFile) }) },
+  'models.status': { input: None, output: ModelStatus },
+  'models.load': {
+    input: z.object({ model: z.string().min(1).max(1024), adapters: z.array(AdapterChoice).max(8).default([]) }).strict(),
+    output: ModelStatus,
+  },
+  'models.unload': { input: None, output: ModelStatus },
+} as const;
+
+export type MethodName = keyof typeof methods;
+export type MethodInput<M extends MethodName> = z.input<(typeof methods)[M]['input']>;
+/** The input after validation (defaults applied): what the core receives. */
+export type MethodParams<M extends MethodName> = z.output<(typeof methods)[M]['input']>;
+export type MethodOutput<M extends MethodName> = z.output<(typeof methods)[M]['output']>;
+
+export const methodNames = Object.keys(methods) as MethodName[];
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.hasOwn(methods, name);
+}

@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { XinglinError, type Message, type MethodOutput, type MethodParams, type Provenance, type Sampling } from '../contract/index.js';
+import { defaultSampling } from './config.js';
+import type { EventBus } from './event-bus.js';
+import type { LlmHost } from './llm/index.js';
+import type { Store } from './store/index.js';
+
+interface Generation {
+  sessionId: string;
+  messageId: string;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+/**
+ * How one question travels: save the user turn, stream the answer through the LLM host as
+ * `chat.token` events, save the answer (complete, stopped or error) with its provenance, then
+ * `chat.done` / `chat.error`. One generation at a time: the model has one sequence.
+ */
+export class ChatService {
+  #current: Generation | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly llm: LlmHost,
+    private readonly bus: EventBus,
+    private readonly appVersion: string,
+    private readonly sampling: Partial<Sampling> = {},
+  ) {}
+
+  send(params: MethodParams<'chat.send'>): MethodOutput<'chat.send'> {
+    this.#requireSession(params.sessionId);
+    this.#requireIdle();
+    this.llm.assertPromptFits(params.text);
+    const userMessage = this.store.addMessage({ sessionId: params.sessionId, role: 'user', text: params.text, status: 'complete', provenance: null, error: null });
+    const assistantMessageId = this.#start(params.sessionId, params.sampling);
+    return { userMessage, assistantMessageId };
+  }
+
+  /** Answers the last question again, replacing the previous answer. */
+  regenerate(params: MethodParams<'chat.regenerate'>): MethodOutput<'chat.regenerate'> {
+    this.#requireSession(params.sessionId);
+    this.#requireIdle();
+    const messages = this.store.listMessages(params.sessionId);
+    const lastUser = messages.findLastIndex((m) => m.role === 'user');
+    if (lastUser < 0) throw new XinglinError('NOT_FOUND', '这个会话里还没有可以重新回答的问题。');
+    this.store.transaction(() => {
+      for (const later of messages.slice(lastUser + 1)) this.store.deleteMessage(later.id);
+    });
+    return { assistantMessageId: this.#start(params.sessionId, params.sampling) };
+  }
+
+  stop(params: MethodParams<'chat.stop'>): MethodOutput<'chat.stop'> {
+    const current = this.#current;
+    if (!current || current.sessionId !== params.sessionId) return { stopped: false };
+    current.controller.abort();
+    return { stopped: true };
+  }
+
+  /** Stops what is streaming (in one session, or anywhere) and waits until its answer is saved. */
+  async halt(sessionId?: string): Promise<void> {
+    const current = this.#current;
+    if (!current || (sessionId && current.sessionId !== sessionId)) return;
+    current.controller.abort();
+    await current.done;
+  }
+
+  #requireSession(id: string): void {
+    if (!this.store.getSession(id)) throw new XinglinError('NOT_FOUND', `找不到会话（${id}），它可能已被删除。`, { sessionId: id });
+  }
+
+  #requireIdle(): void {
+    if (this.#current) throw new XinglinError('BUSY', '上一个回答还在生成中，请等待完成或先停止。');
+    if (this.llm.status().state !== 'ready') {
+      throw new XinglinError('NO_MODEL', '还没有加载模型：请把 GGUF 模型放进模型文件夹，并在“模型”中选择加载。');
+    }
+  }
+
+  #start(sessionId: string, overrides: Partial<Sampling> | undefined): string {
+    const messageId = randomUUID();
+    const controller = new AbortController();
+    const sampling: Sampling = { ...defaultSampling, ...this.sampling, ...overrides };
+    const history = this.store.listMessages(sessionId).filter((m) => m.status !== 'error');
+    const question = history.pop();
+    if (!question || question.role !== 'user') throw new XinglinError('NOT_FOUND', '这个会话里没有待回答的问题。');
+    const generation: Generation = { sessionId, messageId, controller, done: Promise.resolve() };
+    generation.done = this.#run(generation, history, question.text, sampling).finally(() => {
+      this.#current = null;
+    });
+    this.#current = generation;
+    return messageId;
+  }
+
+  async #run(generation: Generation, history: Message[], prompt: string, sampling: Sampling): Promise<void> {
+    const { sessionId, messageId, controller } = generation;
+    try {
+      const result = await this.llm.generate({
+        history: history.map((m) => ({ role: m.role, text: m.text })),
+        prompt,
+        sampling,
+        signal: controller.signal,
+        onText: (text) => this.bus.emit('chat.token', { sessionId, messageId, text }),
+      });
+      const provenance: Provenance = { mode: 'llm', appVersion: this.appVersion, ...this.llm.provenance(), sampling, timings: result.timings, template: result.template };
+      const message = this.store.addMessage({ id: messageId, sessionId, role: 'assistant', text: result.text, status: result.stopped ? 'stopped' : 'complete', provenance, error: null });
+      this.bus.emit('chat.done', { sessionId, message });
+    } catch (cause) {
+      const error = cause instanceof XinglinError ? cause : new XinglinError('GENERATION_FAILED', `生成回答时出错：${String((cause as Error)?.message ?? cause)}`);
+      const wire = { code: error.code, message: error.message };
+      // The session may have been deleted meanwhile; the event still tells the renderer.
+      if (this.store.getSession(sessionId)) this.store.addMessage({ id: messageId, sessionId, role: 'assistant', text: '', status: 'error', provenance: null, error: wire });
+      this.bus.emit('chat.error', { sessionId, messageId, error: wire });
+    }
+  }
+}

@@ -1,0 +1,36 @@
+import os from 'node:os';
+import path from 'node:path';
+import type { Sampling } from '../contract/index.js';
+
+export interface CoreConfig {
+  /** Database, knowledge base, manifests. */
+  dataDir: string;
+  /** GGUF base models; adapters live in `<modelsDir>/lora`. */
+  modelsDir: string;
+  host: 'electron' | 'web' | 'cli';
+  appVersion: string;
+  /** CPU threads for inference; defaults to the physical core count. */
+  threads?: number;
+  /** 'auto' uses a GPU when one is usable, false forces the CPU. */
+  gpu?: 'auto' | false;
+  /** Context window for a loaded model (tokens), capped by what the model was trained for. */
+  contextSize?: number;
+  sampling?: Partial<Sampling>;
+}
+
+export const defaultSampling: Sampling = { temperature: 0.3, topK: 40, topP: 0.9, seed: 42, maxTokens: 1024 };
+
+/** The per-user data folder each platform expects (the same one Electron's userData points at). */
+export function defaultDataDir(): string {
+  const home = os.homedir();
+  if (process.platform === 'win32') return path.join(process.env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'Xinglin');
+  if (process.platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Xinglin');
+  return path.join(process.env.XDG_CONFIG_HOME ?? path.join(home, '.config'), 'xinglin');
+}
+
+/** `--data-dir` / `--models-dir` win over XINGLIN_DATA_DIR / XINGLIN_MODELS_DIR, which win over defaults. */
+export function resolveDirs(flags: { dataDir?: string | undefined; modelsDir?: string | undefined }, env: NodeJS.ProcessEnv = process.env): { dataDir: string; modelsDir: string } {
+  const dataDir = path.resolve(flags.dataDir ?? env.XINGLIN_DATA_DIR ?? defaultDataDir());
+  const modelsDir = path.resolve(flags.modelsDir ?? env.XINGLIN_MODELS_DIR ?? path.join(dataDir, 'models'));
+  return { dataDir, modelsDir };
+}

@@ -1,0 +1,14 @@
+import type { Api, Reply } from '../contract/index.js';
+import type { CoreConfig } from './config.js';
+import type { AnyEventListener } from './event-bus.js';
+
+/** The one object every host holds. */
+export interface Core {
+  readonly config: CoreConfig;
+  /** Validates raw input against the contract, runs the method, and never throws: failures come back as a Reply. */
+  call(method: string, input: unknown): Promise<Reply>;
+  /** The same API, typed, for in-process callers (the CLI, tests). */
+  readonly api: Api;
+  subscribe(listener: AnyEventListener): () => void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+import { XinglinError } from '../../contract/index.js';
+import { chat, chatUsage } from './chat.js';
+import { serve, serveUsage } from './serve.js';
+import { sessions, sessionsUsage } from './sessions.js';
+
+const commands: Record<string, (args: string[]) => Promise<number>> = { serve, chat, sessions };
+
+const usage = `杏林 Xinglin — 离线临床助手
+
+用法：
+  ${serveUsage}
+  ${chatUsage}
+  ${sessionsUsage}
+
+每个命令都接受：
+  --data-dir <目录>     数据库与知识库所在目录（或环境变量 XINGLIN_DATA_DIR）
+  --models-dir <目录>   GGUF 模型目录，适配器在其 lora/ 子目录（或 XINGLIN_MODELS_DIR）
+  --threads <N>         推理线程数（默认：物理核心数）`;
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage);
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`未知的命令：${name}\n\n${usage}`);
+    return 2;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(usage);
+    return 0;
+  }
+  try {
+    return await command(args);
+  } catch (cause) {
+    if (cause instanceof XinglinError) {
+      console.error(`错误 [${cause.code}]：${cause.message}`);
+      return cause.code === 'INVALID_INPUT' ? 2 : 1;
+    }
+    throw cause;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

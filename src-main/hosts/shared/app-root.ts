@@ -1,0 +1,20 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The folder holding Xinglin's package.json, whether running from source (tsx) or from dist/. */
+export function appRoot(from: string = path.dirname(fileURLToPath(import.meta.url))): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (fs.existsSync(manifest) && JSON.parse(fs.readFileSync(manifest, 'utf8')).name === 'xinglin') return dir;
+    if (path.dirname(dir) === dir) throw new Error(`package.json of xinglin not found above ${from}`);
+  }
+}
+
+export function appVersion(root: string = appRoot()): string {
+  return JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version;
+}
+
+export function rendererDir(root: string = appRoot()): string {
+  return path.join(root, 'dist', 'renderer');
+}
