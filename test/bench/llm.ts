@@ -1,0 +1,124 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { getLlama, LlamaChatSession } from 'node-llama-cpp';
+import type { EventPayload } from '../../src-main/contract/index.js';
+import { createCore } from '../../src-main/core/core.js';
+import { startWebHost } from '../../src-main/hosts/web/server.js';
+import { generateFixtures, type TinyLlamaOptions } from '../fixtures/gguf/tiny-llama.js';
+import { median, round } from './stats.js';
+
+/**
+ * Generated tokens/s through the whole app path (HTTP call → core → LlmHost → SSE client, answer
+ * persisted in SQLite) against bare node-llama-cpp on the same model, threads and greedy settings,
+ * measured alternately in one run.
+ */
+
+const THREADS = Number(process.env.XINGLIN_BENCH_THREADS ?? os.availableParallelism());
+const ROUNDS = Number(process.env.XINGLIN_BENCH_ROUNDS ?? 5);
+const MAX_TOKENS = Number(process.env.XINGLIN_BENCH_TOKENS ?? 96);
+const PROMPT = 'Tell me a story about a doctor.';
+const CONTEXT_SIZE = 1024;
+
+const models: { name: string; options: TinyLlamaOptions }[] = [
+  { name: 'fixture', options: { contextLength: CONTEXT_SIZE } },
+  // ≥ 100 MB of F32 weights: large enough that generation, not overhead, dominates.
+  { name: 'large', options: { nEmbd: 768, nLayer: 6, nHead: 12, nHeadKv: 12, nFf: 2048, contextLength: CONTEXT_SIZE } },
+];
+
+async function bareRunner(modelPath: string) {
+  const llama = await getLlama({ build: 'never', gpu: false, maxThreads: THREADS, logLevel: 'error' as never });
+  const model = await llama.loadModel({ modelPath });
+  const context = await model.createContext({ contextSize: CONTEXT_SIZE, threads: THREADS });
+  const session = new LlamaChatSession({ contextSequence: context.getSequence() });
+  return {
+    async once(): Promise<number> {
+      session.setChatHistory([]);
+      let tokens = 0;
+      const started = performance.now();
+      await session.prompt(PROMPT, { temperature: 0, seed: 1, maxTokens: MAX_TOKENS, onToken: (chunk) => (tokens += chunk.length) });
+      return tokens / ((performance.now() - started) / 1000);
+    },
+    dispose: () => llama.dispose(),
+  };
+}
+
+async function appRunner(modelsDir: string) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xinglin-bench-'));
+  const core = await createCore({ dataDir, modelsDir, host: 'web', appVersion: 'bench', threads: THREADS, gpu: false, contextSize: CONTEXT_SIZE });
+  const host = await startWebHost(core, { port: 0, staticDir: dataDir });
+  const base = `http://127.0.0.1:${host.port}`;
+  const call = async (method: string, input: unknown) => {
+    const res = await fetch(`${base}/api/invoke/${method}`, { method: 'POST', headers: { Authorization: `Bearer ${host.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(input) });
+    const reply = (await res.json()) as { ok: boolean; value: never; error?: { message: string } };
+    if (!reply.ok) throw new Error(reply.error?.message);
+    return reply.value;
+  };
+  await call('models.load', { model: 'tiny-llama.gguf' });
+
+  // One SSE connection for the whole run, as the renderer keeps one.
+  const events = await fetch(`${base}/api/events?token=${host.token}`);
+  const reader = events.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  async function until(messageId: string): Promise<EventPayload<'chat.done'>> {
+    for (;;) {
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const frame = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const match = /^event: (\S+)\ndata: (.*)$/s.exec(frame);
+        if (match?.[1] === 'chat.done') {
+          const payload = JSON.parse(match[2]!) as EventPayload<'chat.done'>;
+          if (payload.message.id === messageId) return payload;
+        }
+        if (match?.[1] === 'chat.error') throw new Error(match[2]);
+      }
+      const { value, done } = await reader.read();
+      if (done) throw new Error('event stream closed');
+      buffer += value;
+    }
+  }
+
+  return {
+    async once(): Promise<number> {
+      const session = (await call('sessions.create', { title: 'bench' })) as { id: string };
+      const started = performance.now();
+      const sent = (await call('chat.send', { sessionId: session.id, text: PROMPT, sampling: { temperature: 0, seed: 1, maxTokens: MAX_TOKENS } })) as { assistantMessageId: string };
+      const done = await until(sent.assistantMessageId);
+      return done.message.provenance!.timings!.generatedTokens / ((performance.now() - started) / 1000);
+    },
+    async dispose() {
+      await reader.cancel();
+      await host.close();
+      await core.close();
+    },
+  };
+}
+
+export async function benchLlm(workDir: string) {
+  const results = [];
+  for (const { name, options } of models) {
+    const modelsDir = path.join(workDir, `models-${name}`);
+    const modelPath = path.join(modelsDir, 'tiny-llama.gguf');
+    if (!fs.existsSync(modelPath)) generateFixtures(modelsDir, options);
+    const bare = await bareRunner(modelPath);
+    const app = await appRunner(modelsDir);
+    await bare.once(); // warm-up: first-touch of mmapped weights
+    await app.once();
+    const samples = { bare: [] as number[], app: [] as number[] };
+    for (let i = 0; i < ROUNDS; i++) {
+      samples.bare.push(await bare.once());
+      samples.app.push(await app.once());
+    }
+    await app.dispose();
+    await bare.dispose();
+    results.push({
+      model: name,
+      sizeMB: round(fs.statSync(modelPath).size / 2 ** 20, 1),
+      bareTokensPerSecond: { median: round(median(samples.bare), 1), samples: samples.bare.map((s) => round(s, 1)) },
+      appTokensPerSecond: { median: round(median(samples.app), 1), samples: samples.app.map((s) => round(s, 1)) },
+      ratio: round(median(samples.app) / median(samples.bare)),
+    });
+  }
+  return { bench: 'llm', threads: THREADS, rounds: ROUNDS, maxTokens: MAX_TOKENS, results };
+}

@@ -1,0 +1,50 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { EventName, EventPayload } from '../../src-main/contract/index.js';
+import type { CoreConfig } from '../../src-main/core/config.js';
+import { createCore, type Core } from '../../src-main/core/core.js';
+import { generateFixtures, type FixturePaths } from '../fixtures/gguf/tiny-llama.js';
+
+export function tempDir(prefix = 'xinglin-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** A models folder holding the generated fixtures (base model at the top, adapters in lora/). */
+export function fixtureModels(): { modelsDir: string; paths: FixturePaths } {
+  const modelsDir = tempDir('xinglin-models-');
+  return { modelsDir, paths: generateFixtures(modelsDir) };
+}
+
+/** A real core on real files: its own data folder, two CPU threads, no GPU. */
+export function openTestCore(overrides: Partial<CoreConfig> = {}): Promise<Core> {
+  return createCore({ dataDir: tempDir('xinglin-data-'), modelsDir: tempDir('xinglin-models-'), host: 'cli', appVersion: 'test', threads: 2, gpu: false, ...overrides });
+}
+
+/** Resolves with the payload of the next `event` matching `predicate`. */
+export function nextEvent<E extends EventName>(core: Core, event: E, predicate: (payload: EventPayload<E>) => boolean = () => true): Promise<EventPayload<E>> {
+  return new Promise((resolve) => {
+    const unsubscribe = core.subscribe((name, payload) => {
+      if (name === event && predicate(payload as EventPayload<E>)) {
+        unsubscribe();
+        resolve(payload as EventPayload<E>);
+      }
+    });
+  });
+}
+
+/** Waits for the answer to a message: its `chat.done` message, or the error. */
+export function answerOf(core: Core, messageId: string) {
+  return new Promise<{ done?: EventPayload<'chat.done'>; error?: EventPayload<'chat.error'> }>((resolve) => {
+    const unsubscribe = core.subscribe((name, payload) => {
+      if (name === 'chat.done' && (payload as EventPayload<'chat.done'>).message.id === messageId) {
+        unsubscribe();
+        resolve({ done: payload as EventPayload<'chat.done'> });
+      }
+      if (name === 'chat.error' && (payload as EventPayload<'chat.error'>).messageId === messageId) {
+        unsubscribe();
+        resolve({ error: payload as EventPayload<'chat.error'> });
+      }
+    });
+  });
+}

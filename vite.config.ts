@@ -1,0 +1,39 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const repoRoot = fileURLToPath(new URL('.', import.meta.url));
+const rendererRoot = fileURLToPath(new URL('./src-renderer', import.meta.url));
+
+/**
+ * The renderer build. `base: './'` keeps every asset URL relative so the page works from the
+ * Electron custom protocol and from the web host alike; nothing is fetched from outside the app
+ * and no inline script or style is emitted, so a CSP of `default-src 'self'` holds.
+ *
+ * Under Vitest (which reads this file when no vitest config exists) the root stays the
+ * repository so `test/**` is found, and the Svelte plugin compiles `*.svelte.ts` state files.
+ */
+const underVitest = Boolean(process.env['VITEST']);
+
+export default defineConfig({
+  root: underVitest ? repoRoot : rendererRoot,
+  base: './',
+  publicDir: false,
+  plugins: [
+    svelte({
+      emitCss: true,
+      compilerOptions: { css: 'external', runes: true },
+    }),
+  ],
+  server: { port: 5173, strictPort: true, host: '127.0.0.1' },
+  build: {
+    outDir: fileURLToPath(new URL('./dist/renderer', import.meta.url)),
+    emptyOutDir: true,
+    target: 'chrome120',
+    sourcemap: true,
+    assetsInlineLimit: 0,
+    cssCodeSplit: false,
+    modulePreload: { polyfill: false },
+    reportCompressedSize: false,
+  },
+});
