@@ -29,7 +29,7 @@ export class ChatService {
   ) {}
 
   send(params: MethodParams<'chat.send'>): MethodOutput<'chat.send'> {
-    this.#requireSession(params.sessionId);
+    this.store.getSession(params.sessionId);
     this.#requireIdle();
     this.llm.assertPromptFits(params.text);
     const userMessage = this.store.addMessage({ sessionId: params.sessionId, role: 'user', text: params.text, status: 'complete', provenance: null, error: null });
@@ -39,7 +39,7 @@ export class ChatService {
 
   /** Answers the last question again, replacing the previous answer. */
   regenerate(params: MethodParams<'chat.regenerate'>): MethodOutput<'chat.regenerate'> {
-    this.#requireSession(params.sessionId);
+    this.store.getSession(params.sessionId);
     this.#requireIdle();
     const messages = this.store.listMessages(params.sessionId);
     const lastUser = messages.findLastIndex((m) => m.role === 'user');
@@ -63,10 +63,6 @@ export class ChatService {
     if (!current || (sessionId && current.sessionId !== sessionId)) return;
     current.controller.abort();
     await current.done;
-  }
-
-  #requireSession(id: string): void {
-    if (!this.store.getSession(id)) throw new XinglinError('NOT_FOUND', `找不到会话（${id}），它可能已被删除。`, { sessionId: id });
   }
 
   #requireIdle(): void {
@@ -108,7 +104,7 @@ export class ChatService {
       const error = cause instanceof XinglinError ? cause : new XinglinError('GENERATION_FAILED', `生成回答时出错：${String((cause as Error)?.message ?? cause)}`);
       const wire = { code: error.code, message: error.message };
       // The session may have been deleted meanwhile; the event still tells the renderer.
-      if (this.store.getSession(sessionId)) this.store.addMessage({ id: messageId, sessionId, role: 'assistant', text: '', status: 'error', provenance: null, error: wire });
+      if (this.store.hasSession(sessionId)) this.store.addMessage({ id: messageId, sessionId, role: 'assistant', text: '', status: 'error', provenance: null, error: wire });
       this.bus.emit('chat.error', { sessionId, messageId, error: wire });
     }
   }

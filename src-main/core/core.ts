@@ -32,17 +32,14 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     'app.info': () => ({ name: '杏林 Xinglin', version: config.appVersion, host: config.host, dataDir: config.dataDir, modelsDir: config.modelsDir, platform: `${process.platform}-${process.arch}` }),
 
     'sessions.list': () => store.listSessions(),
-    'sessions.create': ({ title }) => store.createSession(title ?? '新会话'),
+    'sessions.create': ({ title }) => store.createSession(title),
     'sessions.rename': ({ id, title }) => store.renameSession(id, title),
     'sessions.delete': async ({ id }) => {
       await chat.halt(id);
       store.deleteSession(id);
       return { ok: true as const };
     },
-    'sessions.messages': ({ id }) => {
-      if (!store.getSession(id)) throw new XinglinError('NOT_FOUND', `找不到会话（${id}），它可能已被删除。`, { sessionId: id });
-      return store.listMessages(id);
-    },
+    'sessions.messages': ({ id }) => store.listMessages(id),
     'sessions.search': ({ query, limit }) => store.search(query, limit),
 
     'chat.send': (params) => chat.send(params),

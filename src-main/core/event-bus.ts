@@ -1,6 +1,7 @@
 import type { EventName, EventPayload } from '../contract/index.js';
 
-export type AnyEventListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+/** Listeners see every event; the payload's type follows from the name (narrow with a cast). */
+export type AnyEventListener = (event: EventName, payload: EventPayload<EventName>) => void;
 
 /** Fan-out of core events to every host connection (IPC windows, SSE clients, the CLI). */
 export class EventBus {

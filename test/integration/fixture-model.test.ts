@@ -42,10 +42,19 @@ async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
     }
 }
 
+/**
+ * One evaluation thread: the model is tiny, and on a loaded 2-core machine
+ * a second llama.cpp thread spends its time spinning at barriers (measured:
+ * ~0.2 s per reply with 1 thread vs up to 3.5 s with 2). The output is the
+ * same either way.
+ */
+const THREADS = 1;
+
 /** Greedy 16-token reply to PROMPT in a fresh context with the given adapters. */
 async function reply(adapters: { filePath: string; scale?: number }[] = []): Promise<string> {
     const context = await model.createContext({
         contextSize: 512,
+        threads: THREADS,
         ...(adapters.length > 0 ? { lora: { adapters } } : {}),
     });
     try {
@@ -88,7 +97,7 @@ afterAll(async () => {
     await llama?.dispose();
     if (dir) rmSync(dir, { recursive: true, force: true });
     console.info("fixture-model timings (ms):", JSON.stringify(timings));
-});
+}, 30_000);
 
 describe("generated tiny llama with node-llama-cpp", { timeout: 30_000 }, () => {
     it("loads quickly", () => {
@@ -97,7 +106,7 @@ describe("generated tiny llama with node-llama-cpp", { timeout: 30_000 }, () => 
     });
 
     it("resolves the ChatML chat wrapper from the GGUF template", async () => {
-        const context = await model.createContext({ contextSize: 512 });
+        const context = await model.createContext({ contextSize: 512, threads: THREADS });
         try {
             const session = new LlamaChatSession({ contextSequence: context.getSequence() });
             expect(session.chatWrapper).toBeInstanceOf(ChatMLChatWrapper);
@@ -140,7 +149,11 @@ describe("generated tiny llama with node-llama-cpp", { timeout: 30_000 }, () => 
 
     it("rejects an adapter whose shapes do not fit the base model", async () => {
         await expect(
-            model.createContext({ contextSize: 512, lora: { adapters: [{ filePath: paths.loraMismatch }] } }),
+            model.createContext({
+                contextSize: 512,
+                threads: THREADS,
+                lora: { adapters: [{ filePath: paths.loraMismatch }] },
+            }),
         ).rejects.toThrow(`Failed to initialize LoRA adapter "${paths.loraMismatch}"`);
         await expectLogged(/tensor 'blk\.0\.attn_q\.weight' has incorrect shape/);
     });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import * as nodeLlamaCpp from 'node-llama-cpp';
 import { readGgufFileInfo, type GgufFileInfo } from 'node-llama-cpp';
 import { XinglinError } from '../../contract/index.js';
-import { ggmlTensorBytes, ggmlTypeName } from './ggml-types.js';
+import { ggmlTensorBytes } from './ggml-types.js';
 
 export type GgufRole = 'model' | 'adapter';
 
@@ -300,7 +300,3 @@ export function checkAdapterFits(base: GgufInspection, adapter: GgufInspection):
   }
 }
 
-/** For logs and diagnostics: a tensor's type by name. */
-export function describeTensor(tensor: GgufTensor): string {
-  return `${tensor.name} ${ggmlTypeName(tensor.ggmlType)} ${shapeText(tensor.shape)}`;
-}

@@ -1,0 +1,89 @@
+'use strict';
+// `npm run dist`: installers from dist/ (run `npm run build` first; the script does).
+// Offline by construction: Electron comes from the zips verified by vendor-electron.mjs, never
+// from the network. Style after Signal-Desktop (asarUnpack of native addons, fuses flipped) and
+// node-llama-cpp's Electron template (its binaries out of the asar, filtered per platform).
+const fs = require('node:fs');
+const path = require('node:path');
+const { readManifest, vendoredZip } = require('./electron-vendor.cjs');
+
+const manifest = readManifest();
+
+/** @type {import('electron-builder').Configuration} */
+module.exports = {
+  appId: 'cn.xinglin.desktop', // also APP_ID in src-main/hosts/electron/main.ts
+  productName: '杏林',
+  // An ASCII file name for the executable, the .deb and the AppImage.
+  executableName: 'xinglin',
+  artifactName: 'xinglin-${version}-${os}-${arch}.${ext}',
+  copyright: 'Xinglin 杏林',
+  directories: { output: 'release', buildResources: 'build' },
+
+  electronVersion: manifest.version,
+  electronDist: (options) => vendoredZip(options.platformName, options.arch, manifest),
+  // No Help menu links, no locales we do not ship a UI for.
+  electronLanguages: ['zh-CN', 'en-US'],
+
+  asar: true,
+  // Native code cannot be loaded from inside an asar: addons and llama.cpp's binaries stay outside.
+  asarUnpack: ['**/*.node', 'node_modules/node-llama-cpp/bins/**', 'node_modules/@node-llama-cpp/**'],
+  files: [
+    'package.json',
+    'dist/main/**',
+    'dist/renderer/**',
+    '!**/*.map',
+    // node-llama-cpp: prebuilt binaries for the target platform only (`${os}` is linux/mac/win,
+    // as in the @node-llama-cpp/<os>-<arch>[-gpu] package names); we never build from source.
+    '!node_modules/node-llama-cpp/bins/**/*',
+    'node_modules/node-llama-cpp/bins/${os}-${arch}*/**/*',
+    '!node_modules/@node-llama-cpp/*/bins/**/*',
+    'node_modules/@node-llama-cpp/${os}-${arch}*/bins/**/*',
+    '!node_modules/node-llama-cpp/llama/localBuilds/**/*',
+    '!node_modules/node-llama-cpp/llama/gitRelease.bundle',
+    // better-sqlite3's SQLite sources are only needed to compile it.
+    '!node_modules/better-sqlite3/{deps,src,docs}/**/*',
+  ],
+  // better-sqlite3 is rebuilt against Electron's ABI; offline this needs the Node headers that
+  // vendor-electron.mjs installs into ~/.electron-gyp. node-llama-cpp ships N-API prebuilts.
+  npmRebuild: true,
+  buildDependenciesFromSource: false,
+
+  electronFuses: {
+    runAsNode: false,
+    enableNodeOptionsEnvironmentVariable: false,
+    enableNodeCliInspectArguments: false,
+    onlyLoadAppFromAsar: true,
+    enableEmbeddedAsarIntegrityValidation: true,
+    enableCookieEncryption: true,
+    grantFileProtocolExtraPrivileges: false,
+  },
+
+  // A zip given as electronDist is unpacked as is, default_app.asar included; it is not ours.
+  afterPack: async (context) => {
+    const resources = context.electronPlatformName === 'darwin'
+      ? path.join(context.appOutDir, `${context.packager.appInfo.productFilename}.app`, 'Contents', 'Resources')
+      : path.join(context.appOutDir, 'resources');
+    fs.rmSync(path.join(resources, 'default_app.asar'), { force: true });
+  },
+
+  linux: {
+    target: [
+      { target: 'AppImage', arch: ['x64'] },
+      { target: 'deb', arch: ['x64'] },
+    ],
+    category: 'Office',
+    synopsis: '离线临床助手 / offline clinical assistant',
+    maintainer: 'Xinglin <xinglin@localhost>',
+  },
+  win: { target: [{ target: 'nsis', arch: ['x64'] }] },
+  nsis: {
+    oneClick: false,
+    perMachine: false,
+    allowToChangeInstallationDirectory: true,
+    // Patient records live in the data folder: uninstalling the program must never delete them.
+    deleteAppDataOnUninstall: false,
+    shortcutName: '杏林',
+  },
+  mac: { target: [{ target: 'dmg', arch: ['arm64', 'x64'] }], category: 'public.app-category.medical' },
+  publish: null,
+};

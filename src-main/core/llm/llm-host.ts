@@ -1,0 +1,439 @@
+/**
+ * LlmHost owns every node-llama-cpp object of the main process: one Llama, and at most one
+ * model with one context, one sequence and one chat session. All loading goes through it so
+ * that a model is never held twice, a failed or replaced load frees what it allocated, and
+ * every answer can say exactly which files, adapters, template and threads produced it.
+ */
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import {
+  getLlama,
+  InsufficientMemoryError,
+  LlamaChatSession,
+  LlamaLogLevel,
+  resolveChatWrapper,
+  type ChatHistoryItem,
+  type ChatWrapper,
+  type Llama,
+  type LlamaContext,
+  type LlamaModel,
+} from 'node-llama-cpp';
+import type { AdapterRef, EventPayload, FileRef, ModelStatus, Sampling, Timings } from '../../contract/index.js';
+import { XinglinError } from '../../contract/index.js';
+import { fitToContext, type ChatTurn } from './context-fit.js';
+import { sha256File } from './file-hash.js';
+import { isCpuRepackedType } from './ggml-types.js';
+import { checkAdapterFits, inspectAdapter, inspectModel, type GgufInspection } from './gguf-inspect.js';
+
+export type LoadProgress = EventPayload<'models.progress'>;
+
+export interface LlmHostOptions {
+  /** CPU threads for inference; defaults to the physical core count (llama.cpp's math cores). */
+  threads?: number;
+  /** 'auto' uses a GPU when a usable backend is found; false forces the CPU. */
+  gpu?: 'auto' | false;
+  /** Context window in tokens; capped by the model's trained context. Defaults to 4096. */
+  contextSize?: number;
+  onProgress?: (progress: LoadProgress) => void;
+}
+
+export interface AdapterChoice {
+  path: string;
+  scale: number;
+}
+
+export interface GenerateRequest {
+  /** Earlier turns of the session, oldest first; the oldest are dropped when they do not fit. */
+  history: readonly ChatTurn[];
+  prompt: string;
+  /** Instructions for the model (the caller's prompt template); none when absent. */
+  system?: string;
+  sampling: Sampling;
+  signal?: AbortSignal;
+  onText?: (chunk: string) => void;
+}
+
+export interface GenerateResult {
+  text: string;
+  /** True when the answer was cut short by the AbortSignal (or by an unload/reload). */
+  stopped: boolean;
+  /** Why generation ended: 'eogToken' (finished), 'maxTokens', 'abort', … */
+  stopReason: string;
+  timings: Timings;
+  template: string;
+  /** Oldest history turns left out so the prompt fits the context. */
+  droppedTurns: number;
+}
+
+export interface LlmProvenance {
+  model: FileRef;
+  adapters: AdapterRef[];
+  template: string;
+  gpu: string;
+  threads: number;
+}
+
+type LoadedModel = {
+  model: LlamaModel;
+  context: LlamaContext;
+  session: LlamaChatSession;
+  modelRef: FileRef & { architecture: string; contextSize: number; template: string };
+  adapters: AdapterRef[];
+  template: string;
+  gpu: string;
+};
+
+const DEFAULT_CONTEXT_SIZE = 4096;
+
+/** Rejection of a load that a newer load (or an unload) replaced before it finished. */
+function superseded(file: string): XinglinError {
+  return new XinglinError('MODEL_LOAD_FAILED', `模型 ${file} 的加载已取消：被新的加载或卸载请求取代`, { file, superseded: true });
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The name recorded in provenance: the wrapper, plus which Jinja template when it is a raw one. */
+function templateName(wrapper: ChatWrapper, jinja: string | null): string {
+  if (wrapper.wrapperName === 'JinjaTemplate' && jinja) {
+    return `JinjaTemplate(sha256:${createHash('sha256').update(jinja).digest('hex').slice(0, 12)})`;
+  }
+  return wrapper.wrapperName;
+}
+
+export class LlmHost {
+  readonly #options: LlmHostOptions;
+  #llama: Promise<Llama> | null = null;
+  #threads: number | null = null;
+
+  #state: ModelStatus['state'] = 'none';
+  #error: XinglinError | null = null;
+  #loaded: LoadedModel | null = null;
+  #lastTokensPerSecond: number | null = null;
+
+  /** Loads and unloads run one at a time, in call order. */
+  #lifecycle: Promise<unknown> = Promise.resolve();
+  /** Bumped by every load/unload; a load that sees a newer ticket gives way. */
+  #ticket = 0;
+  #loadAbort: AbortController | null = null;
+
+  #generation: Promise<unknown> | null = null;
+  #generationAbort: AbortController | null = null;
+
+  constructor(options: LlmHostOptions = {}) {
+    this.#options = options;
+  }
+
+  /** Starts llama.cpp (no model). Loading calls it; call it early to have `status()` show threads and GPU. */
+  async init(): Promise<Llama> {
+    this.#llama ??= (async () => {
+      try {
+        const llama = await getLlama({
+          build: 'never',
+          gpu: this.#options.gpu ?? 'auto',
+          ...(this.#options.threads ? { maxThreads: this.#options.threads } : {}),
+          logLevel: LlamaLogLevel.warn,
+        });
+        // node-llama-cpp's own default is at least 4 threads, which oversubscribes (and slows
+        // down many times over) a 2-core workstation: use the physical cores.
+        this.#threads = this.#options.threads ?? llama.cpuMathCores;
+        llama.maxThreads = this.#threads;
+        return llama;
+      } catch (error) {
+        this.#llama = null;
+        throw new XinglinError('MODEL_LOAD_FAILED', `无法启动本地推理引擎 llama.cpp：${errorText(error)}`);
+      }
+    })();
+    return this.#llama;
+  }
+
+  status(): ModelStatus {
+    const loaded = this.#loaded;
+    return {
+      state: this.#state,
+      model: loaded ? { ...loaded.modelRef } : null,
+      adapters: loaded ? loaded.adapters.map((adapter) => ({ ...adapter })) : [],
+      gpu: loaded?.gpu ?? 'cpu',
+      threads: this.#threads ?? this.#options.threads ?? 0,
+      lastTokensPerSecond: this.#lastTokensPerSecond,
+      error: this.#error ? { code: this.#error.code, message: this.#error.message } : null,
+    };
+  }
+
+  provenance(): LlmProvenance {
+    const loaded = this.#loaded;
+    if (!loaded || this.#state !== 'ready') throw new XinglinError('NO_MODEL', '尚未加载模型');
+    const { file, sha256, sizeBytes } = loaded.modelRef;
+    return {
+      model: { file, sha256, sizeBytes },
+      adapters: loaded.adapters.map((adapter) => ({ ...adapter })),
+      template: loaded.template,
+      gpu: loaded.gpu,
+      threads: this.#threads ?? 0,
+    };
+  }
+
+  /**
+   * Loads a base model with LoRA adapters, replacing whatever was loaded. Every file is
+   * inspected and every adapter checked against the base before llama.cpp sees any of them.
+   */
+  load(modelPath: string, adapters: readonly AdapterChoice[] = []): Promise<ModelStatus> {
+    const ticket = ++this.#ticket;
+    this.#loadAbort?.abort();
+    this.#generationAbort?.abort();
+    const abort = new AbortController();
+    this.#loadAbort = abort;
+    this.#state = 'loading';
+    this.#error = null;
+    const file = path.basename(modelPath);
+
+    return this.#exclusive(async () => {
+      if (ticket !== this.#ticket) throw superseded(file);
+      await this.#release();
+      this.#state = 'loading';
+      try {
+        const loaded = await this.#loadModel(modelPath, adapters, abort.signal);
+        if (ticket !== this.#ticket) {
+          await loaded.model.dispose();
+          throw superseded(file);
+        }
+        this.#loaded = loaded;
+        this.#state = 'ready';
+        return this.status();
+      } catch (error) {
+        if (ticket !== this.#ticket) throw superseded(file);
+        const typed = error instanceof XinglinError ? error : new XinglinError('MODEL_LOAD_FAILED', `无法加载模型 ${file}：${errorText(error)}`, { file });
+        this.#state = 'error';
+        this.#error = typed;
+        throw typed;
+      } finally {
+        if (this.#loadAbort === abort) this.#loadAbort = null;
+      }
+    });
+  }
+
+  /** Stops any answer in progress and frees the model, context and adapters. */
+  unload(): Promise<ModelStatus> {
+    ++this.#ticket;
+    this.#loadAbort?.abort();
+    this.#generationAbort?.abort();
+    return this.#exclusive(async () => {
+      await this.#release();
+      this.#state = 'none';
+      this.#error = null;
+      return this.status();
+    });
+  }
+
+  /** Unloads and shuts llama.cpp down; the host cannot be used afterwards. */
+  async close(): Promise<void> {
+    await this.unload();
+    const llama = this.#llama;
+    this.#llama = null;
+    if (llama) await (await llama.catch(() => null))?.dispose();
+  }
+
+  async generate(request: GenerateRequest): Promise<GenerateResult> {
+    if (this.#generation) throw new XinglinError('BUSY', '模型正在回答上一个问题，请等待完成或先停止');
+    if (this.#state === 'loading') throw new XinglinError('BUSY', '模型正在加载，请稍候');
+    const loaded = this.#loaded;
+    if (!loaded || this.#state !== 'ready') throw new XinglinError('NO_MODEL', '尚未加载模型，请先在“模型”页加载一个模型');
+
+    const abort = new AbortController();
+    const signal = request.signal ? AbortSignal.any([request.signal, abort.signal]) : abort.signal;
+    this.#generationAbort = abort;
+    const run = this.#generate(loaded, request, signal);
+    this.#generation = run;
+    try {
+      return await run;
+    } finally {
+      this.#generation = null;
+      if (this.#generationAbort === abort) this.#generationAbort = null;
+    }
+  }
+
+  async #generate(loaded: LoadedModel, request: GenerateRequest, signal: AbortSignal): Promise<GenerateResult> {
+    const started = performance.now();
+    const { sampling } = request;
+    const { session, model } = loaded;
+    const systemItems: ChatHistoryItem[] = request.system ? [{ type: 'system', text: request.system }] : [];
+    const toItems = (turns: readonly ChatTurn[]): ChatHistoryItem[] => [
+      ...systemItems,
+      ...turns.map((turn): ChatHistoryItem => (turn.role === 'user' ? { type: 'user', text: turn.text } : { type: 'model', response: [turn.text] })),
+    ];
+    const countTokens = (turns: readonly ChatTurn[]): number => {
+      const chatHistory: ChatHistoryItem[] = [...toItems(turns), { type: 'user', text: request.prompt }, { type: 'model', response: [] }];
+      return session.chatWrapper.generateContextState({ chatHistory }).contextText.tokenize(model.tokenizer).length;
+    };
+    const plan = fitToContext({ history: request.history, contextSize: loaded.context.contextSize, maxTokens: sampling.maxTokens, countTokens });
+
+    let generatedTokens = 0;
+    let firstTokenAt: number | null = null;
+    let lastTokenAt = started;
+    let streamed = '';
+    const timings = (): Timings => {
+      const durationMs = performance.now() - started;
+      // Generation speed only: the first token also paid for reading the prompt, so count from it.
+      const decodeMs = firstTokenAt === null ? 0 : lastTokenAt - firstTokenAt;
+      const tokensPerSecond = generatedTokens > 1 && decodeMs > 0 ? ((generatedTokens - 1) * 1000) / decodeMs : 0;
+      return { promptTokens: plan.promptTokens, generatedTokens, tokensPerSecond, durationMs };
+    };
+    const finish = (text: string, stopReason: string): GenerateResult => {
+      const result = { text, stopped: stopReason === 'abort', stopReason, timings: timings(), template: loaded.template, droppedTurns: plan.droppedTurns };
+      if (result.timings.tokensPerSecond > 0) this.#lastTokensPerSecond = result.timings.tokensPerSecond;
+      return result;
+    };
+
+    if (signal.aborted) return finish('', 'abort');
+    session.setChatHistory(toItems(plan.history));
+    try {
+      const result = await session.promptWithMeta(request.prompt, {
+        signal,
+        stopOnAbortSignal: true,
+        maxTokens: plan.maxReplyTokens,
+        temperature: sampling.temperature,
+        topK: sampling.topK,
+        topP: sampling.topP,
+        seed: sampling.seed,
+        onToken: (tokens) => {
+          const now = performance.now();
+          firstTokenAt ??= now;
+          lastTokenAt = now;
+          generatedTokens += tokens.length;
+        },
+        onTextChunk: (chunk) => {
+          streamed += chunk;
+          request.onText?.(chunk);
+        },
+      });
+      return finish(result.responseText, result.stopReason);
+    } catch (error) {
+      // Stopped before the first token: node-llama-cpp throws instead of returning the (empty) answer.
+      if (signal.aborted) return finish(streamed, 'abort');
+      throw new XinglinError('GENERATION_FAILED', `生成回答失败：${errorText(error)}`);
+    }
+  }
+
+  #exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#lifecycle.then(task, task);
+    this.#lifecycle = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Waits for a running answer to stop, then frees the loaded model (context and adapters with it). */
+  async #release(): Promise<void> {
+    this.#generationAbort?.abort();
+    await this.#generation?.catch(() => undefined);
+    const loaded = this.#loaded;
+    this.#loaded = null;
+    if (loaded) {
+      loaded.session.dispose();
+      await loaded.model.dispose();
+    }
+  }
+
+  #progress(phase: LoadProgress['phase'], file: string, progress: number): void {
+    this.#options.onProgress?.({ phase, file, progress: Math.min(1, Math.max(0, progress)) });
+  }
+
+  async #loadModel(modelPath: string, choices: readonly AdapterChoice[], signal: AbortSignal): Promise<LoadedModel> {
+    // 1. Inspect everything before llama.cpp sees it: its own errors are vague or fatal.
+    const base = await inspectModel(modelPath);
+    const adapters: Array<{ info: GgufInspection; scale: number }> = [];
+    for (const choice of choices) {
+      if (!Number.isFinite(choice.scale)) {
+        throw new XinglinError('INVALID_INPUT', `适配器 ${path.basename(choice.path)} 的权重系数无效：${choice.scale}`, { file: path.basename(choice.path) });
+      }
+      const info = await inspectAdapter(choice.path);
+      checkAdapterFits(base, info);
+      adapters.push({ info, scale: choice.scale });
+    }
+    signal.throwIfAborted();
+
+    // 2. Digests for provenance (remembered, so a reload does not rehash).
+    const digest = await sha256File(base.path, { signal, onProgress: (p) => this.#progress('hash', base.file, p) });
+    const adapterRefs: AdapterRef[] = [];
+    for (const { info, scale } of adapters) {
+      const d = await sha256File(info.path, { signal, onProgress: (p) => this.#progress('hash', info.file, p) });
+      adapterRefs.push({ file: info.file, sha256: d.sha256, sizeBytes: d.sizeBytes, scale });
+    }
+
+    // 3. The weights.
+    const llama = await this.init();
+    signal.throwIfAborted();
+    const cpuOnly = llama.gpu === false;
+    // On the CPU, quantised weights are repacked into a second buffer; with mmap the mapped file
+    // pages stay resident too, i.e. the model is held twice. Read such files instead of mapping.
+    const repacked = cpuOnly && base.tensors.some((tensor) => isCpuRepackedType(tensor.ggmlType));
+    const useMmap = llama.supportsMmap && !repacked;
+    this.#progress('model', base.file, 0);
+    let model: LlamaModel;
+    try {
+      model = await llama.loadModel({
+        modelPath: base.path,
+        useMmap,
+        gpuLayers: cpuOnly ? 0 : 'auto',
+        loadSignal: signal,
+        onLoadProgress: (p) => this.#progress('model', base.file, p),
+      });
+    } catch (error) {
+      signal.throwIfAborted();
+      const cause = error instanceof InsufficientMemoryError ? '内存不足' : errorText(error);
+      throw new XinglinError('MODEL_LOAD_FAILED', `llama.cpp 无法加载模型 ${base.file}：${cause}`, { file: base.file });
+    }
+    this.#progress('model', base.file, 1);
+
+    try {
+      signal.throwIfAborted();
+      // 4. Context with the adapters applied, and a chat session using the model's own template.
+      const contextSize = Math.min(this.#options.contextSize ?? DEFAULT_CONTEXT_SIZE, model.trainContextSize);
+      const adapterNames = adapterRefs.map((ref) => ref.file).join('、');
+      if (adapters.length > 0) this.#progress('adapters', adapterNames, 0);
+      this.#progress('context', base.file, 0);
+      let context: LlamaContext;
+      try {
+        context = await model.createContext({
+          contextSize,
+          sequences: 1,
+          threads: this.#threads ?? undefined,
+          createSignal: signal,
+          failedCreationRemedy: false,
+          ...(adapters.length > 0
+            ? {
+                lora: {
+                  adapters: adapters.map(({ info, scale }) => ({ filePath: info.path, scale })),
+                  onLoadProgress: (p: number) => this.#progress('adapters', adapterNames, p),
+                },
+              }
+            : {}),
+        });
+      } catch (error) {
+        signal.throwIfAborted();
+        const cause = error instanceof InsufficientMemoryError ? '内存不足' : errorText(error);
+        if (adapters.length > 0 && /lora|adapter/i.test(cause)) {
+          throw new XinglinError('ADAPTER_MISMATCH', `llama.cpp 无法应用适配器 ${adapterNames}：${cause}`, { file: adapterNames });
+        }
+        throw new XinglinError('MODEL_LOAD_FAILED', `无法为模型 ${base.file} 创建上下文（${contextSize} 词元）：${cause}`, { file: base.file, contextSize });
+      }
+      if (adapters.length > 0) this.#progress('adapters', adapterNames, 1);
+      this.#progress('context', base.file, 1);
+
+      const chatWrapper = resolveChatWrapper(model);
+      const template = templateName(chatWrapper, base.chatTemplate);
+      const session = new LlamaChatSession({ contextSequence: context.getSequence(), chatWrapper });
+      return {
+        model,
+        context,
+        session,
+        modelRef: { file: base.file, sha256: digest.sha256, sizeBytes: digest.sizeBytes, architecture: base.architecture, contextSize: context.contextSize, template },
+        adapters: adapterRefs,
+        template,
+        gpu: !cpuOnly && model.gpuLayers > 0 ? String(llama.gpu) : 'cpu',
+      };
+    } catch (error) {
+      await model.dispose();
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The Electron main process: one window, the core in this process (LLM objects live here, as in
+ * node-llama-cpp's Electron template), IPC to the sandboxed renderer. Bundled to
+ * dist/main/electron-main.js (package.json "main").
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, dialog, ipcMain, session } from 'electron';
+import { resolveDirs } from '../../core/config.js';
+import { createCore } from '../../core/core.js';
+import type { Core } from '../../core/core-types.js';
+import { appRoot, appVersion, rendererDir } from '../shared/app-root.js';
+import { parseDirFlags } from './args.js';
+import { forwardEvents, registerIpc } from './ipc.js';
+import { installMenu } from './menu.js';
+import { registerAppScheme, serveRenderer } from './protocol.js';
+import { hardenSession, hardenWebContents } from './security.js';
+import { createMainWindow, focusWindow, TrustedWindows } from './window.js';
+
+/** The same id as electron-builder's appId (build/electron-builder.config.cjs). */
+const APP_ID = 'cn.xinglin.desktop';
+
+function log(level: 'info' | 'error', event: string, fields: Record<string, unknown> = {}): void {
+  console[level](JSON.stringify({ level, event, ...fields }));
+}
+
+// Everything below that must happen before 'ready'.
+registerAppScheme();
+const dirs = resolveDirs(parseDirFlags(process.argv.slice(1)));
+// userData is the data folder every host uses; Chromium's own files get a subfolder of it.
+app.setPath('userData', dirs.dataDir);
+app.setPath('sessionData', path.join(dirs.dataDir, 'chromium'));
+app.enableSandbox();
+if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
+
+// The lock is per data folder (it lives in userData): two windows on one database would race.
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  void start().catch((error: unknown) => {
+    log('error', 'electron.start.failed', { error: String((error as Error)?.stack ?? error) });
+    dialog.showErrorBox('杏林无法启动 / Xinglin could not start', String((error as Error)?.message ?? error));
+    app.exit(1);
+  });
+}
+
+async function start(): Promise<void> {
+  const devTools = !app.isPackaged;
+  const trusted = new TrustedWindows();
+  const preload = path.join(path.dirname(fileURLToPath(import.meta.url)), 'preload.cjs');
+  let core: Core | null = null;
+  let closed = false;
+
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
+  app.on('second-instance', () => focusWindow(trusted.first()));
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  // Close the core (stop generation, unload the model, close SQLite) before the process exits.
+  app.on('will-quit', (event) => {
+    if (closed || !core) return;
+    event.preventDefault();
+    const closing = core;
+    core = null;
+    void closing
+      .close()
+      .catch((error: unknown) => log('error', 'electron.core.close.failed', { error: String(error) }))
+      .finally(() => {
+        closed = true;
+        app.quit();
+      });
+  });
+  app.on('render-process-gone', (_event, _contents, details) => log('error', 'electron.renderer.gone', { reason: details.reason, exitCode: details.exitCode }));
+
+  await app.whenReady();
+  hardenSession(session.defaultSession);
+  const root = appRoot();
+  serveRenderer(session.defaultSession, rendererDir(root));
+  installMenu({ devTools });
+
+  core = await createCore({ host: 'electron', dataDir: dirs.dataDir, modelsDir: dirs.modelsDir, appVersion: appVersion(root) });
+  registerIpc(ipcMain, core, trusted);
+  forwardEvents(core, () => trusted.contents());
+  log('info', 'electron.ready', { version: app.getVersion(), electron: process.versions.electron });
+
+  createMainWindow(preload, trusted, { devTools });
+  app.on('activate', () => {
+    if (!trusted.first()) createMainWindow(preload, trusted, { devTools });
+  });
+}

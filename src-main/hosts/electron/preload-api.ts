@@ -1,0 +1,71 @@
+import { buildApi, isEventName, XinglinError, type Api, type EventName, type MethodName, type Reply, type Transport, type WireError } from '../../contract/index.js';
+import { IPC_EVENT, IPC_INVOKE } from '../../contract/index.js';
+
+/** The slice of `ipcRenderer` the preload uses; typed here so this file tests without Electron. */
+export interface IpcRendererLike {
+  invoke(channel: string, ...args: unknown[]): Promise<unknown>;
+  on(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown;
+}
+
+/** What a failed call rejects with in the page: the wire error as plain data, plus a name. */
+export type BridgeError = WireError & { name: 'XinglinError' };
+
+/**
+ * The transport over the two IPC channels. One `ipcRenderer` listener fans events out to the
+ * page's listeners, which receive the payload only, never the IpcRendererEvent (it reaches
+ * `sender`, i.e. ipcRenderer itself).
+ */
+export function ipcTransport(ipc: IpcRendererLike): Transport {
+  const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
+  ipc.on(IPC_EVENT, (_event, name, payload) => {
+    if (!isEventName(name)) return;
+    for (const listener of listeners.get(name) ?? []) listener(payload);
+  });
+  return {
+    async invoke(method: MethodName, input: unknown): Promise<Reply> {
+      try {
+        return (await ipc.invoke(IPC_INVOKE, method, input)) as Reply;
+      } catch (cause) {
+        return { ok: false, error: { code: 'INTERNAL', message: `与主进程通信失败：${String((cause as Error)?.message ?? cause)}` } };
+      }
+    },
+    subscribe(event: EventName, listener: (payload: unknown) => void): () => void {
+      if (!isEventName(event)) throw new TypeError(`未知的事件：${String(event)}`);
+      if (typeof listener !== 'function') throw new TypeError('listener must be a function');
+      const set = listeners.get(event) ?? new Set();
+      listeners.set(event, set);
+      // Wrapped so subscribing the same function twice gives two independent subscriptions.
+      const entry = (payload: unknown) => listener(payload);
+      set.add(entry);
+      return () => void set.delete(entry);
+    },
+  };
+}
+
+/**
+ * contextBridge copies a thrown Error as a bare Error with its message only: `code` and
+ * `details` would be lost. So failures cross the bridge as plain `{name, code, message,
+ * details}` objects, which it copies whole; the page can rebuild an XinglinError from them
+ * (`isWireError` / `XinglinError.fromWire`).
+ */
+function bridgeSafe(api: Api): Api {
+  const safe: Record<string, unknown> = { on: api.on };
+  for (const [namespace, group] of Object.entries(api)) {
+    if (typeof group !== 'object' || group === null) continue;
+    const wrapped: Record<string, unknown> = {};
+    for (const [member, fn] of Object.entries(group as Record<string, (input?: unknown) => Promise<unknown>>)) {
+      wrapped[member] = (input?: unknown) =>
+        fn(input).catch((error: unknown) => {
+          const wire = error instanceof XinglinError ? error.toWire() : { code: 'INTERNAL' as const, message: String((error as Error)?.message ?? error) };
+          throw { name: 'XinglinError', ...wire } satisfies BridgeError;
+        });
+    }
+    safe[namespace] = wrapped;
+  }
+  return safe as Api;
+}
+
+/** The object the preload exposes as `window.xinglin`: the contract's API over IPC. */
+export function createPreloadApi(ipc: IpcRendererLike): Api {
+  return bridgeSafe(buildApi(ipcTransport(ipc)));
+}

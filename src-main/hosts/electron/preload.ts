@@ -1,0 +1,14 @@
+/**
+ * Runs in the sandboxed renderer before the page. Bundled by esbuild to dist/main/preload.cjs
+ * (a sandboxed preload can require only `electron` and a few built-ins, never ESM), it exposes
+ * exactly one global, `window.xinglin`, and nothing of Electron itself.
+ */
+import { contextBridge, ipcRenderer } from 'electron';
+import type { Api } from '../../contract/index.js';
+import { createPreloadApi } from './preload-api.js';
+
+/** The type of `window.xinglin`, for the renderer's client. */
+export type XinglinBridge = Api;
+export type { BridgeError } from './preload-api.js';
+
+contextBridge.exposeInMainWorld('xinglin', createPreloadApi(ipcRenderer));

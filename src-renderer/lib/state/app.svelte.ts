@@ -1,0 +1,53 @@
+import type { Api } from '../../../src-main/contract/index.js';
+import { ChatState } from './chat.svelte.js';
+import { I18nState } from './i18n.svelte.js';
+import { ModelsState } from './models.svelte.js';
+import { SessionsState } from './sessions.svelte.js';
+
+/** The root of the renderer's state: one of each manager, and the flows that span several. */
+export class AppState {
+  readonly i18n: I18nState;
+  readonly sessions: SessionsState;
+  readonly chat: ChatState;
+  readonly models: ModelsState;
+  modelsOpen = $state(false);
+  started = $state(false);
+
+  constructor(api: Api, i18n: I18nState = new I18nState()) {
+    this.i18n = i18n;
+    this.sessions = new SessionsState(api);
+    this.chat = new ChatState(api, this.sessions);
+    this.models = new ModelsState(api);
+  }
+
+  attach(): () => void {
+    const offs = [this.chat.attach(), this.models.attach()];
+    return () => offs.forEach((off) => off());
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([this.sessions.refresh(), this.models.init()]);
+    const first = this.sessions.list[0];
+    if (first && this.chat.sessionId === null) await this.chat.open(first.id);
+    this.started = true;
+  }
+
+  async newSession(): Promise<void> {
+    const session = await this.sessions.create();
+    if (session) await this.chat.open(session.id);
+  }
+
+  async openSession(id: string, messageId?: string): Promise<void> {
+    await this.chat.open(id, messageId);
+  }
+
+  async deleteSession(id: string): Promise<void> {
+    const { ok, next } = await this.sessions.remove(id);
+    if (ok && next !== undefined) await this.chat.open(next);
+  }
+
+  openModels(): void {
+    this.modelsOpen = true;
+    void this.models.refreshFiles();
+  }
+}

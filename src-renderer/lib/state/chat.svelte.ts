@@ -1,0 +1,270 @@
+import type { Api, EventPayload, Message } from '../../../src-main/contract/index.js';
+import { MAX_QUESTION_CHARS } from '../../../src-main/contract/index.js';
+import { toUiError, type UiError } from '../i18n/index.js';
+import { FrameBatcher, type FrameScheduler } from './frame.js';
+import type { SessionsState } from './sessions.svelte.js';
+
+/** The answer being written: what the pane shows below the saved messages. */
+export interface StreamingAnswer {
+  messageId: string;
+  text: string;
+}
+
+interface Stream {
+  messageId: string;
+  /** Text already shown. */
+  text: string;
+  /** Tokens received since the last frame. */
+  pending: string;
+}
+
+let localIds = 0;
+
+/**
+ * The open session's conversation. Saved messages are `$state.raw` and replaced as a whole;
+ * the streaming answer is a separate `$state.raw` value replaced at most once per animation
+ * frame: `chat.token` events only append to a plain buffer, and one frame applies them all.
+ * Streams of other sessions keep accumulating, so switching back shows the whole answer so far.
+ */
+export class ChatState {
+  sessionId = $state<string | null>(null);
+  messages = $state.raw<Message[]>([]);
+  streaming = $state.raw<StreamingAnswer | null>(null);
+  loading = $state(false);
+  /** A send or regenerate request is on its way (before the host answered it). */
+  sending = $state(false);
+  /** The last failed call, shown as an alert in the pane. */
+  error = $state.raw<UiError | null>(null);
+  /** A message to scroll to and highlight once it is on screen (from a search result). */
+  focusMessageId = $state<string | null>(null);
+
+  busy = $derived(this.sending || this.streaming !== null);
+  canRegenerate = $derived(!this.busy && !this.loading && this.messages.some((m) => m.role === 'user'));
+
+  readonly #api: Api;
+  readonly #sessions: SessionsState;
+  readonly #streams = new Map<string, Stream>();
+  readonly #finished = new Set<string>();
+  readonly #batcher: FrameBatcher;
+  #loadSeq = 0;
+
+  constructor(api: Api, sessions: SessionsState, schedule?: FrameScheduler) {
+    this.#api = api;
+    this.#sessions = sessions;
+    this.#batcher = new FrameBatcher(() => this.#flush(), schedule);
+  }
+
+  /** Subscribes to the chat events; returns the unsubscribe function. */
+  attach(): () => void {
+    const offs = [
+      this.#api.on('chat.token', (payload) => this.onToken(payload)),
+      this.#api.on('chat.done', (payload) => this.onDone(payload)),
+      this.#api.on('chat.error', (payload) => this.onError(payload)),
+    ];
+    return () => offs.forEach((off) => off());
+  }
+
+  /** Opens a session (null: none) and loads its messages; optionally focuses one message. */
+  async open(sessionId: string | null, focusMessageId?: string): Promise<void> {
+    this.#sessions.select(sessionId);
+    this.focusMessageId = focusMessageId ?? null;
+    if (sessionId !== null && sessionId === this.sessionId && !this.loading && this.messages.length > 0) return;
+    const seq = ++this.#loadSeq;
+    this.sessionId = sessionId;
+    this.error = null;
+    this.messages = [];
+    this.streaming = this.#visible(sessionId);
+    if (sessionId === null) {
+      this.loading = false;
+      return;
+    }
+    this.loading = true;
+    try {
+      const list = await this.#api.sessions.messages({ id: sessionId });
+      if (seq !== this.#loadSeq) return;
+      this.messages = mergeMessages(list, this.messages);
+    } catch (error) {
+      if (seq !== this.#loadSeq) return;
+      this.error = toUiError(error);
+    } finally {
+      if (seq === this.#loadSeq) this.loading = false;
+    }
+  }
+
+  /** Sends a question (creating a session first when none is open); false when it did not go. */
+  async send(raw: string): Promise<boolean> {
+    const text = raw.trim();
+    if (!text || this.busy) return false;
+    if (text.length > MAX_QUESTION_CHARS) {
+      this.error = {
+        code: 'INVALID_INPUT',
+        message: `问题过长：${text.length} 字，最多 ${MAX_QUESTION_CHARS} 字。`,
+        details: { field: 'text', length: text.length, max: MAX_QUESTION_CHARS },
+      };
+      return false;
+    }
+    this.sending = true;
+    this.error = null;
+    let sessionId = this.sessionId;
+    if (!sessionId) {
+      const created = await this.#sessions.create();
+      if (!created) {
+        this.sending = false;
+        this.error = this.#sessions.error;
+        return false;
+      }
+      sessionId = created.id;
+      this.#loadSeq += 1;
+      this.#sessions.select(sessionId);
+      this.sessionId = sessionId;
+      this.messages = [];
+      this.loading = false;
+    }
+    const optimistic: Message = {
+      id: `local-${++localIds}`,
+      sessionId,
+      role: 'user',
+      text,
+      status: 'complete',
+      provenance: null,
+      error: null,
+      createdAt: Date.now(),
+    };
+    this.messages = [...this.messages, optimistic];
+    try {
+      const reply = await this.#api.chat.send({ sessionId, text });
+      if (this.sessionId === sessionId) {
+        this.messages = this.messages.some((m) => m.id === reply.userMessage.id)
+          ? this.messages.filter((m) => m.id !== optimistic.id)
+          : this.messages.map((m) => (m.id === optimistic.id ? reply.userMessage : m));
+      }
+      this.#expect(sessionId, reply.assistantMessageId);
+      void this.#sessions.refresh();
+      return true;
+    } catch (error) {
+      this.messages = this.messages.filter((m) => m.id !== optimistic.id);
+      this.error = toUiError(error);
+      return false;
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  async stop(): Promise<void> {
+    const sessionId = this.sessionId;
+    if (!sessionId || !this.busy) return;
+    try {
+      await this.#api.chat.stop({ sessionId });
+    } catch (error) {
+      this.error = toUiError(error);
+    }
+  }
+
+  /** Writes the last answer again: the old answer leaves the list and a new one streams in. */
+  async regenerate(): Promise<boolean> {
+    const sessionId = this.sessionId;
+    if (!sessionId || !this.canRegenerate) return false;
+    const before = this.messages;
+    const last = before[before.length - 1];
+    if (last?.role === 'assistant') this.messages = before.slice(0, -1);
+    this.sending = true;
+    this.error = null;
+    try {
+      const reply = await this.#api.chat.regenerate({ sessionId });
+      this.#expect(sessionId, reply.assistantMessageId);
+      return true;
+    } catch (error) {
+      if (this.sessionId === sessionId) this.messages = before;
+      this.error = toUiError(error);
+      return false;
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  dismissError(): void {
+    this.error = null;
+  }
+
+  onToken({ sessionId, messageId, text }: EventPayload<'chat.token'>): void {
+    if (this.#finished.has(messageId)) return;
+    let stream = this.#streams.get(sessionId);
+    if (!stream || stream.messageId !== messageId) {
+      stream = { messageId, text: '', pending: '' };
+      this.#streams.set(sessionId, stream);
+    }
+    stream.pending += text;
+    if (sessionId === this.sessionId) this.#batcher.request();
+  }
+
+  onDone({ sessionId, message }: EventPayload<'chat.done'>): void {
+    this.#finish(sessionId, message.id);
+    if (sessionId === this.sessionId) {
+      this.messages = upsertMessage(this.messages, message);
+      this.streaming = this.#visible(sessionId);
+    }
+    void this.#sessions.refresh();
+  }
+
+  onError({ sessionId, messageId, error }: EventPayload<'chat.error'>): void {
+    const stream = this.#streams.get(sessionId);
+    const partial = stream && stream.messageId === messageId ? stream.text + stream.pending : '';
+    this.#finish(sessionId, messageId);
+    if (sessionId !== this.sessionId) return;
+    if (!this.messages.some((m) => m.id === messageId)) {
+      this.messages = [
+        ...this.messages,
+        { id: messageId, sessionId, role: 'assistant', text: partial, status: 'error', provenance: null, error, createdAt: Date.now() },
+      ];
+    }
+    this.streaming = this.#visible(sessionId);
+  }
+
+  /** Applies every buffered token: called once per animation frame while a stream runs. */
+  #flush(): void {
+    for (const stream of this.#streams.values()) {
+      if (stream.pending) {
+        stream.text += stream.pending;
+        stream.pending = '';
+      }
+    }
+    const next = this.#visible(this.sessionId);
+    const current = this.streaming;
+    if (next?.messageId !== current?.messageId || next?.text !== current?.text) this.streaming = next;
+  }
+
+  /** After send/regenerate: show an (empty) answer at once unless it already finished. */
+  #expect(sessionId: string, messageId: string): void {
+    if (this.#finished.has(messageId)) return;
+    const stream = this.#streams.get(sessionId);
+    if (!stream || stream.messageId !== messageId) this.#streams.set(sessionId, { messageId, text: '', pending: '' });
+    if (sessionId === this.sessionId) this.#flush();
+  }
+
+  #finish(sessionId: string, messageId: string): void {
+    const stream = this.#streams.get(sessionId);
+    if (stream && stream.messageId === messageId) this.#streams.delete(sessionId);
+    if (this.#finished.size > 500) this.#finished.clear();
+    this.#finished.add(messageId);
+  }
+
+  #visible(sessionId: string | null): StreamingAnswer | null {
+    const stream = sessionId ? this.#streams.get(sessionId) : undefined;
+    return stream ? { messageId: stream.messageId, text: stream.text } : null;
+  }
+}
+
+/** Replaces the message with the same id, or appends it. */
+export function upsertMessage(list: readonly Message[], message: Message): Message[] {
+  const index = list.findIndex((m) => m.id === message.id);
+  if (index === -1) return [...list, message];
+  const next = [...list];
+  next[index] = message;
+  return next;
+}
+
+/** The loaded list, plus any message that arrived by event while it loaded. */
+export function mergeMessages(loaded: readonly Message[], live: readonly Message[]): Message[] {
+  const ids = new Set(loaded.map((m) => m.id));
+  return [...loaded, ...live.filter((m) => !ids.has(m.id) && !m.id.startsWith('local-'))];
+}

@@ -1,0 +1,140 @@
+import type { Api, SearchHit, Session } from '../../../src-main/contract/index.js';
+import { toUiError, type UiError } from '../i18n/index.js';
+
+/**
+ * The sessions sidebar: the list (most recent first), which one is open, and full-text search.
+ * Lists are `$state.raw`: they are replaced by each reply, never mutated in place.
+ */
+export class SessionsState {
+  list = $state.raw<Session[]>([]);
+  currentId = $state<string | null>(null);
+  current = $derived(this.list.find((session) => session.id === this.currentId) ?? null);
+  loaded = $state(false);
+
+  query = $state('');
+  results = $state.raw<SearchHit[]>([]);
+  searching = $state(false);
+  /** The query the results belong to (the box may already hold a newer one). */
+  resultsFor = $state('');
+
+  error = $state.raw<UiError | null>(null);
+
+  readonly #api: Api;
+  #searchSeq = 0;
+  #searchTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(api: Api) {
+    this.#api = api;
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      this.list = sortSessions(await this.#api.sessions.list());
+      this.loaded = true;
+    } catch (error) {
+      this.error = toUiError(error);
+    }
+  }
+
+  async create(title?: string): Promise<Session | null> {
+    try {
+      const session = await this.#api.sessions.create(title ? { title } : {});
+      this.list = sortSessions([session, ...this.list.filter((s) => s.id !== session.id)]);
+      return session;
+    } catch (error) {
+      this.error = toUiError(error);
+      return null;
+    }
+  }
+
+  async rename(id: string, title: string): Promise<boolean> {
+    const trimmed = title.trim();
+    const before = this.list.find((s) => s.id === id);
+    if (!trimmed || !before || before.title === trimmed) return false;
+    // optimistic: the new name shows at once and is rolled back if the host refuses it
+    this.list = this.list.map((s) => (s.id === id ? { ...s, title: trimmed } : s));
+    try {
+      const renamed = await this.#api.sessions.rename({ id, title: trimmed });
+      this.list = this.list.map((s) => (s.id === id ? renamed : s));
+      return true;
+    } catch (error) {
+      this.list = this.list.map((s) => (s.id === id ? before : s));
+      this.error = toUiError(error);
+      return false;
+    }
+  }
+
+  /** Deletes a session; returns the id to open next when it was the open one, else undefined. */
+  async remove(id: string): Promise<{ ok: boolean; next: string | null | undefined }> {
+    try {
+      await this.#api.sessions.delete({ id });
+    } catch (error) {
+      this.error = toUiError(error);
+      return { ok: false, next: undefined };
+    }
+    const index = this.list.findIndex((s) => s.id === id);
+    this.list = this.list.filter((s) => s.id !== id);
+    this.results = this.results.filter((hit) => hit.sessionId !== id);
+    if (this.currentId !== id) return { ok: true, next: undefined };
+    const neighbour = this.list[Math.min(Math.max(index, 0), this.list.length - 1)];
+    return { ok: true, next: neighbour?.id ?? null };
+  }
+
+  select(id: string | null): void {
+    this.currentId = id;
+  }
+
+  /** Applies a session the host changed (new title, count, time) and keeps the order by recency. */
+  upsert(session: Session): void {
+    this.list = sortSessions([session, ...this.list.filter((s) => s.id !== session.id)]);
+  }
+
+  /** Debounced search as the doctor types; an empty box clears the results. */
+  setQuery(query: string, delayMs = 180): void {
+    this.query = query;
+    if (this.#searchTimer) clearTimeout(this.#searchTimer);
+    this.#searchTimer = null;
+    if (!query.trim()) {
+      this.#searchSeq += 1;
+      this.results = [];
+      this.resultsFor = '';
+      this.searching = false;
+      return;
+    }
+    this.searching = true;
+    this.#searchTimer = setTimeout(() => void this.search(query), delayMs);
+  }
+
+  async search(query: string): Promise<void> {
+    const trimmed = query.trim();
+    const seq = ++this.#searchSeq;
+    if (!trimmed) {
+      this.results = [];
+      this.resultsFor = '';
+      this.searching = false;
+      return;
+    }
+    this.searching = true;
+    try {
+      const hits = await this.#api.sessions.search({ query: trimmed.slice(0, 200), limit: 50 });
+      if (seq !== this.#searchSeq) return; // a newer query has started
+      this.results = hits;
+      this.resultsFor = trimmed;
+    } catch (error) {
+      if (seq !== this.#searchSeq) return;
+      this.results = [];
+      this.resultsFor = trimmed;
+      this.error = toUiError(error);
+    } finally {
+      if (seq === this.#searchSeq) this.searching = false;
+    }
+  }
+
+  clearSearch(): void {
+    this.setQuery('');
+  }
+}
+
+export function sortSessions(list: readonly Session[]): Session[] {
+  return [...list].sort((a, b) => b.updatedAt - a.updatedAt || b.createdAt - a.createdAt);
+}
