@@ -2,25 +2,21 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
-const repoRoot = fileURLToPath(new URL('.', import.meta.url));
 const rendererRoot = fileURLToPath(new URL('./src-renderer', import.meta.url));
 
 /**
  * The renderer build. `base: './'` keeps every asset URL relative so the page works from the
  * Electron custom protocol and from the web host alike; nothing is fetched from outside the app
  * and no inline script or style is emitted, so a CSP of `default-src 'self'` holds.
- *
- * Under Vitest (which reads this file when no vitest config exists) the root stays the
- * repository so `test/**` is found, and the Svelte plugin compiles `*.svelte.ts` state files.
  */
-const underVitest = Boolean(process.env['VITEST']);
 
 export default defineConfig({
-  root: underVitest ? repoRoot : rendererRoot,
+  root: rendererRoot,
   base: './',
   publicDir: false,
   plugins: [
     svelte({
+      configFile: false,
       emitCss: true,
       compilerOptions: { css: 'external', runes: true },
     }),

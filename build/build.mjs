@@ -69,7 +69,7 @@ const preload = step('preload → dist/main/preload.cjs', async () => {
 });
 
 const shim = step('bin/xinglin.js', () => {
-  const shim = [
+  const text = [
     '#!/usr/bin/env node',
     "const cli = new URL('../dist/main/cli.js', import.meta.url), { existsSync } = await import('node:fs');",
     "if (existsSync(cli)) await import(cli.href); else { console.error('杏林尚未构建：请先运行 npm run build。\\nXinglin is not built yet: run npm run build first.'); process.exitCode = 1; }",
@@ -77,9 +77,9 @@ const shim = step('bin/xinglin.js', () => {
   ].join('\n');
   const file = path.join(root, 'bin', 'xinglin.js');
   // Written only when it changes: the shim is committed and must stay byte-stable.
-  if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== shim) {
+  if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, shim, { mode: 0o755 });
+    fs.writeFileSync(file, text, { mode: 0o755 });
   }
 });
 

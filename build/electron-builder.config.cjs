@@ -4,10 +4,13 @@
 // from the network. Style after Signal-Desktop (asarUnpack of native addons, fuses flipped) and
 // node-llama-cpp's Electron template (its binaries out of the asar, filtered per platform).
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
-const { readManifest, vendoredZip } = require('./electron-vendor.cjs');
+const { VENDOR_CACHE, readManifest, platformKey, vendoredZip } = require('./electron-vendor.cjs');
 
 const manifest = readManifest();
+// electron-builder's Arch enum: ia32, x64, armv7l, arm64, universal.
+const archName = (arch) => ['ia32', 'x64', 'armv7l', 'arm64', 'universal'][arch] ?? String(arch);
 
 /** @type {import('electron-builder').Configuration} */
 module.exports = {
@@ -20,7 +23,24 @@ module.exports = {
   directories: { output: 'release', buildResources: 'build' },
 
   electronVersion: manifest.version,
-  electronDist: (options) => vendoredZip(options.platformName, options.arch, manifest),
+  // electron-builder falls back to downloading when this hook throws, so it only names the zip;
+  // beforePack (whose errors do stop the build) checks that it is there and its sha256.
+  electronDist: (options) => path.join(VENDOR_CACHE, manifest.artifacts[platformKey(options.platformName, options.arch)]?.file ?? 'missing.zip'),
+  beforePack: async (context) => {
+    await vendoredZip(context.electronPlatformName, archName(context.arch), manifest);
+  },
+  // Runs before the dependency rebuild: fail with a clear message rather than a network error.
+  beforeBuild: async (context) => {
+    await vendoredZip(context.platform.nodeName, context.arch, manifest);
+    const headers = path.join(os.homedir(), '.electron-gyp', manifest.version, 'installVersion');
+    if (!fs.existsSync(headers)) {
+      throw new Error(
+        `缺少 Electron ${manifest.version} 的头文件（重新编译 better-sqlite3 需要）：把 ${manifest.headers.file} 放进同一文件夹后再运行 node build/vendor-electron.mjs <文件夹>。\n` +
+          `Missing the Electron ${manifest.version} headers (needed to rebuild better-sqlite3): put ${manifest.headers.file} in the same folder and run node build/vendor-electron.mjs <folder> again.`,
+      );
+    }
+    return true;
+  },
   // No Help menu links, no locales we do not ship a UI for.
   electronLanguages: ['zh-CN', 'en-US'],
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KnowledgeProvenance } from './knowledge.js';
 
 /** Entities that travel between core, hosts and renderer; one name for one thing everywhere. */
 
@@ -51,6 +52,8 @@ export const Provenance = z.object({
   timings: Timings.optional(),
   gpu: z.string().optional(),
   threads: z.number().int().optional(),
+  /** The knowledge-base entries the answer drew on, its citations and any names it could not support. */
+  knowledge: KnowledgeProvenance.optional(),
 });
 export type Provenance = z.infer<typeof Provenance>;
 

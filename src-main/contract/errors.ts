@@ -19,6 +19,7 @@ export const errorCodes = [
   'ADAPTER_MISMATCH',
   'PROMPT_TOO_LONG',
   'GENERATION_FAILED',
+  'IMPORT_INVALID',
   'INTERNAL',
 ] as const;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id, Message } from './entities.js';
+import { KbImportProgress } from './knowledge.js';
 
 /** Events the core pushes to every connected renderer. */
 export const events = {
@@ -12,6 +13,7 @@ export const events = {
     /** 0…1 */
     progress: z.number().min(0).max(1),
   }),
+  'kb.progress': KbImportProgress,
 } as const;
 
 export type EventName = keyof typeof events;

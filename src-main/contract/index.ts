@@ -1,6 +1,7 @@
 /** THE API of Xinglin: pure TypeScript, no Node, Electron or core imports. */
 export * from './errors.js';
 export * from './entities.js';
+export * from './knowledge.js';
 export * from './methods.js';
 export * from './events.js';
 export * from './api.js';

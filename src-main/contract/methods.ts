@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppInfo, Id, Message, ModelFile, ModelStatus, Sampling, SearchHit, Session } from './entities.js';
+import { KbAskResult, KbCsvMapping, KbEntry, KbHit, KbImportFormat, KbImportReport, KbStats } from './knowledge.js';
 
 const None = z.object({}).strict();
 const Ok = z.object({ ok: z.literal(true) });
@@ -50,6 +51,30 @@ export const methods = {
     output: ModelStatus,
   },
   'models.unload': { input: None, output: ModelStatus },
+
+  'kb.search': {
+    input: z.object({ query: z.string().trim().min(1).max(200), limit: z.number().int().min(1).max(200).default(20) }).strict(),
+    output: z.array(KbHit),
+  },
+  'kb.entry': { input: z.object({ id: Id }).strict(), output: KbEntry },
+  'kb.stats': { input: None, output: KbStats },
+  'kb.import': {
+    input: z.object({
+      /** A file on this workstation. */
+      path: z.string().min(1).max(4096),
+      format: KbImportFormat.default('jsonl'),
+      mapping: KbCsvMapping.optional(),
+      dryRun: z.boolean().default(false),
+      /** The source label every fact is stamped with; defaults to one naming the file. */
+      source: z.string().trim().min(1).max(100).optional(),
+    }).strict(),
+    output: KbImportReport,
+  },
+  /** `knowledge` composes the answer from the entries; `llm` has the loaded model answer from them. */
+  'kb.ask': {
+    input: z.object({ question: z.string().trim().min(1).max(MAX_QUESTION_CHARS), mode: z.enum(['knowledge', 'llm']).default('knowledge') }).strict(),
+    output: KbAskResult,
+  },
 } as const;
 
 export type MethodName = keyof typeof methods;

@@ -93,8 +93,21 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+    const fs = await import("node:fs");
+    let t = performance.now();
+    fs.appendFileSync("/tmp/dispose.log", "start\n");
     await model?.dispose();
+    fs.appendFileSync("/tmp/dispose.log", `model ${performance.now() - t}\n`);
+    t = performance.now();
+    const L = llama as any;
+    const g = L._backendDisposeGuard;
+    fs.appendFileSync("/tmp/dispose.log", `guard ${JSON.stringify(Object.keys(g))} ${g._preventionHandles ?? ""} ${g._activeDisposeLock}\n`);
+    const origAcq = g.acquireDisposeLock.bind(g);
+    g.acquireDisposeLock = async () => { const r = await origAcq(); fs.appendFileSync("/tmp/dispose.log", `lock ${performance.now() - t}\n`); return r; };
+    const b = L._bindings; const origD = b.dispose.bind(b);
+    b.dispose = async () => { const r = await origD(); fs.appendFileSync("/tmp/dispose.log", `bind ${performance.now() - t}\n`); return r; };
     await llama?.dispose();
+    fs.appendFileSync("/tmp/dispose.log", `llama ${performance.now() - t}\n`);
     if (dir) rmSync(dir, { recursive: true, force: true });
     console.info("fixture-model timings (ms):", JSON.stringify(timings));
 }, 30_000);

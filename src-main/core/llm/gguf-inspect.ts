@@ -5,12 +5,12 @@
  * generic "failed to load model", so the host checks here first and hands llama.cpp only files
  * that should load.
  */
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as nodeLlamaCpp from 'node-llama-cpp';
-import { readGgufFileInfo, type GgufFileInfo } from 'node-llama-cpp';
 import { XinglinError } from '../../contract/index.js';
 import { ggmlTensorBytes } from './ggml-types.js';
+import { GgufReadError, readGgufHeader, type GgufHeader, type GgufValue } from './gguf-reader.js';
 
 export type GgufRole = 'model' | 'adapter';
 
@@ -44,12 +44,9 @@ export interface GgufInspection {
   /** Where tensor data starts (after the header, aligned). */
   readonly dataOffset: number;
   readonly tensors: readonly GgufTensor[];
-  /** The parsed header as node-llama-cpp returns it (large tokenizer arrays left out). */
-  readonly fileInfo: GgufFileInfo;
+  /** Scalar metadata by key; arrays (the vocabulary) only by type and length. */
+  readonly metadata: ReadonlyMap<string, GgufValue>;
 }
-
-/** Big arrays only the tokenizer needs; skipping them keeps inspecting a 150k-token vocabulary cheap. */
-const ignoredKeys = ['tokenizer.ggml.tokens', 'tokenizer.ggml.scores', 'tokenizer.ggml.token_type', 'tokenizer.ggml.merges'];
 
 /**
  * Architectures that can answer a chat: node-llama-cpp's list (it tracks llama.cpp's) minus the
@@ -89,28 +86,14 @@ function unsupported(role: GgufRole, filePath: string, cause: string, details: R
   });
 }
 
-function toNumber(value: number | bigint): number {
-  return typeof value === 'bigint' ? Number(value) : value;
-}
-
-/** Reads `a.b.c` from node-llama-cpp's nested metadata object. */
-function metadataValue(info: GgufFileInfo, key: string): unknown {
-  let node: unknown = info.metadata;
-  for (const part of key.split('.')) {
-    if (typeof node !== 'object' || node === null) return undefined;
-    node = (node as Record<string, unknown>)[part];
-  }
-  return node;
-}
-
-function metadataString(info: GgufFileInfo, key: string): string | null {
-  const value = metadataValue(info, key);
+function metadataString(header: GgufHeader, key: string): string | null {
+  const value = header.metadata.get(key);
   return typeof value === 'string' ? value : null;
 }
 
-function metadataNumber(info: GgufFileInfo, key: string): number | null {
-  const value = metadataValue(info, key);
-  return typeof value === 'number' || typeof value === 'bigint' ? toNumber(value) : null;
+function metadataNumber(header: GgufHeader, key: string): number | null {
+  const value = header.metadata.get(key);
+  return typeof value === 'number' || typeof value === 'bigint' ? Number(value) : null;
 }
 
 async function statFile(filePath: string, role: GgufRole): Promise<{ size: number; mtimeMs: number }> {
@@ -128,28 +111,14 @@ async function statFile(filePath: string, role: GgufRole): Promise<{ size: numbe
   }
 }
 
-/** Checks magic and version ourselves: the parser would read past the end of a short file as zeros. */
-async function checkMagic(filePath: string, role: GgufRole, size: number): Promise<void> {
-  if (size < 8) throw notGguf(role, filePath, `文件只有 ${size} 字节，缺少 GGUF 文件头`);
-  const head = Buffer.alloc(8);
-  const handle = await open(filePath, 'r');
-  try {
-    await handle.read(head, 0, 8, 0);
-  } finally {
-    await handle.close();
-  }
-  if (head.toString('latin1', 0, 4) !== 'GGUF') throw notGguf(role, filePath, '文件头标识不是 "GGUF"');
-  const version = head.readUInt32LE(4);
-  if (version > 0xffff) throw unsupported(role, filePath, '大端序（big-endian）GGUF 文件不受支持');
-  if (version < 2) throw unsupported(role, filePath, `GGUF 版本 ${version} 过旧，llama.cpp 已不再支持`, { version });
-}
-
-function collectTensors(info: GgufFileInfo): GgufTensor[] {
-  const raw = info.fullTensorInfo ?? info.tensorInfo ?? [];
-  const tensors = raw.map((tensor) => {
-    const shape = tensor.dimensions.map(toNumber);
-    return { name: tensor.name, shape, ggmlType: tensor.ggmlType as number, fileOffset: toNumber(tensor.fileOffset), byteLength: ggmlTensorBytes(tensor.ggmlType, shape) };
-  });
+function collectTensors(header: GgufHeader): GgufTensor[] {
+  const tensors = header.tensors.map((tensor) => ({
+    name: tensor.name,
+    shape: tensor.shape,
+    ggmlType: tensor.ggmlType,
+    fileOffset: header.dataOffset + tensor.offset,
+    byteLength: ggmlTensorBytes(tensor.ggmlType, tensor.shape),
+  }));
   // A type newer than our table: its data runs at most up to the next tensor's data.
   const byOffset = [...tensors].sort((a, b) => a.fileOffset - b.fileOffset);
   return tensors.map((tensor) => {
@@ -159,9 +128,14 @@ function collectTensors(info: GgufFileInfo): GgufTensor[] {
   });
 }
 
+function truncated(role: GgufRole, filePath: string, cause: string, details: Record<string, string | number>): XinglinError {
+  return new XinglinError('MODEL_TRUNCATED', `${roleLabel[role]} ${path.basename(filePath)} 不完整：${cause}，可能是下载或复制中断，请重新获取该文件`, {
+    file: path.basename(filePath), path: filePath, role, ...details,
+  });
+}
+
 /** Tensor data past the end of the file: the download or copy was cut short. */
 function checkComplete(role: GgufRole, filePath: string, size: number, dataOffset: number, tensors: readonly GgufTensor[]): void {
-  const file = path.basename(filePath);
   let needed = dataOffset;
   let firstMissing: GgufTensor | null = null;
   for (const tensor of tensors) {
@@ -170,12 +144,10 @@ function checkComplete(role: GgufRole, filePath: string, size: number, dataOffse
     if (end > size && (!firstMissing || tensor.fileOffset < firstMissing.fileOffset)) firstMissing = tensor;
   }
   if (needed <= size) return;
-  const where = firstMissing ? `（从张量 ${firstMissing.name} 起数据缺失）` : '（文件头本身不完整）';
-  throw new XinglinError(
-    'MODEL_TRUNCATED',
-    `${roleLabel[role]} ${file} 不完整：张量数据应有 ${needed} 字节，文件只有 ${size} 字节${where}，可能是下载或复制中断，请重新获取该文件`,
-    { file, path: filePath, role, expectedBytes: needed, actualBytes: size, ...(firstMissing ? { tensor: firstMissing.name } : {}) },
-  );
+  const where = firstMissing ? `，从张量 ${firstMissing.name} 起数据缺失` : '';
+  throw truncated(role, filePath, `张量数据应到第 ${needed} 字节，文件只有 ${size} 字节${where}`, {
+    expectedBytes: needed, actualBytes: size, ...(firstMissing ? { tensor: firstMissing.name } : {}),
+  });
 }
 
 /**
@@ -185,19 +157,21 @@ function checkComplete(role: GgufRole, filePath: string, size: number, dataOffse
 export async function inspectGguf(filePath: string, role: GgufRole = 'model'): Promise<GgufInspection> {
   const absolute = path.resolve(filePath);
   const { size, mtimeMs } = await statFile(absolute, role);
-  await checkMagic(absolute, role, size);
 
-  let info: GgufFileInfo;
+  let header: GgufHeader;
   try {
-    info = await readGgufFileInfo(absolute, { sourceType: 'filesystem', spliceSplitFiles: false, logWarnings: false, ignoreKeys: ignoredKeys });
+    header = await readGgufHeader(absolute, size);
   } catch (error) {
-    // The magic was right, so the header itself is damaged (or cut inside its metadata).
-    throw notGguf(role, absolute, `文件头已损坏，无法解析（${error instanceof Error ? error.message : String(error)}）`);
+    if (!(error instanceof GgufReadError)) throw error;
+    if (error.kind === 'not-gguf') throw notGguf(role, absolute, error.message);
+    if (error.kind === 'unsupported') throw unsupported(role, absolute, error.message);
+    if (error.kind === 'corrupt') throw notGguf(role, absolute, error.message);
+    throw truncated(role, absolute, error.message, { actualBytes: size });
   }
 
-  const dataOffset = info.infoEndOffset ?? 0;
-  const tensors = collectTensors(info);
-  checkComplete(role, absolute, size, dataOffset, tensors);
+  const tensors = collectTensors(header);
+  checkComplete(role, absolute, size, header.dataOffset, tensors);
+  const architecture = metadataString(header, 'general.architecture') ?? '';
 
   return {
     path: absolute,
@@ -205,19 +179,16 @@ export async function inspectGguf(filePath: string, role: GgufRole = 'model'): P
     role,
     sizeBytes: size,
     mtimeMs,
-    version: info.version,
-    type: metadataString(info, 'general.type') ?? 'model',
-    architecture: metadataString(info, 'general.architecture') ?? '',
-    name: metadataString(info, 'general.name'),
-    adapterType: metadataString(info, 'adapter.type'),
-    contextLength: (() => {
-      const arch = metadataString(info, 'general.architecture');
-      return arch ? metadataNumber(info, `${arch}.context_length`) : null;
-    })(),
-    chatTemplate: metadataString(info, 'tokenizer.chat_template'),
-    dataOffset,
+    version: header.version,
+    type: metadataString(header, 'general.type') ?? 'model',
+    architecture,
+    name: metadataString(header, 'general.name'),
+    adapterType: metadataString(header, 'adapter.type'),
+    contextLength: architecture ? metadataNumber(header, `${architecture}.context_length`) : null,
+    chatTemplate: metadataString(header, 'tokenizer.chat_template'),
+    dataOffset: header.dataOffset,
     tensors,
-    fileInfo: info,
+    metadata: header.metadata,
   };
 }
 

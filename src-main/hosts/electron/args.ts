@@ -10,8 +10,14 @@ export function parseDirFlags(argv: readonly string[]): { dataDir?: string; mode
     const eq = arg.indexOf('=');
     const name = eq === -1 ? arg : arg.slice(0, eq);
     if (!Object.hasOwn(names, name)) continue;
-    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
-    if (value && !value.startsWith('--')) flags[names[name as keyof typeof names]] = value;
+    let value = arg.slice(eq + 1);
+    if (eq === -1) {
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith('--')) continue;
+      value = next;
+      i++;
+    }
+    if (value) flags[names[name as keyof typeof names]] = value;
   }
   return flags;
 }

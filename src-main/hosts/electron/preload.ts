@@ -3,6 +3,7 @@
  * (a sandboxed preload can require only `electron` and a few built-ins, never ESM), it exposes
  * exactly one global, `window.xinglin`, and nothing of Electron itself.
  */
+import './preload-zod.js';
 import { contextBridge, ipcRenderer } from 'electron';
 import type { Api } from '../../contract/index.js';
 import { createPreloadApi } from './preload-api.js';

@@ -160,13 +160,16 @@ export class ChatState {
     }
   }
 
-  /** Writes the last answer again: the old answer leaves the list and a new one streams in. */
+  /**
+   * Answers the last question again: as the host does, everything after the last question (the
+   * old answer, an error) leaves the list, and the new answer streams in.
+   */
   async regenerate(): Promise<boolean> {
     const sessionId = this.sessionId;
     if (!sessionId || !this.canRegenerate) return false;
     const before = this.messages;
-    const last = before[before.length - 1];
-    if (last?.role === 'assistant') this.messages = before.slice(0, -1);
+    const lastQuestion = before.findLastIndex((m) => m.role === 'user');
+    this.messages = before.slice(0, lastQuestion + 1);
     this.sending = true;
     this.error = null;
     try {

@@ -1,0 +1,120 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { IPC_EVENT, IPC_INVOKE, isWireError, methodNames, type Api } from '../../src-main/contract/index.js';
+
+// The preload requires `electron`; no Electron binary can run here, so the named stand-in
+// plays contextBridge and ipcRenderer.
+vi.mock('electron', () => import('./electron-standin.js'));
+
+const { standin } = await import('./electron-standin.js');
+
+standin.reset();
+await import('../../src-main/hosts/electron/preload.js');
+const exposedKeys = Object.keys(standin.exposed);
+const api = standin.exposed.xinglin as Api;
+
+beforeEach(() => {
+  standin.invokeCalls = [];
+  standin.invoke = async () => undefined;
+});
+
+describe('preload', () => {
+  it('exposes exactly one global, window.xinglin', () => {
+    expect(exposedKeys).toEqual(['xinglin']);
+  });
+
+  it('offers exactly the contract’s methods, plus on()', () => {
+    const offered = Object.entries(api as unknown as Record<string, unknown>).flatMap(([ns, group]) =>
+      typeof group === 'function' ? [ns] : Object.keys(group as object).map((member) => `${ns}.${member}`),
+    );
+    expect(offered.filter((n) => n !== 'on').sort()).toEqual([...methodNames].sort());
+    expect(typeof api.on).toBe('function');
+    // Nothing of Electron leaks: no ipcRenderer, no invoke, no send.
+    expect(JSON.stringify(Object.keys(api))).not.toMatch(/ipc|invoke|send|electron/i);
+  });
+
+  it('calls through ipcRenderer.invoke(IPC_INVOKE, method, input) and returns the value', async () => {
+    standin.invoke = async () => ({ ok: true, value: { id: 's1', title: '胸痛' } });
+    await expect(api.sessions.create({ title: '胸痛' })).resolves.toEqual({ id: 's1', title: '胸痛' });
+    expect(standin.invokeCalls).toEqual([[IPC_INVOKE, 'sessions.create', { title: '胸痛' }]]);
+    await api.app.info();
+    expect(standin.invokeCalls[1]).toEqual([IPC_INVOKE, 'app.info', {}]);
+  });
+
+  it('rejects with the wire error as plain data, since contextBridge would strip an Error’s code', async () => {
+    standin.invoke = async () => ({ ok: false, error: { code: 'NOT_FOUND', message: '找不到会话', details: { sessionId: 'x' } } });
+    const error = await api.sessions.messages({ id: 'x' }).catch((e: unknown) => e);
+    expect(error).toEqual({ name: 'XinglinError', code: 'NOT_FOUND', message: '找不到会话', details: { sessionId: 'x' } });
+    expect(error).not.toBeInstanceOf(Error);
+    expect(isWireError(error)).toBe(true);
+    expect(structuredClone(error)).toEqual(error);
+  });
+
+  it('turns a broken IPC channel into an INTERNAL error', async () => {
+    standin.invoke = async () => {
+      throw new Error('No handler registered');
+    };
+    const error = await api.models.status().catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'XinglinError', code: 'INTERNAL' });
+  });
+
+  it('delivers events by name with the payload only, never the IpcRendererEvent', () => {
+    const tokens = vi.fn();
+    const progress = vi.fn();
+    const off = api.on('chat.token', tokens);
+    api.on('models.progress', progress);
+    const payload = { sessionId: 's1', messageId: 'm1', text: '心' };
+    standin.sendToRenderer(IPC_EVENT, 'chat.token', payload);
+    expect(tokens).toHaveBeenCalledTimes(1);
+    expect(tokens.mock.calls[0]).toEqual([payload]);
+    expect(progress).not.toHaveBeenCalled();
+
+    standin.sendToRenderer(IPC_EVENT, 'no.such.event', payload);
+    off();
+    standin.sendToRenderer(IPC_EVENT, 'chat.token', payload);
+    expect(tokens).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps one ipcRenderer listener however many subscriptions, and refuses unknown events', () => {
+    for (let i = 0; i < 20; i++) api.on('chat.done', () => {});
+    expect(standin.rendererBus.listenerCount(IPC_EVENT)).toBe(1);
+    expect(() => api.on('bogus' as 'chat.done', () => {})).toThrow(TypeError);
+  });
+});
+
+describe('preload bundle', () => {
+  it('runs where only `electron` can be required, as in a sandboxed renderer, and never evals', async () => {
+    const esbuild = await import('esbuild');
+    // The same shape as build/build.mjs produces for dist/main/preload.cjs.
+    const bundle = await esbuild.build({
+      entryPoints: ['src-main/hosts/electron/preload.ts'],
+      bundle: true,
+      format: 'cjs',
+      platform: 'browser',
+      target: 'chrome140',
+      external: ['electron'],
+      write: false,
+      logLevel: 'silent',
+    });
+    const { runInNewContext } = await import('node:vm');
+    const exposed: Record<string, unknown> = {};
+    const electron = {
+      contextBridge: { exposeInMainWorld: (key: string, value: unknown) => (exposed[key] = value) },
+      ipcRenderer: { invoke: async () => ({ ok: true, value: 'pong' }), on: () => undefined },
+    };
+    const required: string[] = [];
+    const sandboxRequire = (id: string) => {
+      required.push(id);
+      if (id === 'electron') return electron;
+      throw new Error(`module not found: ${id}`);
+    };
+    const module = { exports: {} };
+    // The page's CSP forbids eval; zod's JIT probe (`new Function`) must be switched off.
+    let evals = 0;
+    const CountingFunction = new Proxy(Function, { construct: (target, args) => (evals++, new target(...(args as string[]))) });
+    runInNewContext(bundle.outputFiles[0]!.text, { require: sandboxRequire, module, exports: module.exports, Function: CountingFunction });
+    expect(required).toEqual(['electron']);
+    expect(evals).toBe(0);
+    expect(Object.keys(exposed)).toEqual(['xinglin']);
+    await expect((exposed.xinglin as Api).app.info()).resolves.toBe('pong');
+  });
+});
