@@ -93,21 +93,13 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-    const fs = await import("node:fs");
-    let t = performance.now();
-    fs.appendFileSync("/tmp/dispose.log", "start\n");
     await model?.dispose();
-    fs.appendFileSync("/tmp/dispose.log", `model ${performance.now() - t}\n`);
-    t = performance.now();
-    const L = llama as any;
-    const g = L._backendDisposeGuard;
-    fs.appendFileSync("/tmp/dispose.log", `guard ${JSON.stringify(Object.keys(g))} ${g._preventionHandles ?? ""} ${g._activeDisposeLock}\n`);
-    const origAcq = g.acquireDisposeLock.bind(g);
-    g.acquireDisposeLock = async () => { const r = await origAcq(); fs.appendFileSync("/tmp/dispose.log", `lock ${performance.now() - t}\n`); return r; };
-    const b = L._bindings; const origD = b.dispose.bind(b);
-    b.dispose = async () => { const r = await origD(); fs.appendFileSync("/tmp/dispose.log", `bind ${performance.now() - t}\n`); return r; };
-    await llama?.dispose();
-    fs.appendFileSync("/tmp/dispose.log", `llama ${performance.now() - t}\n`);
+    // node-llama-cpp 3.22.1 bug: a failed loadModel() (the truncated-file
+    // test) leaks a dispose-prevention handle on the Llama instance. It is
+    // released only if the half-built LlamaModel is still alive when
+    // llama.dispose() runs; once GC has collected it, dispose() never
+    // settles. Bound the wait so the suite cannot hang on it.
+    await Promise.race([llama?.dispose(), new Promise((r) => setTimeout(r, 2000).unref())]);
     if (dir) rmSync(dir, { recursive: true, force: true });
     console.info("fixture-model timings (ms):", JSON.stringify(timings));
 }, 30_000);

@@ -16,6 +16,7 @@ import {
     generateFixtures,
     readGgufLayout,
     tinyLlamaByteLength,
+    writeLoraAdapter,
     type FixturePaths,
 } from "../fixtures/gguf/tiny-llama.js";
 
@@ -130,6 +131,14 @@ describe("GGUF fixture generator", () => {
         const mismatch = await readGgufFileInfo(first.loraMismatch, { logWarnings: false });
         const mm = new Map(mismatch.tensorInfo!.map((t) => [t.name, t.dimensions.map(Number)]));
         expect(mm.get("blk.0.attn_q.weight.lora_a")).toEqual([96, 4]);
+    });
+
+    it("builds a mismatching adapter for any valid head count", async () => {
+        const path = join(freshDir(), "mm.gguf");
+        writeLoraAdapter(path, { nEmbd: 768, nHead: 12, nHeadKv: 12 }, { shapeMismatch: true });
+        const info = await readGgufFileInfo(path, { logWarnings: false });
+        const a = info.tensorInfo!.find((t) => t.name === "blk.0.attn_q.weight.lora_a")!;
+        expect(a.dimensions.map(Number)).toEqual([792, 4]);
     });
 
     it("tokenizes common words through prefix chains", () => {

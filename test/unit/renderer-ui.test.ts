@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { XinglinError } from '../../src-main/contract/index.js';
+import { errorCodes, XinglinError } from '../../src-main/contract/index.js';
 import { en, enErrorCodes } from '../../src-renderer/lib/i18n/en.js';
 import { formatError, toUiError, translate } from '../../src-renderer/lib/i18n/index.js';
 import { zhCN, zhErrorCodes } from '../../src-renderer/lib/i18n/zh-CN.js';
@@ -11,7 +11,8 @@ describe('renderer i18n', () => {
   it('has the same keys in both languages, none empty', () => {
     expect(Object.keys(en).sort()).toEqual(Object.keys(zhCN).sort());
     for (const table of [zhCN, en] as Record<string, string>[]) for (const value of Object.values(table)) expect(value.trim()).not.toBe('');
-    expect(Object.keys(enErrorCodes).sort()).toEqual(Object.keys(zhErrorCodes).sort());
+    expect(Object.keys(enErrorCodes).sort()).toEqual([...errorCodes].sort());
+    for (const code of Object.keys(zhErrorCodes)) expect(errorCodes).toContain(code);
   });
 
   it('fills parameters', () => {

@@ -72,6 +72,7 @@ export class KbStore {
       sourceByLabel: db.prepare('SELECT * FROM sources WHERE label = ?') as Stmt<[string], SourceRow>,
       insertSource: db.prepare('INSERT INTO sources (label, kind, format, version, imported_at) VALUES (?, ?, ?, ?, ?) RETURNING id') as Stmt<[string, string, string, string, number], { id: number }>,
       updateSource: db.prepare('UPDATE sources SET format = ?, version = ?, imported_at = ? WHERE id = ?') as Stmt<[string, string, number, number]>,
+      entityIdsOfSource: db.prepare('SELECT DISTINCT entity_id AS id FROM names WHERE source_id = ?').pluck() as Stmt<[number], string>,
       deleteSource: db.prepare('DELETE FROM sources WHERE id = ?') as Stmt<[number]>,
       deleteOrphans: db.prepare('DELETE FROM entities WHERE id NOT IN (SELECT entity_id FROM names) AND id NOT IN (SELECT entity_id FROM facts)') as Stmt<[]>,
       entityByKey: db.prepare('SELECT * FROM entities WHERE type = ? AND key = ?') as Stmt<[string, string], EntityRow>,
@@ -115,6 +116,10 @@ export class KbStore {
     if (!found) return this.q.insertSource.get(label, kind, format, version, importedAt)!.id;
     this.q.updateSource.run(format, version, importedAt, found.id);
     return found.id;
+  }
+
+  entityIdsOfSource(sourceId: number): string[] {
+    return this.q.entityIdsOfSource.all(sourceId);
   }
 
   /** Removes a source with all its facts and names, and entries no source speaks for any more. */

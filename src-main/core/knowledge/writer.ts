@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { KbEntityType } from '../../contract/index.js';
 import type { KbStore, NameRow, StoredFact } from './kb-store.js';
-import { entityKey, normalizeName, stripDosageForm } from './names.js';
+import { entityKey, stripDosageForm } from './names.js';
 import { factsOf, type EntityRecord, type Originals } from './record.js';
 
 export type WriteOutcome = 'added' | 'updated' | 'unchanged';
@@ -58,7 +58,3 @@ function same<T extends object>(stored: T[], fresh: T[]): boolean {
   return stored.length === fresh.length && canon(stored) === canon(fresh);
 }
 
-/** Whether two names denote the same thing for a lookup. */
-export function sameName(a: string, b: string): boolean {
-  return normalizeName(a) === normalizeName(b);
-}

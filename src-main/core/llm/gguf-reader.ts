@@ -1,10 +1,12 @@
 /**
  * A small, bounds-checked GGUF header reader (spec: ggml/docs/gguf.md; little-endian).
  *
- * Why not node-llama-cpp's `readGgufFileInfo`: it reads past the end of a file as zero bytes, so
- * a file cut inside its header parses "successfully" into garbage, and a damaged count can make
- * it loop for a very long time on the main process. This reader checks every read against the
- * real file size, so a cut header is reported as such and a corrupt one fails fast.
+ * Why not node-llama-cpp's `readGgufFileInfo` (3.22): it reads past the end of a file as zero
+ * bytes, so a file cut inside its header parses "successfully" into garbage; and a 64-byte file
+ * declaring a 2^31-element array makes it grow a JS array until V8 aborts the whole process
+ * (which would take the Electron main process down). `LlamaModel` runs that reader on load, so
+ * this one must vet the file first: every read is checked against the real file size, a cut
+ * header is reported as such, and a corrupt one fails fast.
  * It keeps scalar metadata and only the length of arrays (the vocabulary is not needed here).
  */
 import { open } from 'node:fs/promises';

@@ -20,6 +20,7 @@ import {
 } from 'node-llama-cpp';
 import type { AdapterRef, EventPayload, FileRef, ModelStatus, Sampling, Timings } from '../../contract/index.js';
 import { XinglinError } from '../../contract/index.js';
+import { defaultSampling } from '../config.js';
 import { fitToContext, type ChatTurn } from './context-fit.js';
 import { sha256File } from './file-hash.js';
 import { isCpuRepackedType } from './ggml-types.js';
@@ -106,6 +107,8 @@ export class LlmHost {
   readonly #options: LlmHostOptions;
   #llama: Promise<Llama> | null = null;
   #threads: number | null = null;
+  /** 'cpu' or the GPU backend llama.cpp started with; a loaded model may still run on the CPU. */
+  #backend = 'cpu';
 
   #state: ModelStatus['state'] = 'none';
   #error: XinglinError | null = null;
@@ -139,6 +142,7 @@ export class LlmHost {
         // down many times over) a 2-core workstation: use the physical cores.
         this.#threads = this.#options.threads ?? llama.cpuMathCores;
         llama.maxThreads = this.#threads;
+        this.#backend = llama.gpu === false ? 'cpu' : llama.gpu;
         return llama;
       } catch (error) {
         this.#llama = null;
@@ -154,7 +158,7 @@ export class LlmHost {
       state: this.#state,
       model: loaded ? { ...loaded.modelRef } : null,
       adapters: loaded ? loaded.adapters.map((adapter) => ({ ...adapter })) : [],
-      gpu: loaded?.gpu ?? 'cpu',
+      gpu: loaded?.gpu ?? this.#backend,
       threads: this.#threads ?? this.#options.threads ?? 0,
       lastTokensPerSecond: this.#lastTokensPerSecond,
       error: this.#error ? { code: this.#error.code, message: this.#error.message } : null,
@@ -234,6 +238,17 @@ export class LlmHost {
     if (llama) await (await llama.catch(() => null))?.dispose();
   }
 
+  /**
+   * Throws PROMPT_TOO_LONG when the question alone (with room for a reply) cannot fit the loaded
+   * model's context, so a caller can refuse it before saving anything. No model: nothing to check.
+   */
+  assertPromptFits(prompt: string, options: { system?: string; maxTokens?: number } = {}): void {
+    const loaded = this.#loaded;
+    if (!loaded || this.#state !== 'ready') return;
+    const { countTokens } = this.#renderer(loaded, prompt, options.system);
+    fitToContext({ history: [], contextSize: loaded.context.contextSize, maxTokens: options.maxTokens ?? defaultSampling.maxTokens, countTokens });
+  }
+
   async generate(request: GenerateRequest): Promise<GenerateResult> {
     if (this.#generation) throw new XinglinError('BUSY', '模型正在回答上一个问题，请等待完成或先停止');
     if (this.#state === 'loading') throw new XinglinError('BUSY', '模型正在加载，请稍候');
@@ -256,16 +271,8 @@ export class LlmHost {
   async #generate(loaded: LoadedModel, request: GenerateRequest, signal: AbortSignal): Promise<GenerateResult> {
     const started = performance.now();
     const { sampling } = request;
-    const { session, model } = loaded;
-    const systemItems: ChatHistoryItem[] = request.system ? [{ type: 'system', text: request.system }] : [];
-    const toItems = (turns: readonly ChatTurn[]): ChatHistoryItem[] => [
-      ...systemItems,
-      ...turns.map((turn): ChatHistoryItem => (turn.role === 'user' ? { type: 'user', text: turn.text } : { type: 'model', response: [turn.text] })),
-    ];
-    const countTokens = (turns: readonly ChatTurn[]): number => {
-      const chatHistory: ChatHistoryItem[] = [...toItems(turns), { type: 'user', text: request.prompt }, { type: 'model', response: [] }];
-      return session.chatWrapper.generateContextState({ chatHistory }).contextText.tokenize(model.tokenizer).length;
-    };
+    const { session } = loaded;
+    const { toItems, countTokens } = this.#renderer(loaded, request.prompt, request.system);
     const plan = fitToContext({ history: request.history, contextSize: loaded.context.contextSize, maxTokens: sampling.maxTokens, countTokens });
 
     let generatedTokens = 0;
@@ -315,6 +322,21 @@ export class LlmHost {
     }
   }
 
+  /** Turns Xinglin turns into node-llama-cpp history, and counts the tokens the model would read. */
+  #renderer(loaded: LoadedModel, prompt: string, system: string | undefined) {
+    const systemItems: ChatHistoryItem[] = system ? [{ type: 'system', text: system }] : [];
+    const toItems = (turns: readonly ChatTurn[]): ChatHistoryItem[] => [
+      ...systemItems,
+      ...turns.map((turn): ChatHistoryItem => (turn.role === 'user' ? { type: 'user', text: turn.text } : { type: 'model', response: [turn.text] })),
+    ];
+    // The same rendering LlamaChatSession does for a prompt: the question, then an opened answer.
+    const countTokens = (turns: readonly ChatTurn[]): number => {
+      const chatHistory: ChatHistoryItem[] = [...toItems(turns), { type: 'user', text: prompt }, { type: 'model', response: [] }];
+      return loaded.session.chatWrapper.generateContextState({ chatHistory }).contextText.tokenize(loaded.model.tokenizer).length;
+    };
+    return { toItems, countTokens };
+  }
+
   #exclusive<T>(task: () => Promise<T>): Promise<T> {
     const run = this.#lifecycle.then(task, task);
     this.#lifecycle = run.catch(() => undefined);
@@ -333,8 +355,28 @@ export class LlmHost {
     }
   }
 
-  #progress(phase: LoadProgress['phase'], file: string, progress: number): void {
-    this.#options.onProgress?.({ phase, file, progress: Math.min(1, Math.max(0, progress)) });
+  /**
+   * Progress of one phase for one file, as the UI wants it: starts at 0, only moves forward, and
+   * reaches 1 exactly once, when the step is really done. (node-llama-cpp's model callback can
+   * report a stray 1 while it is still sizing GPU layers, and its LoRA callback reports only 1.)
+   */
+  #track(phase: LoadProgress['phase'], file: string): { report(progress: number): void; done(): void } {
+    const emit = (progress: number) => this.#options.onProgress?.({ phase, file, progress });
+    let last = 0;
+    let finished = false;
+    emit(0);
+    return {
+      report: (progress) => {
+        if (finished || !(progress > last) || progress >= 1) return;
+        last = progress;
+        emit(progress);
+      },
+      done: () => {
+        if (finished) return;
+        finished = true;
+        emit(1);
+      },
+    };
   }
 
   async #loadModel(modelPath: string, choices: readonly AdapterChoice[], signal: AbortSignal): Promise<LoadedModel> {
@@ -352,10 +394,16 @@ export class LlmHost {
     signal.throwIfAborted();
 
     // 2. Digests for provenance (remembered, so a reload does not rehash).
-    const digest = await sha256File(base.path, { signal, onProgress: (p) => this.#progress('hash', base.file, p) });
+    const hashOf = async (info: GgufInspection) => {
+      const track = this.#track('hash', info.file);
+      const digest = await sha256File(info.path, { signal, onProgress: (p) => track.report(p) });
+      track.done();
+      return digest;
+    };
+    const digest = await hashOf(base);
     const adapterRefs: AdapterRef[] = [];
     for (const { info, scale } of adapters) {
-      const d = await sha256File(info.path, { signal, onProgress: (p) => this.#progress('hash', info.file, p) });
+      const d = await hashOf(info);
       adapterRefs.push({ file: info.file, sha256: d.sha256, sizeBytes: d.sizeBytes, scale });
     }
 
@@ -367,7 +415,7 @@ export class LlmHost {
     // pages stay resident too, i.e. the model is held twice. Read such files instead of mapping.
     const repacked = cpuOnly && base.tensors.some((tensor) => isCpuRepackedType(tensor.ggmlType));
     const useMmap = llama.supportsMmap && !repacked;
-    this.#progress('model', base.file, 0);
+    const modelProgress = this.#track('model', base.file);
     let model: LlamaModel;
     try {
       model = await llama.loadModel({
@@ -375,22 +423,22 @@ export class LlmHost {
         useMmap,
         gpuLayers: cpuOnly ? 0 : 'auto',
         loadSignal: signal,
-        onLoadProgress: (p) => this.#progress('model', base.file, p),
+        onLoadProgress: (p) => modelProgress.report(p),
       });
     } catch (error) {
       signal.throwIfAborted();
       const cause = error instanceof InsufficientMemoryError ? '内存不足' : errorText(error);
       throw new XinglinError('MODEL_LOAD_FAILED', `llama.cpp 无法加载模型 ${base.file}：${cause}`, { file: base.file });
     }
-    this.#progress('model', base.file, 1);
+    modelProgress.done();
 
     try {
       signal.throwIfAborted();
       // 4. Context with the adapters applied, and a chat session using the model's own template.
       const contextSize = Math.min(this.#options.contextSize ?? DEFAULT_CONTEXT_SIZE, model.trainContextSize);
       const adapterNames = adapterRefs.map((ref) => ref.file).join('、');
-      if (adapters.length > 0) this.#progress('adapters', adapterNames, 0);
-      this.#progress('context', base.file, 0);
+      const adapterProgress = adapters.length > 0 ? this.#track('adapters', adapterNames) : null;
+      const contextProgress = this.#track('context', base.file);
       let context: LlamaContext;
       try {
         context = await model.createContext({
@@ -403,7 +451,7 @@ export class LlmHost {
             ? {
                 lora: {
                   adapters: adapters.map(({ info, scale }) => ({ filePath: info.path, scale })),
-                  onLoadProgress: (p: number) => this.#progress('adapters', adapterNames, p),
+                  onLoadProgress: (p: number) => (p >= 1 ? adapterProgress?.done() : adapterProgress?.report(p)),
                 },
               }
             : {}),
@@ -416,8 +464,8 @@ export class LlmHost {
         }
         throw new XinglinError('MODEL_LOAD_FAILED', `无法为模型 ${base.file} 创建上下文（${contextSize} 词元）：${cause}`, { file: base.file, contextSize });
       }
-      if (adapters.length > 0) this.#progress('adapters', adapterNames, 1);
-      this.#progress('context', base.file, 1);
+      adapterProgress?.done();
+      contextProgress.done();
 
       const chatWrapper = resolveChatWrapper(model);
       const template = templateName(chatWrapper, base.chatTemplate);

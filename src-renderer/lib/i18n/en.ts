@@ -24,7 +24,7 @@ export const en: { readonly [K in MessageKey]: string } = {
   'sessions.listLabel': 'Sessions',
 
   'search.label': 'Search sessions',
-  'search.placeholder': 'Search sessions (Ctrl+K)',
+  'search.placeholder': 'Search (Ctrl+K)',
   'search.clear': 'Clear search',
   'search.searching': 'Searching…',
   'search.none': 'Nothing found for “{query}”.',
@@ -134,5 +134,6 @@ export const enErrorCodes: Record<ErrorCode, string> = {
   ADAPTER_MISMATCH: 'The adapter does not match the model.',
   PROMPT_TOO_LONG: 'The question is too long for the model’s context.',
   GENERATION_FAILED: 'Generation failed.',
+  IMPORT_INVALID: 'The file could not be imported: its content is not valid.',
   INTERNAL: 'Internal error.',
 };

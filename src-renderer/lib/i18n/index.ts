@@ -42,7 +42,7 @@ export function toUiError(error: unknown): UiError {
     }
   }
   const message = error instanceof Error ? error.message : String(error);
-  return { code: 'INTERNAL', message: message || zhErrorCodes.INTERNAL };
+  return { code: 'INTERNAL', message: message || zhErrorCodes.INTERNAL || zhCN['error.generic'] };
 }
 
 function isKnownCode(code: string): code is keyof typeof enErrorCodes {
@@ -64,7 +64,7 @@ function formatDetails(details: ErrorDetails | undefined): string {
 export function formatError(locale: Locale, error: UiError): string {
   if (locale === 'zh-CN') {
     if (error.message) return error.message;
-    return isKnownCode(error.code) ? zhErrorCodes[error.code] : `${zhCN['error.generic']}（${error.code}）`;
+    return (isKnownCode(error.code) ? zhErrorCodes[error.code] : undefined) ?? `${zhCN['error.generic']}（${error.code}）`;
   }
   const text = isKnownCode(error.code) ? enErrorCodes[error.code] : `${en['error.generic']} (${error.code}).`;
   return `${text}${formatDetails(error.details)}`;

@@ -118,8 +118,8 @@ export const zhCN = {
 
 export type MessageKey = keyof typeof zhCN;
 
-/** Used only when the server's Chinese message is missing. */
-export const zhErrorCodes: Record<ErrorCode, string> = {
+/** Used only when the server's Chinese message is missing (so it may lag behind new codes). */
+export const zhErrorCodes: Partial<Record<ErrorCode, string>> = {
   INVALID_INPUT: '输入不符合要求',
   UNKNOWN_METHOD: '未知的操作',
   UNAUTHORIZED: '访问凭据无效',
@@ -135,5 +135,6 @@ export const zhErrorCodes: Record<ErrorCode, string> = {
   ADAPTER_MISMATCH: '适配器与模型不匹配',
   PROMPT_TOO_LONG: '问题过长',
   GENERATION_FAILED: '生成失败',
+  IMPORT_INVALID: '导入的文件内容无效',
   INTERNAL: '内部错误',
 };

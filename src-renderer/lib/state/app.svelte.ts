@@ -32,9 +32,11 @@ export class AppState {
     this.started = true;
   }
 
-  async newSession(): Promise<void> {
+  async newSession(): Promise<boolean> {
     const session = await this.sessions.create();
-    if (session) await this.chat.open(session.id);
+    if (!session) return false;
+    await this.chat.open(session.id);
+    return true;
   }
 
   async openSession(id: string, messageId?: string): Promise<void> {

@@ -130,6 +130,10 @@ export class SessionsState {
     }
   }
 
+  dismissError(): void {
+    this.error = null;
+  }
+
   clearSearch(): void {
     this.setQuery('');
   }

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import type { KbField } from '../../../contract/index.js';
+import { parseInteractions, parseListSection, statements } from '../label-text.js';
+import { dosageFormOf } from '../names.js';
+import { describeIssues, type Originals, type SPECIAL_POPULATIONS } from '../record.js';
+import { LineError, parseObject, toRecord, type FormatParser } from './parser.js';
+
+/** One package insert per line: the drug's names and its label sections as prose. */
+const LabelLine = z.object({
+  name: z.string().trim().min(1).max(100),
+  aliases: z.array(z.string().trim().min(1).max(100)).max(100).default([]),
+  brands: z.array(z.string().trim().min(1).max(100)).max(100).default([]),
+  class: z.string().trim().min(1).optional(),
+  category: z.string().trim().min(1).optional(),
+  allergyClass: z.string().trim().min(1).nullable().default(null),
+  label: z.record(z.string(), z.string().max(100_000)),
+}).strict();
+
+type Population = (typeof SPECIAL_POPULATIONS)[number];
+
+/** Label sections we read, by the headings Chinese inserts use. */
+const SECTIONS: Record<string, { field: KbField; populations?: Population[] }> = {
+  适应症: { field: 'indications' }, 适应证: { field: 'indications' }, 功能主治: { field: 'indications' },
+  禁忌: { field: 'contraindications' }, 禁忌症: { field: 'contraindications' }, 禁忌证: { field: 'contraindications' },
+  不良反应: { field: 'adverseReactions' },
+  药物相互作用: { field: 'interactions' }, 相互作用: { field: 'interactions' },
+  注意事项: { field: 'cautions' }, 警示语: { field: 'cautions' },
+  孕妇及哺乳期妇女用药: { field: 'specialPopulations', populations: ['孕妇', '哺乳期'] },
+  孕妇用药: { field: 'specialPopulations', populations: ['孕妇'] },
+  哺乳期妇女用药: { field: 'specialPopulations', populations: ['哺乳期'] },
+  儿童用药: { field: 'specialPopulations', populations: ['儿童'] },
+  老年用药: { field: 'specialPopulations', populations: ['老年人'] },
+  老年患者用药: { field: 'specialPopulations', populations: ['老年人'] },
+};
+
+/** Sections a label has that our schema does not hold; known, so they are skipped, not refused. */
+const SKIPPED = new Set(['药品名称', '成份', '成分', '性状', '规格', '用法用量', '贮藏', '包装', '有效期', '执行标准', '批准文号', '生产企业', '药理毒理', '药代动力学', '临床试验', '药物过量']);
+
+export function labelParser(): FormatParser {
+  return {
+    push(line, text) {
+      if (!text.trim()) return null;
+      const parsed = LabelLine.safeParse(parseObject(line, text));
+      if (!parsed.success) throw new LineError(line, describeIssues(parsed.error));
+      const { label, ...names } = parsed.data;
+      const drug: Record<string, unknown> = { type: 'drug', ...names, specialPopulations: {} };
+      const form = dosageFormOf(names.name);
+      if (form) drug.dosageForms = [form];
+      const originals: Originals = {};
+      for (const [heading, prose] of Object.entries(label)) {
+        const section = SECTIONS[heading.trim()];
+        if (!section) {
+          if (SKIPPED.has(heading.trim())) continue;
+          throw new LineError(line, `未知的说明书章节“${heading}”（可用：${Object.keys(SECTIONS).join('、')}）`);
+        }
+        if (!prose.trim()) continue;
+        const { field, populations } = section;
+        originals[field] = originals[field] ? `${originals[field]}\n${prose.trim()}` : prose.trim();
+        if (populations) {
+          const sentence = statements(prose).join('；');
+          for (const who of populations) (drug.specialPopulations as Record<string, string>)[who] = sentence;
+        } else if (field === 'interactions') {
+          drug.interactions = parseInteractions(prose);
+        } else if (field === 'cautions') {
+          drug.cautions = [...((drug.cautions as string[] | undefined) ?? []), ...statements(prose)];
+        } else {
+          drug[field] = parseListSection(prose, field as 'indications' | 'contraindications' | 'adverseReactions');
+        }
+      }
+      return { line, record: toRecord(line, drug), originals };
+    },
+    end: () => null,
+  };
+}

@@ -1,0 +1,122 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Core } from '../../src-main/core/core.js';
+import { appRoot, rendererDir } from '../../src-main/hosts/shared/app-root.js';
+import { startWebHost, type WebHost } from '../../src-main/hosts/web/server.js';
+import { generateFixtures } from '../fixtures/gguf/tiny-llama.js';
+import { openTestCore, tempDir } from '../helpers/env.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const shots = path.join(appRoot(), 'test-results');
+
+/**
+ * The real Svelte UI in Debian's Chromium against browser mode, on the fixture model: what a doctor
+ * does on a first morning — ask, watch it stream, stop, regenerate, come back, search, switch language.
+ */
+describe('browser mode end to end', () => {
+  let core: Core;
+  let host: WebHost;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!fs.existsSync(path.join(rendererDir(), 'index.html'))) {
+      expect(spawnSync('node', ['build/build.mjs'], { cwd: appRoot(), stdio: 'inherit' }).status).toBe(0);
+    }
+    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); .ci/run does.`);
+    const modelsDir = tempDir('xinglin-e2e-models-');
+    // A long context and a generous token budget, so an answer streams long enough to be stopped.
+    generateFixtures(modelsDir, { contextLength: 4096 });
+    core = await openTestCore({ modelsDir, contextSize: 4096, sampling: { temperature: 0, maxTokens: 3000 } });
+    await core.api.models.load({ model: 'tiny-llama.gguf', adapters: [{ file: 'tiny-lora.gguf', scale: 0.8 }] });
+    host = await startWebHost(core, { port: 0, staticDir: rendererDir() });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking'] });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => pageErrors.push(String(error)));
+    fs.mkdirSync(shots, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+    await core?.close();
+  });
+
+  const assistant = () => page.locator('[data-testid="message"][data-role="assistant"]').last();
+
+  it('opens in Chinese with the loaded model and adapter in the status bar', async () => {
+    await page.goto(host.url);
+    await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    await expect.poll(() => page.getByTestId('model-status').textContent()).toContain('tiny-llama.gguf');
+    expect(await page.getByTestId('adapter-status').textContent()).toContain('tiny-lora.gguf');
+    expect(new URL(page.url()).hash).not.toContain('token');
+  });
+
+  it('creates a session, streams an answer, and stops it with Esc keeping the partial text', async () => {
+    await page.getByTestId('new-session').click();
+    await expect.poll(() => page.getByTestId('session-item').count()).toBe(1);
+    await page.getByTestId('composer').fill('痛风急性发作怎么处理？');
+    await page.getByTestId('composer').press('Enter');
+    await assistant().and(page.locator('[data-status="streaming"]')).waitFor();
+    const lengths: number[] = [];
+    await expect
+      .poll(async () => {
+        lengths.push(((await assistant().textContent()) ?? '').length);
+        return lengths.filter((l, i) => i > 0 && l > lengths[i - 1]!).length;
+      }, { interval: 50 })
+      .toBeGreaterThan(1);
+    await page.screenshot({ path: path.join(shots, 'e2e-streaming.png') });
+    await page.getByTestId('composer').press('Escape');
+    await assistant().and(page.locator('[data-status="stopped"]')).waitFor();
+    expect(((await assistant().textContent()) ?? '').length).toBeGreaterThan(0);
+  });
+
+  it('regenerates the answer', async () => {
+    const stoppedId = await assistant().getAttribute('data-message-id');
+    await page.getByTestId('regenerate').click();
+    await page.getByTestId('stop').waitFor();
+    await page.getByTestId('stop').click();
+    await assistant().and(page.locator('[data-status="stopped"]')).waitFor();
+    expect(await assistant().getAttribute('data-message-id')).not.toBe(stoppedId);
+    expect(await page.locator('[data-testid="message"][data-role="assistant"]').count()).toBe(1);
+  });
+
+  it('finds the session again after a reload', async () => {
+    await page.reload();
+    await page.getByTestId('session-item').first().waitFor();
+    await page.getByTestId('session-item').first().getByRole('button').first().click();
+    await expect.poll(() => page.locator('[data-testid="message"][data-role="user"]').first().textContent()).toContain('痛风急性发作怎么处理');
+  });
+
+  it('searches with Ctrl+K and lands on the message', async () => {
+    await page.getByTestId('new-session').click();
+    await page.keyboard.press('Control+k');
+    await page.keyboard.type('痛风');
+    const result = page.getByTestId('search-result').first();
+    await result.waitFor();
+    expect(await result.locator('mark').first().textContent()).toBe('痛风');
+    await result.click();
+    const target = page.locator('[data-testid="message"][data-role="user"]', { hasText: '痛风急性发作' });
+    await target.waitFor();
+    await expect.poll(() => target.isVisible()).toBe(true);
+    await page.screenshot({ path: path.join(shots, 'e2e-search.png') });
+  });
+
+  it('switches to English', async () => {
+    await page.getByTestId('language-switch').click();
+    await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe('en');
+    expect(await page.getByTestId('new-session').getAttribute('aria-label')).toBe('New session');
+    await page.screenshot({ path: path.join(shots, 'e2e-english.png') });
+  });
+
+  it('raised no page errors and no CSP violations', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
