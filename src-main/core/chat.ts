@@ -3,7 +3,14 @@ import { XinglinError, type Message, type MethodOutput, type MethodParams, type 
 import { defaultSampling } from './config.js';
 import type { EventBus } from './event-bus.js';
 import type { LlmHost } from './llm/index.js';
-import type { Store } from './store/index.js';
+import { DEFAULT_SESSION_TITLE, type Store } from './store/index.js';
+
+const TITLE_CHARS = 24;
+
+function titleFrom(question: string): string {
+  const line = question.replace(/\s+/g, ' ').trim();
+  return line.length > TITLE_CHARS ? `${line.slice(0, TITLE_CHARS)}…` : line;
+}
 
 interface Generation {
   sessionId: string;
@@ -29,10 +36,14 @@ export class ChatService {
   ) {}
 
   send(params: MethodParams<'chat.send'>): MethodOutput<'chat.send'> {
-    this.store.getSession(params.sessionId);
+    const session = this.store.getSession(params.sessionId);
     this.#requireIdle();
     this.llm.assertPromptFits(params.text);
-    const userMessage = this.store.addMessage({ sessionId: params.sessionId, role: 'user', text: params.text, status: 'complete', provenance: null, error: null });
+    const userMessage = this.store.transaction(() => {
+      // An untitled session takes its name from its first question, as the doctor would name it.
+      if (session.messageCount === 0 && session.title === DEFAULT_SESSION_TITLE) this.store.renameSession(session.id, titleFrom(params.text));
+      return this.store.addMessage({ sessionId: session.id, role: 'user', text: params.text, status: 'complete', provenance: null, error: null });
+    });
     const assistantMessageId = this.#start(params.sessionId, params.sampling);
     return { userMessage, assistantMessageId };
   }
@@ -80,10 +91,8 @@ export class ChatService {
     const question = history.pop();
     if (!question || question.role !== 'user') throw new XinglinError('NOT_FOUND', '这个会话里没有待回答的问题。');
     const generation: Generation = { sessionId, messageId, controller, done: Promise.resolve() };
-    generation.done = this.#run(generation, history, question.text, sampling).finally(() => {
-      this.#current = null;
-    });
     this.#current = generation;
+    generation.done = this.#run(generation, history, question.text, sampling);
     return messageId;
   }
 
@@ -99,13 +108,20 @@ export class ChatService {
       });
       const provenance: Provenance = { mode: 'llm', appVersion: this.appVersion, ...this.llm.provenance(), sampling, timings: result.timings, template: result.template };
       const message = this.store.addMessage({ id: messageId, sessionId, role: 'assistant', text: result.text, status: result.stopped ? 'stopped' : 'complete', provenance, error: null });
+      this.#finish(generation);
       this.bus.emit('chat.done', { sessionId, message });
     } catch (cause) {
       const error = cause instanceof XinglinError ? cause : new XinglinError('GENERATION_FAILED', `生成回答时出错：${String((cause as Error)?.message ?? cause)}`);
       const wire = { code: error.code, message: error.message };
       // The session may have been deleted meanwhile; the event still tells the renderer.
       if (this.store.hasSession(sessionId)) this.store.addMessage({ id: messageId, sessionId, role: 'assistant', text: '', status: 'error', provenance: null, error: wire });
+      this.#finish(generation);
       this.bus.emit('chat.error', { sessionId, messageId, error: wire });
     }
+  }
+
+  /** Idle again before the final event goes out, so a listener may ask the next question at once. */
+  #finish(generation: Generation): void {
+    if (this.#current === generation) this.#current = null;
   }
 }

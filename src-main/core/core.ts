@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { buildApi, isMethodName, methods, XinglinError, type MethodName, type MethodOutput, type MethodParams, type Reply } from '../contract/index.js';
 import { ChatService } from './chat.js';
-import type { CoreConfig } from './config.js';
+import { defaultSampling, type CoreConfig } from './config.js';
 import type { Core } from './core-types.js';
 import { EventBus } from './event-bus.js';
+import { KnowledgeService } from './knowledge/index.js';
 import { LlmHost } from './llm/index.js';
 import { listModelFiles, resolveModelPath } from './models-dir.js';
 import { Store } from './store/index.js';
@@ -27,6 +28,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     onProgress: (progress) => bus.emit('models.progress', progress),
   });
   const chat = new ChatService(store, llm, bus, config.appVersion, config.sampling);
+  const knowledge = KnowledgeService.open({ file: path.join(config.dataDir, 'knowledge.db') });
 
   const handlers: Handlers = {
     'app.info': () => ({ name: '杏林 Xinglin', version: config.appVersion, host: config.host, dataDir: config.dataDir, modelsDir: config.modelsDir, platform: `${process.platform}-${process.arch}` }),
@@ -61,6 +63,15 @@ export async function createCore(config: CoreConfig): Promise<Core> {
       await llm.unload();
       return llm.status();
     },
+
+    'kb.search': ({ query, limit }) => knowledge.search(query, limit),
+    'kb.entry': ({ id }) => knowledge.entry(id),
+    'kb.stats': () => knowledge.stats(),
+    'kb.import': (params) => knowledge.import(params, (progress) => bus.emit('kb.progress', progress)),
+    'kb.ask': ({ question, mode }) =>
+      mode === 'knowledge'
+        ? knowledge.ask(question)
+        : knowledge.askWithModel(question, async ({ system, prompt }) => (await llm.generate({ history: [], system, prompt, sampling: { ...defaultSampling, ...config.sampling } })).text),
   };
 
   async function call(method: string, input: unknown): Promise<Reply> {
@@ -89,6 +100,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
         await chat.halt();
         await llm.unload();
         store.close();
+        knowledge.close();
       })()),
   };
 }

@@ -62,6 +62,7 @@ describe('browser mode end to end', () => {
   it('creates a session, streams an answer, and stops it with Esc keeping the partial text', async () => {
     await page.getByTestId('new-session').click();
     await expect.poll(() => page.getByTestId('session-item').count()).toBe(1);
+    expect(await page.getByTestId('session-item').textContent()).toContain('新对话');
     await page.getByTestId('composer').fill('痛风急性发作怎么处理？');
     await page.getByTestId('composer').press('Enter');
     await assistant().and(page.locator('[data-status="streaming"]')).waitFor();
@@ -76,6 +77,8 @@ describe('browser mode end to end', () => {
     await page.getByTestId('composer').press('Escape');
     await assistant().and(page.locator('[data-status="stopped"]')).waitFor();
     expect(((await assistant().textContent()) ?? '').length).toBeGreaterThan(0);
+    // The untitled session is now named after its first question.
+    await expect.poll(() => page.getByTestId('session-item').textContent()).toContain('痛风急性发作怎么处理');
   });
 
   it('regenerates the answer', async () => {
@@ -97,6 +100,7 @@ describe('browser mode end to end', () => {
 
   it('searches with Ctrl+K and lands on the message', async () => {
     await page.getByTestId('new-session').click();
+    await expect.poll(() => page.getByTestId('session-item').count()).toBe(2);
     await page.keyboard.press('Control+k');
     await page.keyboard.type('痛风');
     const result = page.getByTestId('search-result').first();

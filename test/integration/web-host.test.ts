@@ -90,6 +90,7 @@ describe('web host: the contract over loopback HTTP + SSE', () => {
 
   it('pushes core events over server-sent events to a client holding the token', async () => {
     const { modelsDir } = fixtureModels();
+    let loading: Promise<unknown> = Promise.resolve();
     const firstEvent = new Promise<{ type: string; data: unknown }>((resolve, reject) => {
       const req = http.get({ host: '127.0.0.1', port: host.port, path: `/api/events?token=${host.token}`, headers: { Host: `127.0.0.1:${host.port}` } }, (res) => {
         let buffer = '';
@@ -103,13 +104,14 @@ describe('web host: the contract over loopback HTTP + SSE', () => {
           }
         });
         // The stream is open: loading a model makes the core emit progress events.
-        void invoke('models.load', { model: `${modelsDir}/tiny-llama.gguf` });
+        loading = invoke('models.load', { model: `${modelsDir}/tiny-llama.gguf` });
       });
       req.on('error', reject);
     });
     const event = await firstEvent;
     expect(event.type).toBe('models.progress');
     expect(event.data).toMatchObject({ file: 'tiny-llama.gguf', progress: expect.any(Number) });
+    expect(JSON.parse(((await loading) as { body: string }).body)).toMatchObject({ ok: true, value: { state: 'ready' } });
     const denied = await request(host.port, { path: '/api/events?token=nope', headers: { Host: `127.0.0.1:${host.port}` } });
     expect(denied.status).toBe(401);
   });

@@ -1,0 +1,8 @@
+/** The knowledge base's public face: the service, and the pieces chat and the CLI reuse. */
+export { KnowledgeService, type Generate, type KnowledgeOptions } from './service.js';
+export type { Retrieval, Recognition, RecognizedEntity } from './recognize.js';
+export type { GroundedPrompt } from './grounded.js';
+export { STARTER_LABEL, defaultStarterDir, readStarter } from './starter.js';
+export { MAX_IMPORT_BYTES } from './importer.js';
+export { parseListSection, parseInteractions } from './label-text.js';
+export { drugKey, normalizeName, stripDosageForm } from './names.js';

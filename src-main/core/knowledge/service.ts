@@ -1,0 +1,166 @@
+import { XinglinError, type KbAskResult, type KbEntry, type KbHit, type KbImportProgress, type KbImportReport, type KbStats, type MethodParams } from '../../contract/index.js';
+import { ftsQuery, makeSnippet, openDatabase, queryPieces, type Db } from '../store/index.js';
+import { composeAnswer } from './answer.js';
+import { findUnsupported, groundedPrompt, type GroundedPrompt } from './grounded.js';
+import { importFile } from './importer.js';
+import { flatten, KbStore } from './kb-store.js';
+import { NameIndex, type NameHit } from './name-index.js';
+import { drugKey, normalizeName, stripDosageForm } from './names.js';
+import { FIELD_LABELS } from './record.js';
+import { recognize, type Retrieval } from './recognize.js';
+import { knowledgeMigrations } from './schema.js';
+import { defaultStarterDir, loadStarter, readStarter } from './starter.js';
+
+export interface KnowledgeOptions {
+  /** `<dataDir>/knowledge.db`. */
+  file: string;
+  /** The starter set's folder (`*.jsonl`); defaults to the one shipped with the app. */
+  starterDir?: string;
+}
+
+/** Entries one question can bring into an answer; more is a list, not an answer. */
+const MAX_ENTRIES_PER_QUESTION = 5;
+const LINKED_FIELDS = new Set(['drugs', 'otherDrugs', 'differentials', 'interactions']);
+
+/** A model call for grounded answers: the system text (instructions and sources) and the question. */
+export type Generate = (request: { system: string; prompt: string }) => Promise<string>;
+
+/**
+ * The knowledge base: knowledge.db on disk, the name index in memory. Reads (search, entries,
+ * retrieval) run on this connection; imports on their own (see importer.ts), after which the index
+ * is rebuilt.
+ */
+export class KnowledgeService {
+  #index: NameIndex;
+  #importing = false;
+
+  private constructor(private readonly db: Db, private readonly kb: KbStore, private readonly file: string) {
+    this.#index = NameIndex.build(kb.indexNames());
+  }
+
+  /** Opens (creating and migrating) knowledge.db and imports the starter set when it is new or changed. */
+  static open(options: KnowledgeOptions): KnowledgeService {
+    const db = openDatabase(options.file, { migrations: knowledgeMigrations });
+    const kb = new KbStore(db);
+    try {
+      const set = readStarter(options.starterDir ?? defaultStarterDir());
+      db.transaction(() => loadStarter(kb, set)).immediate();
+    } catch (cause) {
+      // A broken starter file must not keep the app from opening: the previous starter set stays.
+      console.error(JSON.stringify({ level: 'error', component: 'knowledge', event: 'starter.load.failed', error: String((cause as Error)?.message ?? cause) }));
+    }
+    return new KnowledgeService(db, kb, options.file);
+  }
+
+  close(): void {
+    if (!this.db.open) return;
+    try {
+      this.db.pragma('optimize');
+    } finally {
+      this.db.close();
+    }
+  }
+
+  /** Names first (exact, alias, brand, generic name, one character off), then full text over every fact. */
+  search(query: string, limit: number = 20): KbHit[] {
+    const hits = new Map<string, KbHit>();
+    const add = (found: NameHit[], matchedBy: KbHit['matchedBy']): void => {
+      for (const hit of found) {
+        const ref = this.#index.entries.get(hit.id);
+        if (ref && !hits.has(hit.id)) hits.set(hit.id, { ...ref, matchedBy: matchedBy === 'name' ? hit.kind : matchedBy });
+      }
+    };
+    const norm = normalizeName(query);
+    add(this.#index.lookup(norm), 'name');
+    add(this.#index.lookup(drugKey(query)).filter((h) => this.#index.entries.get(h.id)?.type === 'drug'), 'name');
+    if (hits.size === 0) add([...this.#index.fuzzy(norm), ...this.#index.fuzzy(normalizeName(stripDosageForm(query)))].flatMap((f) => f.hits), 'fuzzy');
+
+    const pieces = queryPieces(query);
+    const match = ftsQuery(pieces);
+    if (match !== null && hits.size < limit) {
+      for (const entity of this.kb.search(match, limit)) {
+        if (hits.has(entity.id)) continue;
+        const names = this.kb.namesOf(entity.id);
+        const named = names.find((n) => normalizeName(n.name).includes(norm));
+        if (named || normalizeName(entity.name).includes(norm)) {
+          hits.set(entity.id, { id: entity.id, type: entity.type, name: entity.name, matchedBy: named?.kind ?? 'name' });
+          continue;
+        }
+        const texts = this.kb.facts(entity.id).flatMap((f) => flatten(f.value).map((t) => `${FIELD_LABELS[f.field]}：${t}`));
+        const text = texts.find((t) => pieces.every((p) => normalizeName(t).includes(p.kind === 'cjk' ? p.chars.join('') : p.norm))) ?? texts[0] ?? '';
+        hits.set(entity.id, { id: entity.id, type: entity.type, name: entity.name, matchedBy: 'text', snippet: makeSnippet(text, pieces) });
+      }
+    }
+    return [...hits.values()].slice(0, limit);
+  }
+
+  entry(id: string): KbEntry {
+    const entity = this.kb.entityById(id);
+    if (!entity) throw new XinglinError('NOT_FOUND', `知识库中没有这个条目（id：${id}），它可能已随知识库更新而移除`, { entity: 'kb.entry', id });
+    const facts = this.kb.facts(id);
+    const links: Record<string, string> = {};
+    for (const fact of facts) {
+      if (!LINKED_FIELDS.has(fact.field)) continue;
+      for (const name of Array.isArray(fact.value) ? fact.value.map((v) => (typeof v === 'string' ? v : v.with)) : []) {
+        const target = this.#index.lookup(normalizeName(name))[0] ?? this.#index.lookup(drugKey(name))[0];
+        if (target && target.id !== id) links[name] = target.id;
+      }
+    }
+    return { id, type: entity.type, name: entity.name, names: this.kb.namesOf(id), facts, links };
+  }
+
+  stats(): KbStats {
+    const byType = this.kb.countByType();
+    return { entries: byType.drug + byType.disease, byType, sources: this.kb.sourceStats() };
+  }
+
+  /** One import at a time; the index is rebuilt after a committed one. */
+  async import(params: MethodParams<'kb.import'>, onProgress?: (progress: KbImportProgress) => void): Promise<KbImportReport> {
+    if (this.#importing) throw new XinglinError('BUSY', '另一个知识库导入正在进行，请等待它完成');
+    this.#importing = true;
+    try {
+      const report = await importFile(this.file, { file: params.path, format: params.format, mapping: params.mapping, dryRun: params.dryRun, source: params.source, onProgress });
+      if (report.committed) this.#index = NameIndex.build(this.kb.indexNames());
+      return report;
+    } finally {
+      this.#importing = false;
+    }
+  }
+
+  /** The entries a question names, with their facts, and what it asks about them. */
+  retrieve(question: string): Retrieval {
+    const recognition = recognize(this.#index, question);
+    return { ...recognition, entries: recognition.entities.slice(0, MAX_ENTRIES_PER_QUESTION).map((e) => this.entry(e.id)) };
+  }
+
+  /** Knowledge mode: composed from the entries, every statement cited. */
+  ask(question: string): KbAskResult {
+    return composeAnswer(this.retrieve(question));
+  }
+
+  /** Grounded LLM mode: the model answers from the numbered entries; names it adds on its own are flagged. */
+  async askWithModel(question: string, generate: Generate): Promise<KbAskResult> {
+    const retrieval = this.retrieve(question);
+    if (retrieval.choices.length > 0) return composeAnswer(retrieval);
+    const prompt = this.groundedPrompt(question, retrieval);
+    const answer = await generate({ system: prompt.system, prompt: question });
+    return {
+      mode: 'llm',
+      intent: retrieval.intent,
+      entities: retrieval.entities.map(({ id, type, name }) => ({ id, type, name })),
+      choices: [],
+      answer,
+      citations: prompt.citations,
+      grounded: prompt.citations.length > 0,
+      unsupported: this.findUnsupported(answer, retrieval, question),
+    };
+  }
+
+  groundedPrompt(question: string, retrieval: Retrieval): GroundedPrompt {
+    return groundedPrompt(question, retrieval);
+  }
+
+  findUnsupported(answer: string, retrieval: Retrieval, question: string): string[] {
+    return findUnsupported(this.#index, answer, retrieval, question);
+  }
+}
