@@ -98,7 +98,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     close: () =>
       (closed ??= (async () => {
         await chat.halt();
-        await llm.unload();
+        await llm.close();
         store.close();
         knowledge.close();
       })()),

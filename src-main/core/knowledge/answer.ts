@@ -13,19 +13,22 @@ const TYPE_LABELS = { drug: '药品', disease: '疾病' } as const;
  * answer is not grounded; nothing is filled in from anywhere else.
  */
 export function composeAnswer(retrieval: Retrieval): KbAskResult {
-  const base = {
-    mode: 'knowledge' as const,
+  const result = (answer: string, citations: KbCitation[] = []): KbAskResult => ({
+    mode: 'knowledge',
     intent: retrieval.intent,
     entities: retrieval.entities.map(({ id, type, name }) => ({ id, type, name })),
     choices: retrieval.choices,
+    answer,
+    citations,
+    grounded: citations.length > 0,
     unsupported: [],
-  };
+  });
   if (retrieval.choices.length > 0) {
     const options = retrieval.choices.map((c) => `${c.name}（${TYPE_LABELS[c.type]}）`).join('、');
-    return { ...base, answer: `问题中的名称可能指不同的条目：${options}。请指明是哪一个后再问。`, citations: [], grounded: false };
+    return result(`问题中的名称可能指不同的条目：${options}。请指明是哪一个后再问。`);
   }
   if (retrieval.entries.length === 0) {
-    return { ...base, answer: '知识库中没有与这个问题相关的条目，无法依据知识库回答。请核对药品或疾病名称，或查阅药品说明书与临床指南。', citations: [], grounded: false };
+    return result('知识库中没有与这个问题相关的条目，无法依据知识库回答。请核对药品或疾病名称，或查阅药品说明书与临床指南。');
   }
 
   const { statements, note } = statementsFor(retrieval);
@@ -36,13 +39,12 @@ export function composeAnswer(retrieval: Retrieval): KbAskResult {
       const what = asked.length ? asked.join('、') : '这方面的内容';
       return `知识库中“${entry.name}”条目没有记载${what}${known.length ? `（已记载：${known.join('、')}）` : ''}。`;
     });
-    return { ...base, answer: [note, ...lines].filter(Boolean).join('\n'), citations: [], grounded: false };
+    return result([note, ...lines].filter(Boolean).join('\n'));
   }
 
-  const citations: KbCitation[] = statements.map((s) => s.citation);
+  const citations = statements.map((s) => s.citation);
   const body = statements.map((s, i) => `${s.text} [${i + 1}]`);
   const sources = citations.map((c, i) => `[${i + 1}] ${c.name} · ${FIELD_LABELS[c.field]} — ${c.source}`);
   const footer = citations.some((c) => c.source === STARTER_LABEL) ? ['注：标注为入门知识库的内容尚待本院药剂科审核，仅供参考。'] : [];
-  const answer = [...(note ? [note] : []), ...body, '', '来源：', ...sources, ...footer].join('\n');
-  return { ...base, answer, citations, grounded: true };
+  return result([...(note ? [note] : []), ...body, '', '来源：', ...sources, ...footer].join('\n'), citations);
 }

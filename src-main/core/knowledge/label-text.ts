@@ -55,7 +55,8 @@ const FRAMING: Record<ListSection, RegExp[]> = {
   indications: [
     /^(?:本品|本药|本剂)/u,
     /^(?:主要|临床上?|可|亦可|也可|还可|适合|适宜|单独或联合)?(?:用于|适用于)/u,
-    /^(?:预防和治疗|预防或治疗|预防及治疗|治疗和预防|辅助治疗|治疗|预防|缓解|控制|改善)/u,
+    // 预防 alone stays: prophylaxis and treatment are different indications.
+    /^(?:预防和治疗|预防或治疗|预防及治疗|治疗和预防|辅助治疗|治疗|缓解|控制|改善)/u,
   ],
   contraindications: [
     /^(?:本品|本药|本剂)/u,
@@ -95,12 +96,23 @@ const QUALIFIERS = ['严重', '重度', '中度', '轻度', '中重度', '已知
 export function parseListSection(text: string, section: ListSection): string[] {
   const items: string[] = [];
   for (const statement of statements(text)) {
-    for (const clause of splitTop(statement, /[,，]/u)) {
+    for (const clause of purposeJoined(splitTop(statement, /[,，]/u))) {
       const body = stripTrailing(stripFraming(clause, section), section);
       if (body) items.push(...enumeration(body).map((item) => stripTrailing(stripFraming(item, section), section)));
     }
   }
   return [...new Set(items.filter(Boolean))];
+}
+
+/** "…成年患者，以预防静脉血栓形成": a purpose clause belongs to the clause before it. */
+function purposeJoined(clauses: string[]): string[] {
+  const out: string[] = [];
+  for (const clause of clauses) {
+    const purpose = /^(?:以便|用以|从而|以)(?=\p{Script=Han})/u.exec(clause);
+    if (purpose && out.length) out[out.length - 1] += clause.slice(purpose[0].length);
+    else out.push(clause);
+  }
+  return out;
 }
 
 /** One clause's enumeration: a frame shared by all parts, else groups on 及/和… each split on 、. */
@@ -156,28 +168,24 @@ function distribute(parts: string[]): string[] | null {
 }
 
 /**
- * Elliptical coordination: the parts before the last are the heads the last part's remainder
- * applies to. 急、慢性支气管炎 / 上、下呼吸道感染 / 轻、中度疼痛 / 严重肝、肾功能不全者 (one-character
- * heads, an optional qualifier on the first), 轻度、中度疼痛 / 原发性、继发性高血压 (heads sharing the
- * last part's final head character).
+ * Elliptical coordination: the heads before the last part share the last part's remainder, and a
+ * qualifier before the first head applies to all. Heads of one character (急、慢性支气管炎,
+ * 上、下呼吸道感染, 轻、中度疼痛, 严重肝、肾功能不全者: the qualifier must be a known one, so 痒、红肿
+ * stays apart) or of two or three characters ending alike (轻度、中度疼痛, 原发性、继发性高血压,
+ * 择期髋关节或膝关节置换手术). The shared remainder must be a word, two characters at least.
  */
 function elliptical(parts: string[]): string[] | null {
+  const first = parts[0]!;
   const last = parts.at(-1)!;
-  const heads = parts.slice(0, -1);
-
-  // One-character heads: the remainder must be a real word (≥ 2 characters), so 痒、红肿 stays apart.
-  const qualifier = QUALIFIERS.find((q) => heads[0]!.startsWith(q) && heads[0]!.length === q.length + 1) ?? '';
-  const singles = heads.map((h, i) => (i === 0 ? h.slice(qualifier.length) : h));
-  const rest1 = last.slice(1);
-  if (singles.every((h) => [...h].length === 1) && rest1.length >= 2 && !last.startsWith(qualifier || '\u0000')) {
-    return [...singles.map((h) => qualifier + h + rest1), qualifier + last];
-  }
-
-  // Multi-character heads ending like the last part's head: 轻度、中度疼痛.
-  const n = [...heads[0]!].length;
-  if (n >= 2 && n <= 3 && heads.every((h) => [...h].length === n && h.at(-1) === last[n - 1]) && last.length > n + 1) {
+  const middle = parts.slice(1, -1);
+  for (const n of [1, 2, 3]) {
+    const head = last.slice(0, n);
     const rest = last.slice(n);
-    return [...heads.map((h) => h + rest), last];
+    const qualifier = first.slice(0, -n);
+    const heads = [first.slice(-n), ...middle];
+    if (first.length < n || rest.length < 2 || heads.some((h) => h.length !== n)) continue;
+    if (n === 1 ? qualifier !== '' && !QUALIFIERS.includes(qualifier) : !heads.every((h) => h.at(-1) === head.at(-1))) continue;
+    return [...heads.map((h) => qualifier + h + rest), qualifier + last];
   }
   return null;
 }

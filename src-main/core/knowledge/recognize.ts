@@ -24,7 +24,7 @@ export interface Retrieval extends Recognition {
 
 const MASK = '\uE000';
 /** Where a name cannot continue: punctuation, masks, and the filler words of a question. */
-const FILLER = /[\uE000\p{P}\p{S}\s]+|是什么|有哪些|什么|哪些|请问|一下|需要|能否|能不能|可以|可不可以|怎么|如何|应该|的|吗|呢|吧|啊/u;
+const FILLER = /[\uE000\p{P}\p{S}\s]+|是什么|有哪些|什么|哪些|请问|一下|需要|能否|能不能|可以|可不可以|怎么|如何|应该|[的吗呢吧啊和与跟及同有]/u;
 
 /**
  * Finds the entries a question names and what it asks about them: names by leftmost-longest match
@@ -100,12 +100,18 @@ function fuzzyMatches(index: NameIndex, masked: string): Array<NameMatch & { fuz
   return out;
 }
 
+/**
+ * One wrong character in three is a third of the name: a three-character name is only tried
+ * against a whole stretch (利君沙 must not match inside 利伐沙班片), longer ones anywhere in it.
+ */
 function longestFuzzy(index: NameIndex, text: string, from: number, to: number): (NameMatch & { fuzzy: true }) | null {
-  for (let length = Math.min(to - from, MAX_FUZZY_WINDOW); length >= 3; length--) {
+  const whole = to - from;
+  const worth = (name: string): boolean => name.length >= 4 || name.length === whole || name.length === stripDosageForm(text.slice(from, to)).length;
+  for (let length = Math.min(whole, MAX_FUZZY_WINDOW); length >= 3; length--) {
     for (let start = from; start + length <= to; start++) {
       const window = text.slice(start, start + length);
       const bare = stripDosageForm(window);
-      const found = [...index.fuzzy(window), ...(bare !== window ? index.fuzzy(bare) : [])];
+      const found = [...(worth(window) ? index.fuzzy(window) : []), ...(bare !== window && worth(bare) && length === whole ? index.fuzzy(bare) : [])];
       if (found.length) return { start, end: start + length, norm: window, hits: found.flatMap((f) => f.hits), fuzzy: true };
     }
   }

@@ -63,6 +63,10 @@ function concerns(item: KbInteraction, other: KbEntry): boolean {
 
 export function render(value: KbFactValue): string {
   if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return value.map((v) => (typeof v === 'string' ? v : `与${v.with}：${v.effect}`)).join(typeof value[0] === 'string' ? '、' : '；');
+  if (Array.isArray(value)) {
+    const items = value.map((v) => (typeof v === 'string' ? v : `与${v.with}：${v.effect}`));
+    // 、 lists short items; items that are sentences themselves are kept apart with ；.
+    return items.join(items.some((i) => /[，,、；;]/u.test(i)) || typeof value[0] !== 'string' ? '；' : '、');
+  }
   return Object.entries(value).map(([who, text]) => `${who}：${text}`).join('；');
 }

@@ -86,13 +86,13 @@ function unsupported(role: GgufRole, filePath: string, cause: string, details: R
   });
 }
 
-function metadataString(header: GgufHeader, key: string): string | null {
-  const value = header.metadata.get(key);
+function metadataString(source: { metadata: ReadonlyMap<string, GgufValue> }, key: string): string | null {
+  const value = source.metadata.get(key);
   return typeof value === 'string' ? value : null;
 }
 
-function metadataNumber(header: GgufHeader, key: string): number | null {
-  const value = header.metadata.get(key);
+function metadataNumber(source: { metadata: ReadonlyMap<string, GgufValue> }, key: string): number | null {
+  const value = source.metadata.get(key);
   return typeof value === 'number' || typeof value === 'bigint' ? Number(value) : null;
 }
 
@@ -200,6 +200,12 @@ export async function inspectModel(filePath: string): Promise<GgufInspection> {
   if (!model.architecture) throw unsupported('model', model.path, '缺少 general.architecture，无法确定模型架构');
   if (!isSupportedArchitecture(model.architecture)) {
     throw unsupported('model', model.path, `模型架构 ${model.architecture} 不受支持（不是本机 llama.cpp 可用于对话生成的架构）`, { architecture: model.architecture });
+  }
+  // A split model's other parts hold tensors (and bytes) this inspection cannot vouch for, and its
+  // provenance would need every part's digest: ask for the merged file instead.
+  const splitCount = metadataNumber(model, 'split.count');
+  if (splitCount !== null && splitCount > 1) {
+    throw unsupported('model', model.path, `这是分成 ${splitCount} 个文件的分片模型，请先用 llama-gguf-split --merge 合并为单个文件`, { splitCount });
   }
   if (model.tensors.length === 0) throw unsupported('model', model.path, '文件中没有任何权重张量');
   return model;

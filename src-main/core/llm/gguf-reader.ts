@@ -80,11 +80,15 @@ class Cursor {
     if (value > BigInt(MAX_COUNT)) throw new GgufReadError('corrupt', `${what}数量 ${value} 不合理，文件头已损坏`);
     return Number(value);
   }
-  string(): string {
+  /** Returns where the string's bytes start and how many there are. */
+  stringBytes(): [at: number, length: number] {
     const length = this.u64();
     if (length > BigInt(MAX_STRING_BYTES)) throw new GgufReadError('corrupt', `字符串长度 ${length} 不合理，文件头已损坏`);
-    const at = this.take(Number(length));
-    return this.buf.toString('utf8', at, at + Number(length));
+    return [this.take(Number(length)), Number(length)];
+  }
+  string(): string {
+    const [at, length] = this.stringBytes();
+    return this.buf.toString('utf8', at, at + length);
   }
   scalar(type: number): GgufScalar {
     switch (type) {
@@ -109,7 +113,7 @@ class Cursor {
     const length = this.count('数组元素');
     const fixed = fixedSizes[arrayType];
     if (fixed !== undefined) this.take(fixed * length); // skipped: only the length is kept
-    else if (arrayType === T.STRING) for (let i = 0; i < length; i++) this.string();
+    else if (arrayType === T.STRING) for (let i = 0; i < length; i++) this.stringBytes();
     else throw new GgufReadError('corrupt', `不支持的数组元素类型 ${arrayType}，文件头已损坏`);
     return { arrayType, length };
   }

@@ -113,6 +113,8 @@ export class LlmHost {
   #state: ModelStatus['state'] = 'none';
   #error: XinglinError | null = null;
   #loaded: LoadedModel | null = null;
+  /** Models replaced or unloaded but not yet freed. */
+  #retired: LoadedModel[] = [];
   #lastTokensPerSecond: number | null = null;
 
   /** Loads and unloads run one at a time, in call order. */
@@ -185,7 +187,7 @@ export class LlmHost {
   load(modelPath: string, adapters: readonly AdapterChoice[] = []): Promise<ModelStatus> {
     const ticket = ++this.#ticket;
     this.#loadAbort?.abort();
-    this.#generationAbort?.abort();
+    this.#detach();
     const abort = new AbortController();
     this.#loadAbort = abort;
     this.#state = 'loading';
@@ -221,7 +223,9 @@ export class LlmHost {
   unload(): Promise<ModelStatus> {
     ++this.#ticket;
     this.#loadAbort?.abort();
-    this.#generationAbort?.abort();
+    this.#detach();
+    this.#state = 'none';
+    this.#error = null;
     return this.#exclusive(async () => {
       await this.#release();
       this.#state = 'none';
@@ -230,7 +234,7 @@ export class LlmHost {
     });
   }
 
-  /** Unloads and shuts llama.cpp down; the host cannot be used afterwards. */
+  /** Unloads and shuts llama.cpp down (app exit); a later load would start it again. */
   async close(): Promise<void> {
     await this.unload();
     const llama = this.#llama;
@@ -343,13 +347,20 @@ export class LlmHost {
     return run;
   }
 
-  /** Waits for a running answer to stop, then frees the loaded model (context and adapters with it). */
-  async #release(): Promise<void> {
+  /**
+   * Takes the loaded model out of service at once (no new answer can start on it) and stops the
+   * answer in progress; the model is freed later, in order, by `#release`.
+   */
+  #detach(): void {
     this.#generationAbort?.abort();
-    await this.#generation?.catch(() => undefined);
-    const loaded = this.#loaded;
+    if (this.#loaded) this.#retired.push(this.#loaded);
     this.#loaded = null;
-    if (loaded) {
+  }
+
+  /** Waits for a stopped answer to finish, then frees detached models (contexts and adapters with them). */
+  async #release(): Promise<void> {
+    await this.#generation?.catch(() => undefined);
+    for (const loaded of this.#retired.splice(0)) {
       loaded.session.dispose();
       await loaded.model.dispose();
     }
@@ -357,8 +368,9 @@ export class LlmHost {
 
   /**
    * Progress of one phase for one file, as the UI wants it: starts at 0, only moves forward, and
-   * reaches 1 exactly once, when the step is really done. (node-llama-cpp's model callback can
-   * report a stray 1 while it is still sizing GPU layers, and its LoRA callback reports only 1.)
+   * reaches 1 exactly once, when the step is really done. (node-llama-cpp relays llama.cpp's load
+   * percentages asynchronously, so for a small file they can arrive after the load resolved; its
+   * LoRA callback reports only 1.)
    */
   #track(phase: LoadProgress['phase'], file: string): { report(progress: number): void; done(): void } {
     const emit = (progress: number) => this.#options.onProgress?.({ phase, file, progress });

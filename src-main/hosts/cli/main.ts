@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 import { XinglinError } from '../../contract/index.js';
+import { ask, askUsage } from './ask.js';
 import { chat, chatUsage } from './chat.js';
+import { kb, kbUsage } from './kb.js';
 import { serve, serveUsage } from './serve.js';
 import { sessions, sessionsUsage } from './sessions.js';
 
-const commands: Record<string, (args: string[]) => Promise<number>> = { serve, chat, sessions };
+const commands: Record<string, (args: string[]) => Promise<number>> = { serve, chat, sessions, kb, ask };
 
 const usage = `杏林 Xinglin — 离线临床助手
 
@@ -12,6 +14,8 @@ const usage = `杏林 Xinglin — 离线临床助手
   ${serveUsage}
   ${chatUsage}
   ${sessionsUsage}
+  ${kbUsage}
+  ${askUsage}
 
 每个命令都接受：
   --data-dir <目录>     数据库与知识库所在目录（或环境变量 XINGLIN_DATA_DIR）

@@ -1,0 +1,63 @@
+import { XinglinError } from '../../contract/index.js';
+import type { Core } from '../../core/core.js';
+import { readLines } from '../../core/knowledge/line-reader.js';
+import { parse, parseLora } from './args.js';
+import { openCore } from './context.js';
+
+export const askUsage = `xinglin ask "<问题>" [--model <文件> [--lora <文件>[:比例]]...] [--json]   依据知识库回答（无模型时为知识库模式）
+  xinglin ask --input questions.jsonl --json    批量：每行 {"id","question"}，每行输出一个结果`;
+
+export async function ask(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    input: { type: 'string' },
+    model: { type: 'string' },
+    lora: { type: 'string', multiple: true },
+  });
+  const question = positionals.join(' ').trim();
+  if (!question && !values.input) throw new XinglinError('INVALID_INPUT', `缺少问题。用法：${askUsage}`);
+  if (question && values.input) throw new XinglinError('INVALID_INPUT', '问题和 --input 只能二选一');
+
+  const core = await openCore(values, 'cli');
+  try {
+    if (values.model) await core.api.models.load({ model: values.model, adapters: (values.lora ?? []).map(parseLora) });
+    const mode = values.model ? 'llm' : 'knowledge';
+    if (values.input) return await askBatch(core, values.input, mode);
+    const result = await core.api.kb.ask({ question, mode });
+    if (values.json) console.log(JSON.stringify(result));
+    else console.log(result.answer);
+    return 0;
+  } finally {
+    await core.close();
+  }
+}
+
+/** One process for the whole file: the name index is built once. A bad line gets an error line, in order. */
+async function askBatch(core: Core, file: string, mode: 'knowledge' | 'llm'): Promise<number> {
+  let failed = 0;
+  for await (const line of readLines(file)) {
+    if (line.text !== null && !line.text.trim()) continue;
+    let id: unknown = null;
+    try {
+      if (line.text === null) throw new XinglinError('INVALID_INPUT', `第 ${line.line} 行：${line.error}`);
+      const item = parseObject(line.line, line.text);
+      id = item.id ?? null;
+      if (typeof item.question !== 'string' || !item.question.trim()) throw new XinglinError('INVALID_INPUT', `第 ${line.line} 行需要 {"id", "question"}，question 不能为空`);
+      console.log(JSON.stringify({ id, ...(await core.api.kb.ask({ question: item.question, mode })) }));
+    } catch (cause) {
+      if (!(cause instanceof XinglinError)) throw cause;
+      failed += 1;
+      console.log(JSON.stringify({ id, line: line.line, error: { code: cause.code, message: cause.message } }));
+    }
+  }
+  return failed > 0 ? 1 : 0;
+}
+
+function parseObject(line: number, text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  throw new XinglinError('INVALID_INPUT', `第 ${line} 行不是一个 JSON 对象`);
+}
