@@ -25,8 +25,14 @@ export type KbInteraction = z.infer<typeof KbInteraction>;
 export const KbFactValue = z.union([z.string(), z.array(z.string()), z.array(KbInteraction), z.record(z.string(), z.string())]);
 export type KbFactValue = z.infer<typeof KbFactValue>;
 
-/** `starter`: the set shipped with the app, for the pharmacy to review; `hospital`: anything imported. */
-export const KbSourceKind = z.enum(['starter', 'hospital']);
+/**
+ * `starter`: the set shipped with the app, for the pharmacy to review. The others are imported by
+ * the hospital: its own knowledge base (`hospital`), drug package inserts (`label`), guidelines.
+ */
+export const KbSourceKind = z.enum(['starter', 'hospital', 'label', 'guideline']);
+export type KbSourceKind = z.infer<typeof KbSourceKind>;
+/** What an import may declare itself to be: anything but the starter set. */
+export const KbImportKind = KbSourceKind.exclude(['starter']);
 export const KbImportFormat = z.enum(['jsonl', 'csv', 'label']);
 export type KbImportFormat = z.infer<typeof KbImportFormat>;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppInfo, Id, Message, ModelFile, ModelStatus, Sampling, SearchHit, Session } from './entities.js';
-import { KbAskResult, KbCsvMapping, KbEntry, KbHit, KbImportFormat, KbImportReport, KbStats } from './knowledge.js';
+import { KbAskResult, KbCsvMapping, KbEntry, KbHit, KbImportFormat, KbImportKind, KbImportReport, KbStats } from './knowledge.js';
 
 const None = z.object({}).strict();
 const Ok = z.object({ ok: z.literal(true) });
@@ -67,6 +67,8 @@ export const methods = {
       dryRun: z.boolean().default(false),
       /** The source label every fact is stamped with; defaults to one naming the file. */
       source: z.string().trim().min(1).max(100).optional(),
+      /** Defaults to `label` for the label format, `hospital` otherwise. */
+      kind: KbImportKind.optional(),
     }).strict(),
     output: KbImportReport,
   },

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { XinglinError, type Message, type MethodOutput, type MethodParams, type Provenance, type Sampling } from '../contract/index.js';
 import { defaultSampling } from './config.js';
 import type { EventBus } from './event-bus.js';
+import type { KnowledgeService } from './knowledge/index.js';
 import type { LlmHost } from './llm/index.js';
 import { DEFAULT_SESSION_TITLE, type Store } from './store/index.js';
 
@@ -19,10 +20,18 @@ interface Generation {
   done: Promise<void>;
 }
 
+interface Answer {
+  text: string;
+  stopped: boolean;
+  provenance: Provenance;
+}
+
 /**
- * How one question travels: save the user turn, stream the answer through the LLM host as
- * `chat.token` events, save the answer (complete, stopped or error) with its provenance, then
- * `chat.done` / `chat.error`. One generation at a time: the model has one sequence.
+ * How one question travels: save the user turn, retrieve knowledge-base entries, stream the answer
+ * as `chat.token` events — from the model grounded in those entries, or, with no model loaded,
+ * composed from the entries themselves — then save it (complete, stopped or error) with its
+ * citations and provenance, and send `chat.done` / `chat.error`. One answer at a time: the model
+ * has one sequence.
  */
 export class ChatService {
   #current: Generation | null = null;
@@ -30,6 +39,7 @@ export class ChatService {
   constructor(
     private readonly store: Store,
     private readonly llm: LlmHost,
+    private readonly knowledge: KnowledgeService,
     private readonly bus: EventBus,
     private readonly appVersion: string,
     private readonly sampling: Partial<Sampling> = {},
@@ -78,36 +88,28 @@ export class ChatService {
 
   #requireIdle(): void {
     if (this.#current) throw new XinglinError('BUSY', '上一个回答还在生成中，请等待完成或先停止。');
-    if (this.llm.status().state !== 'ready') {
-      throw new XinglinError('NO_MODEL', '还没有加载模型：请把 GGUF 模型放进模型文件夹，并在“模型”中选择加载。');
-    }
+    if (this.llm.status().state === 'loading') throw new XinglinError('BUSY', '模型正在加载，请稍候再问。');
   }
 
   #start(sessionId: string, overrides: Partial<Sampling> | undefined): string {
     const messageId = randomUUID();
-    const controller = new AbortController();
     const sampling: Sampling = { ...defaultSampling, ...this.sampling, ...overrides };
     const history = this.store.listMessages(sessionId).filter((m) => m.status !== 'error');
     const question = history.pop();
     if (!question || question.role !== 'user') throw new XinglinError('NOT_FOUND', '这个会话里没有待回答的问题。');
-    const generation: Generation = { sessionId, messageId, controller, done: Promise.resolve() };
+    const generation: Generation = { sessionId, messageId, controller: new AbortController(), done: Promise.resolve() };
     this.#current = generation;
     generation.done = this.#run(generation, history, question.text, sampling);
     return messageId;
   }
 
-  async #run(generation: Generation, history: Message[], prompt: string, sampling: Sampling): Promise<void> {
-    const { sessionId, messageId, controller } = generation;
+  async #run(generation: Generation, history: Message[], question: string, sampling: Sampling): Promise<void> {
+    const { sessionId, messageId } = generation;
+    // Let the caller have the message id before any event about it goes out.
+    await new Promise((resolve) => setImmediate(resolve));
     try {
-      const result = await this.llm.generate({
-        history: history.map((m) => ({ role: m.role, text: m.text })),
-        prompt,
-        sampling,
-        signal: controller.signal,
-        onText: (text) => this.bus.emit('chat.token', { sessionId, messageId, text }),
-      });
-      const provenance: Provenance = { mode: 'llm', appVersion: this.appVersion, ...this.llm.provenance(), sampling, timings: result.timings, template: result.template };
-      const message = this.store.addMessage({ id: messageId, sessionId, role: 'assistant', text: result.text, status: result.stopped ? 'stopped' : 'complete', provenance, error: null });
+      const answer = this.llm.status().state === 'ready' ? await this.#fromModel(generation, history, question, sampling) : this.#fromKnowledge(generation, question);
+      const message = this.store.addMessage({ id: messageId, sessionId, role: 'assistant', text: answer.text, status: answer.stopped ? 'stopped' : 'complete', provenance: answer.provenance, error: null });
       this.#finish(generation);
       this.bus.emit('chat.done', { sessionId, message });
     } catch (cause) {
@@ -118,6 +120,53 @@ export class ChatService {
       this.#finish(generation);
       this.bus.emit('chat.error', { sessionId, messageId, error: wire });
     }
+  }
+
+  /** Grounded LLM mode: the model answers from the numbered entries; names it adds on its own are flagged. */
+  async #fromModel(generation: Generation, history: Message[], question: string, sampling: Sampling): Promise<Answer> {
+    const { sessionId, messageId, controller } = generation;
+    const retrieval = this.knowledge.retrieve(question);
+    // A question naming genuinely different entries is answered by asking the doctor to choose.
+    if (retrieval.choices.length > 0) return this.#fromKnowledge(generation, question);
+    const grounding = this.knowledge.groundedPrompt(question, retrieval, (system) => this.llm.promptFits(question, { system, maxTokens: sampling.maxTokens }));
+    const result = await this.llm.generate({
+      history: history.map((m) => ({ role: m.role, text: m.text })),
+      system: grounding.system,
+      prompt: question,
+      sampling,
+      signal: controller.signal,
+      onText: (text) => this.bus.emit('chat.token', { sessionId, messageId, text }),
+    });
+    return {
+      text: result.text,
+      stopped: result.stopped,
+      provenance: {
+        mode: 'llm',
+        appVersion: this.appVersion,
+        ...this.llm.provenance(),
+        sampling,
+        timings: result.timings,
+        template: result.template,
+        knowledge: { entryIds: retrieval.entries.map((e) => e.id), citations: grounding.citations, unsupported: this.knowledge.findUnsupported(result.text, retrieval, question) },
+      },
+    };
+  }
+
+  /** Knowledge mode (no model loaded): composed from the entries, every statement cited, nothing invented. */
+  #fromKnowledge(generation: Generation, question: string): Answer {
+    const { sessionId, messageId } = generation;
+    const result = this.knowledge.ask(question);
+    this.bus.emit('chat.token', { sessionId, messageId, text: result.answer });
+    return {
+      text: result.answer,
+      stopped: false,
+      provenance: {
+        mode: 'knowledge',
+        appVersion: this.appVersion,
+        adapters: [],
+        knowledge: { entryIds: [...result.entities, ...result.choices].map((e) => e.id), citations: result.citations, unsupported: result.unsupported },
+      },
+    };
   }
 
   /** Idle again before the final event goes out, so a listener may ask the next question at once. */

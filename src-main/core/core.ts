@@ -27,8 +27,8 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     contextSize: config.contextSize,
     onProgress: (progress) => bus.emit('models.progress', progress),
   });
-  const chat = new ChatService(store, llm, bus, config.appVersion, config.sampling);
   const knowledge = KnowledgeService.open({ file: path.join(config.dataDir, 'knowledge.db') });
+  const chat = new ChatService(store, llm, knowledge, bus, config.appVersion, config.sampling);
 
   const handlers: Handlers = {
     'app.info': () => ({ name: '杏林 Xinglin', version: config.appVersion, host: config.host, dataDir: config.dataDir, modelsDir: config.modelsDir, platform: `${process.platform}-${process.arch}` }),

@@ -4,21 +4,26 @@ import path from 'node:path';
 import type { EventName, EventPayload } from '../../src-main/contract/index.js';
 import type { CoreConfig } from '../../src-main/core/config.js';
 import { createCore, type Core } from '../../src-main/core/core.js';
-import { generateFixtures, type FixturePaths } from '../fixtures/gguf/tiny-llama.js';
+import { generateFixtures, type FixturePaths, type TinyLlamaOptions } from '../fixtures/gguf/tiny-llama.js';
+
+const TEST_CONTEXT = 2048;
 
 export function tempDir(prefix = 'xinglin-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** A models folder holding the generated fixtures (base model at the top, adapters in lora/). */
-export function fixtureModels(): { modelsDir: string; paths: FixturePaths } {
+/**
+ * A models folder holding the generated fixtures (base model at the top, adapters in lora/). The
+ * context is long enough for the knowledge-base sources a grounded answer carries.
+ */
+export function fixtureModels(options: TinyLlamaOptions = { contextLength: TEST_CONTEXT }): { modelsDir: string; paths: FixturePaths } {
   const modelsDir = tempDir('xinglin-models-');
-  return { modelsDir, paths: generateFixtures(modelsDir) };
+  return { modelsDir, paths: generateFixtures(modelsDir, options) };
 }
 
 /** A real core on real files: its own data folder, two CPU threads, no GPU. */
 export function openTestCore(overrides: Partial<CoreConfig> = {}): Promise<Core> {
-  return createCore({ dataDir: tempDir('xinglin-data-'), modelsDir: tempDir('xinglin-models-'), host: 'cli', appVersion: 'test', threads: 2, gpu: false, ...overrides });
+  return createCore({ dataDir: tempDir('xinglin-data-'), modelsDir: tempDir('xinglin-models-'), host: 'cli', appVersion: 'test', threads: 2, gpu: false, contextSize: TEST_CONTEXT, ...overrides });
 }
 
 /** Resolves with the payload of the next `event` matching `predicate`. */

@@ -15,12 +15,18 @@ describe('core: one question end to end on real SQLite and node-llama-cpp', () =
   });
   afterAll(() => core.close());
 
-  it('refuses to chat before a model is loaded, with a Chinese NO_MODEL error', async () => {
+  it('answers from the knowledge base, cited, while no model is loaded', async () => {
     const session = await core.api.sessions.create({ title: '无模型' });
-    const error = await core.api.chat.send({ sessionId: session.id, text: '你好' }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(XinglinError);
-    expect((error as XinglinError).code).toBe('NO_MODEL');
-    expect((error as XinglinError).message).toMatch(/模型/);
+    const { assistantMessageId } = await core.api.chat.send({ sessionId: session.id, text: '非布司他的适应病症是什么？' });
+    const { done } = await answerOf(core, assistantMessageId);
+    expect(done?.message.provenance?.mode).toBe('knowledge');
+    expect(done?.message.text).toContain('痛风');
+    expect(done?.message.provenance?.knowledge?.citations.some((c) => c.name === '非布司他' && c.field === 'indications')).toBe(true);
+
+    const nothing = await core.api.chat.send({ sessionId: session.id, text: '量子纠缠的适应症是什么？' });
+    const empty = await answerOf(core, nothing.assistantMessageId);
+    expect(empty.done?.message.provenance?.knowledge?.citations).toEqual([]);
+    expect(empty.done?.message.text).toMatch(/知识库/);
   });
 
   it('lists the fixture model and its adapters, and loads one with progress', async () => {
@@ -59,6 +65,9 @@ describe('core: one question end to end on real SQLite and node-llama-cpp', () =
     expect(provenance.sampling).toMatchObject(greedy);
     expect(provenance.timings?.generatedTokens).toBeGreaterThan(0);
     expect(provenance.template).toBeTruthy();
+    // Grounded LLM mode: the retrieved entries and their citations travel with the answer.
+    expect(provenance.knowledge?.entryIds.length).toBeGreaterThan(0);
+    expect(provenance.knowledge?.citations.length).toBeGreaterThan(0);
 
     await core.close();
     core = await openTestCore({ dataDir, modelsDir });

@@ -103,7 +103,7 @@ describe('knowledge: jsonl import', () => {
     expect(again).toMatchObject({ committed: true, added: 0, updated: 0, unchanged: 2 });
     expect(count(file, 'SELECT count(*) FROM facts')).toBe(facts);
 
-    const changed = [{ ...hospitalDrugs[0], indications: ['下呼吸道感染', '单纯性尿路感染'] }, hospitalDrugs[1]];
+    const changed = [{ ...hospitalDrugs[0], indications: ['下呼吸道感染', '单纯性尿路感染'] }, hospitalDrugs[1]!];
     fs.writeFileSync(source, jsonl(changed));
     expect(await kb.import(params(source))).toMatchObject({ added: 0, updated: 1, unchanged: 1 });
     expect(count(file, 'SELECT count(*) FROM facts')).toBe(facts);
@@ -241,6 +241,7 @@ describe('knowledge: label import and linking across sources', () => {
     const starterId = kb.search('利伐沙班')[0]!.id;
     const report = await kb.import(params(write('labels.jsonl', jsonl([label])), { format: 'label', source: '本院药品说明书' }));
     expect(report).toMatchObject({ committed: true, added: 0, updated: 1, total: 1 });
+    expect(kb.stats().sources.map((s) => [s.label, s.kind])).toEqual([['本院药品说明书', 'label'], [STARTER_LABEL, 'starter']]);
 
     const entry = kb.entry(starterId);
     expect(entry.name).toBe('利伐沙班');

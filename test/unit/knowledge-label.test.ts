@@ -40,6 +40,10 @@ describe('knowledge: label prose → single named conditions', () => {
     ]);
   });
 
+  it('keeps severity and words that only look like list leads (严重…, 并发…)', () => {
+    expect(parseListSection('偶见严重肝损伤；并发感染。', 'adverseReactions')).toEqual(['严重肝损伤', '并发感染']);
+  });
+
   it('turns interaction sentences into {with, effect}, one per partner drug', () => {
     expect(parseInteractions('本品与硫唑嘌呤、巯嘌呤合用可使其血药浓度升高。抗酸药可降低本品吸收。')).toEqual([
       { with: '硫唑嘌呤', effect: '本品与硫唑嘌呤、巯嘌呤合用可使其血药浓度升高' },

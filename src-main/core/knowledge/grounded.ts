@@ -20,15 +20,25 @@ const RULES = [
   '来源为“入门知识库（待药剂科审核）”的条目尚未经本院药剂科审核，请在回答中提醒。',
 ].join('\n');
 
-/** Grounded LLM mode: the context the model answers from, each fact numbered for citation. */
-export function groundedPrompt(question: string, retrieval: Retrieval): GroundedPrompt {
+/**
+ * Grounded LLM mode: the context the model answers from, each fact numbered for citation. `fits`
+ * says whether a system text still leaves the model room for the question and its answer; facts
+ * are dropped from the end (the least central) until it does.
+ */
+export function groundedPrompt(question: string, retrieval: Retrieval, fits: (system: string) => boolean = () => true): GroundedPrompt {
   const { statements, note } = statementsFor(retrieval);
   if (statements.length === 0) {
     const missing = retrieval.entries.length ? `知识库收录了${retrieval.entries.map((e) => `“${e.name}”`).join('、')}，但没有记载问题所问的内容。` : '知识库中没有与问题相关的条目。';
     return { system: `${RULES}\n\n${missing}请告诉医生知识库未收录，不要凭记忆作答。\n\n问题：${question}`, citations: [] };
   }
-  const sources = statements.map((s, i) => `[${i + 1}] ${s.text}（${FIELD_LABELS[s.citation.field]}，来源：${s.citation.source}）`);
-  return { system: [RULES, '', '知识库条目：', ...(note ? [note] : []), ...sources].join('\n'), citations: statements.map((s) => s.citation) };
+  const render = (count: number): GroundedPrompt => {
+    const kept = statements.slice(0, count);
+    const sources = kept.map((s, i) => `[${i + 1}] ${s.text}（${FIELD_LABELS[s.citation.field]}，来源：${s.citation.source}）`);
+    return { system: [RULES, '', '知识库条目：', ...(note ? [note] : []), ...sources].join('\n'), citations: kept.map((s) => s.citation) };
+  };
+  let count = statements.length;
+  while (count > 1 && !fits(render(count).system)) count -= 1;
+  return render(count);
 }
 
 /**
@@ -41,10 +51,11 @@ export function findUnsupported(index: NameIndex, answer: string, retrieval: Ret
   const context = normalizeName(
     [question, ...retrieval.entries.flatMap((e) => [e.name, ...e.names.map((n) => n.name), ...e.facts.flatMap((f) => flatten(f.value))])].join('\n'),
   );
+  const text = normalizeName(answer);
   const flagged = new Set<string>();
-  for (const match of index.scan(normalizeName(answer))) {
+  for (const match of index.scan(text)) {
     if (match.hits.some((h) => retrieved.has(h.id)) || context.includes(match.norm)) continue;
-    flagged.add(match.norm);
+    flagged.add(text.slice(match.start, match.end));
   }
   return [...flagged];
 }

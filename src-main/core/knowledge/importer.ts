@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { XinglinError, type KbCsvMapping, type KbImportError, type KbImportFormat, type KbImportProgress, type KbImportReport } from '../../contract/index.js';
+import { XinglinError, type KbCsvMapping, type KbImportError, type KbImportFormat, type KbImportProgress, type KbImportReport, type KbSourceKind } from '../../contract/index.js';
 import { openDatabase } from '../store/index.js';
 import { csvParser } from './formats/csv.js';
 import { jsonlParser } from './formats/jsonl.js';
@@ -20,13 +20,15 @@ export interface ImportOptions {
   dryRun: boolean;
   /** The source label; defaults to one naming the file. */
   source?: string | undefined;
+  /** Defaults to `label` for package inserts, `hospital` otherwise. */
+  kind?: Exclude<KbSourceKind, 'starter'> | undefined;
   onProgress?: (progress: KbImportProgress) => void;
 }
 
 /** Streamed, so size is no memory concern; past this it is not a knowledge base but a mistake. */
-export const MAX_IMPORT_BYTES = 2 * 1024 ** 3;
+const MAX_IMPORT_BYTES = 2 * 1024 ** 3;
 /** Errors listed in the report; the rest are counted. */
-export const MAX_REPORTED_ERRORS = 100;
+const MAX_REPORTED_ERRORS = 100;
 const PROGRESS_EVERY_MS = 100;
 
 /**
@@ -47,7 +49,8 @@ export async function importFile(dbFile: string, options: ImportOptions): Promis
     db.exec('BEGIN IMMEDIATE');
     const kb = new KbStore(db);
     const importedAt = Date.now();
-    const source: WriteSource = { id: kb.upsertSource(label, 'hospital', options.format, version, importedAt), version, importedAt };
+    const kind = options.kind ?? (options.format === 'label' ? 'label' : 'hospital');
+    const source: WriteSource = { id: kb.upsertSource(label, kind, options.format, version, importedAt), version, importedAt };
     const touched = new Set<string>();
     const seen = new Map<string, number>();
     const fail = (error: KbImportError): void => {

@@ -3,6 +3,5 @@ export { KnowledgeService, type Generate, type KnowledgeOptions } from './servic
 export type { Retrieval, Recognition, RecognizedEntity } from './recognize.js';
 export type { GroundedPrompt } from './grounded.js';
 export { STARTER_LABEL, defaultStarterDir, readStarter } from './starter.js';
-export { MAX_IMPORT_BYTES } from './importer.js';
 export { parseListSection, parseInteractions } from './label-text.js';
 export { drugKey, normalizeName, stripDosageForm } from './names.js';

@@ -71,7 +71,7 @@ export class KbStore {
     this.q = {
       sourceByLabel: db.prepare('SELECT * FROM sources WHERE label = ?') as Stmt<[string], SourceRow>,
       insertSource: db.prepare('INSERT INTO sources (label, kind, format, version, imported_at) VALUES (?, ?, ?, ?, ?) RETURNING id') as Stmt<[string, string, string, string, number], { id: number }>,
-      updateSource: db.prepare('UPDATE sources SET format = ?, version = ?, imported_at = ? WHERE id = ?') as Stmt<[string, string, number, number]>,
+      updateSource: db.prepare('UPDATE sources SET kind = ?, format = ?, version = ?, imported_at = ? WHERE id = ?') as Stmt<[string, string, string, number, number]>,
       entityIdsOfSource: db.prepare('SELECT DISTINCT entity_id AS id FROM names WHERE source_id = ?').pluck() as Stmt<[number], string>,
       deleteSource: db.prepare('DELETE FROM sources WHERE id = ?') as Stmt<[number]>,
       deleteOrphans: db.prepare('DELETE FROM entities WHERE id NOT IN (SELECT entity_id FROM names) AND id NOT IN (SELECT entity_id FROM facts)') as Stmt<[]>,
@@ -110,11 +110,11 @@ export class KbStore {
     return row && { id: row.id, ...toSource(row) };
   }
 
-  /** Creates the source, or stamps an existing one with this import's version and time. */
+  /** Creates the source, or stamps an existing one with this import's kind, version and time. */
   upsertSource(label: string, kind: KbSource['kind'], format: KbImportFormat, version: string, importedAt: number): number {
     const found = this.q.sourceByLabel.get(label);
     if (!found) return this.q.insertSource.get(label, kind, format, version, importedAt)!.id;
-    this.q.updateSource.run(format, version, importedAt, found.id);
+    this.q.updateSource.run(kind, format, version, importedAt, found.id);
     return found.id;
   }
 
@@ -167,7 +167,7 @@ export class KbStore {
     this.q.insertIndex.run(entity.seq, uni, bi);
   }
 
-  /** Entity seqs best bm25 first. */
+  /** Entities whose names or facts match, best bm25 first. */
   search(match: string, limit: number): EntityRow[] {
     return this.q.search.all(match, limit).flatMap((r) => this.q.entitiesBySeq.all(r.seq));
   }

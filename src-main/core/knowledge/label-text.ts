@@ -65,13 +65,13 @@ const FRAMING: Record<ListSection, RegExp[]> = {
   ],
   adverseReactions: [
     /^(?:本品|本药|本剂)/u,
-    /^(?:最)?(?:常见|较常见|少见|罕见|偶见|偶有|偶可|极少数|少数|个别|严重)(?:的)?/u,
+    /^(?:最)?(?:常见|较常见|少见|罕见|偶见|偶有|偶可|极少数|少数|个别)(?:的)?/u,
     /^(?:患者)?(?:不良反应|副作用)?(?:主要)?(?:有|为|是|包括|表现为|可见|可出现|可能出现|可引起|出现|发生)?/u,
   ],
 };
 
-/** Leading words that introduce examples or continue a list ("，如…", "，及…"). */
-const LIST_LEAD = /^(?:例如|比如|如|包括|以及|及|或者|或|和|与|并|其他如)[:：]?/u;
+/** Leading words that introduce examples or continue a list ("，如…", "，及…"); not 并发症, 如何. */
+const LIST_LEAD = /^(?:例如|比如|其他如|如(?![何此下])|包括|以及|及|或者|或|和|与|并(?![发用]))[:：]?/u;
 
 const TRAILING: Record<ListSection, RegExp[]> = {
   indications: [/的(?:长期|辅助|对症|维持|短期)?(?:预防|治疗)$/u],

@@ -11,7 +11,7 @@ export interface Line {
 }
 
 /** A hospital file can be large; a single line this long is not an entity, it is a broken file. */
-export const MAX_LINE_BYTES = 4 * 1024 * 1024;
+const MAX_LINE_BYTES = 4 * 1024 * 1024;
 
 const NEWLINE = 0x0a;
 const CR = 0x0d;

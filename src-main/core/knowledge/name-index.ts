@@ -51,10 +51,6 @@ export class NameIndex {
     return index;
   }
 
-  get size(): number {
-    return this.entries.size;
-  }
-
   #add(norm: string, hit: NameHit): void {
     if (!norm) return;
     const hits = this.#byNorm.get(norm);

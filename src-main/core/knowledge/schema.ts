@@ -14,7 +14,7 @@ const v1 = `
 CREATE TABLE sources (
   id           INTEGER PRIMARY KEY,
   label        TEXT    NOT NULL UNIQUE CHECK (length(label) BETWEEN 1 AND 100),
-  kind         TEXT    NOT NULL CHECK (kind IN ('starter', 'hospital')),
+  kind         TEXT    NOT NULL CHECK (kind IN ('starter', 'hospital', 'label', 'guideline')),
   format       TEXT    NOT NULL CHECK (format IN ('jsonl', 'csv', 'label')),
   version      TEXT    NOT NULL,
   imported_at  INTEGER NOT NULL

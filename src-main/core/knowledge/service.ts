@@ -119,7 +119,7 @@ export class KnowledgeService {
     if (this.#importing) throw new XinglinError('BUSY', '另一个知识库导入正在进行，请等待它完成');
     this.#importing = true;
     try {
-      const report = await importFile(this.file, { file: params.path, format: params.format, mapping: params.mapping, dryRun: params.dryRun, source: params.source, onProgress });
+      const report = await importFile(this.file, { file: params.path, format: params.format, mapping: params.mapping, dryRun: params.dryRun, source: params.source, kind: params.kind, onProgress });
       if (report.committed) this.#index = NameIndex.build(this.kb.indexNames());
       return report;
     } finally {
@@ -156,8 +156,8 @@ export class KnowledgeService {
     };
   }
 
-  groundedPrompt(question: string, retrieval: Retrieval): GroundedPrompt {
-    return groundedPrompt(question, retrieval);
+  groundedPrompt(question: string, retrieval: Retrieval, fits?: (system: string) => boolean): GroundedPrompt {
+    return groundedPrompt(question, retrieval, fits);
   }
 
   findUnsupported(answer: string, retrieval: Retrieval, question: string): string[] {

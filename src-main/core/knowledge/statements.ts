@@ -61,7 +61,7 @@ function concerns(item: KbInteraction, other: KbEntry): boolean {
   return names.map(normalizeName).some((n) => n.length >= 2 && (n.includes(partner) || partner.includes(n)));
 }
 
-export function render(value: KbFactValue): string {
+function render(value: KbFactValue): string {
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) {
     const items = value.map((v) => (typeof v === 'string' ? v : `与${v.with}：${v.effect}`));

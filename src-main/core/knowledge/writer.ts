@@ -13,7 +13,7 @@ export interface WriteSource {
 }
 
 /** Stable across workstations and package replacements: derived from the type and generic key. */
-export function entityIdOf(type: KbEntityType, key: string): string {
+function entityIdOf(type: KbEntityType, key: string): string {
   return `${type}:${createHash('sha256').update(`${type}\u0000${key}`).digest('hex').slice(0, 16)}`;
 }
 

@@ -253,6 +253,17 @@ export class LlmHost {
     fitToContext({ history: [], contextSize: loaded.context.contextSize, maxTokens: options.maxTokens ?? defaultSampling.maxTokens, countTokens });
   }
 
+  /** Whether the question (with this system text and room for a reply) fits the loaded model's context. */
+  promptFits(prompt: string, options: { system?: string; maxTokens?: number } = {}): boolean {
+    try {
+      this.assertPromptFits(prompt, options);
+      return true;
+    } catch (error) {
+      if (error instanceof XinglinError && error.code === 'PROMPT_TOO_LONG') return false;
+      throw error;
+    }
+  }
+
   async generate(request: GenerateRequest): Promise<GenerateResult> {
     if (this.#generation) throw new XinglinError('BUSY', '模型正在回答上一个问题，请等待完成或先停止');
     if (this.#state === 'loading') throw new XinglinError('BUSY', '模型正在加载，请稍候');

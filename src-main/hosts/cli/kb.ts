@@ -1,12 +1,12 @@
 import fs from 'node:fs';
-import { KbCsvMapping, KbImportFormat, XinglinError, type EventPayload, type KbImportReport } from '../../contract/index.js';
+import { KbCsvMapping, KbImportFormat, KbImportKind, XinglinError, type EventPayload, type KbImportReport, type KbSourceKind } from '../../contract/index.js';
 import { MARK_END, MARK_START } from '../../core/store/index.js';
 import { parse } from './args.js';
 import { openCore } from './context.js';
 
 export const kbUsage = `xinglin kb search <词> [--limit N] [--json]    搜索知识库（名称、别名、商品名、全文）
   xinglin kb stats [--json]                     知识库条目数（按类型、按来源）
-  xinglin kb import <文件> [--format jsonl|csv|label] [--mapping map.json] [--dry-run] [--source <来源名>] [--json]
+  xinglin kb import <文件> [--format jsonl|csv|label] [--mapping map.json] [--dry-run] [--source <来源名>] [--kind hospital|label|guideline] [--json]
                                                 导入（全部成功才写入；--dry-run 只检查）`;
 
 export async function kb(args: string[]): Promise<number> {
@@ -44,7 +44,7 @@ async function stats(args: string[]): Promise<number> {
     }
     console.log(`共 ${s.entries} 条：药品 ${s.byType.drug}，疾病 ${s.byType.disease}`);
     for (const src of s.sources) {
-      console.log(`  ${src.label}（${src.kind === 'starter' ? '入门知识库' : '医院导入'}，${src.format}，版本 ${src.version}，${new Date(src.importedAt).toISOString()}）：${src.entries} 条，${src.facts} 项事实`);
+      console.log(`  ${src.label}（${KIND_LABELS[src.kind]}，${src.format}，版本 ${src.version}，${new Date(src.importedAt).toISOString()}）：${src.entries} 条，${src.facts} 项事实`);
     }
     return 0;
   } finally {
@@ -58,11 +58,14 @@ async function importFile(args: string[]): Promise<number> {
     mapping: { type: 'string' },
     'dry-run': { type: 'boolean', default: false },
     source: { type: 'string' },
+    kind: { type: 'string' },
   });
   const file = positionals[0];
   if (!file || positionals.length > 1) throw new XinglinError('INVALID_INPUT', '需要一个要导入的文件。用法：xinglin kb import <文件> [--format jsonl|csv|label]');
   const format = KbImportFormat.safeParse(values.format);
   if (!format.success) throw new XinglinError('INVALID_INPUT', `--format 只能是 jsonl、csv 或 label，收到“${values.format}”`);
+  const kind = KbImportKind.optional().safeParse(values.kind);
+  if (!kind.success) throw new XinglinError('INVALID_INPUT', `--kind 只能是 hospital、label 或 guideline，收到“${values.kind}”`);
   const mapping = values.mapping === undefined ? undefined : readMapping(values.mapping);
 
   const core = await openCore(values, 'cli');
@@ -74,7 +77,7 @@ async function importFile(args: string[]): Promise<number> {
     process.stderr.write(`\r${p.phase === 'read' ? '读取并校验' : '更新索引'} ${percent}%   `);
   });
   try {
-    const report = await core.api.kb.import({ path: file, format: format.data, dryRun: values['dry-run'], ...(mapping ? { mapping } : {}), ...(values.source ? { source: values.source } : {}) });
+    const report = await core.api.kb.import({ path: file, format: format.data, dryRun: values['dry-run'], ...(mapping ? { mapping } : {}), ...(values.source ? { source: values.source } : {}), ...(kind.data ? { kind: kind.data } : {}) });
     if (tty) process.stderr.write('\n');
     if (values.json) console.log(JSON.stringify(report));
     else printReport(report);
@@ -113,6 +116,8 @@ function printReport(r: KbImportReport): void {
   }
   console.log(r.dryRun ? `检查通过（未写入）。若导入，${counts}。来源：${r.source}` : `导入完成，${counts}。来源：${r.source}`);
 }
+
+const KIND_LABELS: Record<KbSourceKind, string> = { starter: '入门知识库，待药剂科审核', hospital: '医院知识库', label: '药品说明书', guideline: '临床指南' };
 
 /** Search snippets mark matches with control characters; the terminal shows them as【】. */
 function plain(snippet: string): string {

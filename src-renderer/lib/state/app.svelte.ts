@@ -1,8 +1,12 @@
 import type { Api } from '../../../src-main/contract/index.js';
 import { ChatState } from './chat.svelte.js';
 import { I18nState } from './i18n.svelte.js';
+import { KnowledgeState } from './kb.svelte.js';
 import { ModelsState } from './models.svelte.js';
 import { SessionsState } from './sessions.svelte.js';
+
+/** The main area's view: the conversation or the knowledge base. */
+export type AppView = 'chat' | 'knowledge';
 
 /** The root of the renderer's state: one of each manager, and the flows that span several. */
 export class AppState {
@@ -10,6 +14,8 @@ export class AppState {
   readonly sessions: SessionsState;
   readonly chat: ChatState;
   readonly models: ModelsState;
+  readonly kb: KnowledgeState;
+  view = $state<AppView>('chat');
   modelsOpen = $state(false);
   started = $state(false);
 
@@ -18,10 +24,11 @@ export class AppState {
     this.sessions = new SessionsState(api);
     this.chat = new ChatState(api, this.sessions);
     this.models = new ModelsState(api);
+    this.kb = new KnowledgeState(api);
   }
 
   attach(): () => void {
-    const offs = [this.chat.attach(), this.models.attach()];
+    const offs = [this.chat.attach(), this.models.attach(), this.kb.attach()];
     return () => offs.forEach((off) => off());
   }
 
@@ -35,12 +42,26 @@ export class AppState {
   async newSession(): Promise<boolean> {
     const session = await this.sessions.create();
     if (!session) return false;
+    this.view = 'chat';
     await this.chat.open(session.id);
     return true;
   }
 
   async openSession(id: string, messageId?: string): Promise<void> {
+    this.view = 'chat';
     await this.chat.open(id, messageId);
+  }
+
+  showView(view: AppView): void {
+    this.view = view;
+    if (view === 'knowledge') void this.kb.init();
+  }
+
+  /** A citation or link: the knowledge pane, on that entry. */
+  async openEntry(id: string): Promise<void> {
+    this.view = 'knowledge';
+    void this.kb.init();
+    await this.kb.openEntry(id);
   }
 
   async deleteSession(id: string): Promise<void> {

@@ -37,3 +37,8 @@ export function baseName(path: string): string {
 export function formatScale(scale: number): string {
   return `×${Number.isInteger(scale) ? scale.toFixed(1) : String(Math.round(scale * 100) / 100)}`;
 }
+
+/** A full date and time (an import's time, where "today" is not enough). */
+export function formatDateTime(locale: Locale, epochMs: number): string {
+  return new Intl.DateTimeFormat(locale, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date(epochMs));
+}

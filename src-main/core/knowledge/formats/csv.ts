@@ -12,7 +12,7 @@ const TYPE_WORDS: Record<string, KbEntityType> = { drug: 'drug', disease: 'disea
 const NAME_FIELDS: Record<KbEntityType, string[]> = { drug: ['type', 'name', 'aliases', 'brands'], disease: ['type', 'name', 'aliases'] };
 
 /** Refuses a mapping naming a field no entity has, before a byte of the file is read. */
-export function checkMapping(mapping: KbCsvMapping): void {
+function checkMapping(mapping: KbCsvMapping): void {
   const types: KbEntityType[] = mapping.type ? [mapping.type] : ['drug', 'disease'];
   const known = new Set(types.flatMap((t) => [...NAME_FIELDS[t], ...FACT_FIELDS[t]]));
   for (const [column, field] of Object.entries(mapping.columns)) {

@@ -29,7 +29,7 @@ export function toRecord(line: number, value: unknown): EntityRecord {
   return parsed.data;
 }
 
-export function parseJson(line: number, text: string): unknown {
+function parseJson(line: number, text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (cause) {

@@ -1,0 +1,265 @@
+import type { Api, EventPayload, KbEntry, KbHit, KbImportFormat, KbImportReport, KbSourceKind, KbStats, MethodInput } from '../../../src-main/contract/index.js';
+import { KbCsvMapping } from '../../../src-main/contract/index.js';
+import { toUiError, type UiError } from '../i18n/index.js';
+
+/** What the knowledge pane's detail area shows. */
+export type KbPanel = 'stats' | 'entry' | 'import';
+
+export type ImportPhase = EventPayload<'kb.progress'>['phase'];
+
+/** What an import may declare itself to be: anything but the starter set. */
+export type ImportKind = Exclude<KbSourceKind, 'starter'>;
+
+export interface ImportProgress {
+  phase: ImportPhase;
+  done: number;
+  total: number;
+  /** Progress of the whole import, 0…1, never going backwards. */
+  overall: number;
+}
+
+/** Share of an import each phase stands for: reading and validating the file is most of it. */
+const READ_SHARE = 0.85;
+
+/** The whole import's progress, 0…1; a dry run has no index phase, so reading is all of it. */
+export function importOverall(phase: ImportPhase, done: number, total: number, dryRun = false): number {
+  const fraction = total > 0 ? Math.min(1, Math.max(0, done / total)) : phase === 'index' ? 0 : 1;
+  if (dryRun) return phase === 'read' ? fraction : 1;
+  return phase === 'read' ? READ_SHARE * fraction : READ_SHARE + (1 - READ_SHARE) * fraction;
+}
+
+/** The CSV column mapping typed in the import form (JSON), checked before it goes to the host. */
+export type MappingCheck = { ok: true; mapping: KbCsvMapping } | { ok: false; reason: 'empty' | 'invalid' };
+
+export function parseMapping(text: string): MappingCheck {
+  if (!text.trim()) return { ok: false, reason: 'empty' };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'invalid' };
+  }
+  const parsed = KbCsvMapping.safeParse(value);
+  return parsed.success ? { ok: true, mapping: parsed.data } : { ok: false, reason: 'invalid' };
+}
+
+/**
+ * The knowledge base pane: search (debounced, newest query wins), the open entry with a back
+ * history (links and citations open entries), statistics by type and source, and imports with a
+ * determinate progress from `kb.progress` and the host's report. Replies are `$state.raw`.
+ */
+export class KnowledgeState {
+  panel = $state<KbPanel>('stats');
+
+  query = $state('');
+  results = $state.raw<KbHit[]>([]);
+  searching = $state(false);
+  /** The query the results belong to (the box may already hold a newer one). */
+  resultsFor = $state('');
+
+  entry = $state.raw<KbEntry | null>(null);
+  entryLoading = $state(false);
+  /** The last entry that could not be opened (a citation to an entry since removed, say). */
+  entryError = $state.raw<UiError | null>(null);
+  /** Entries opened before the current one, for "back". */
+  history = $state.raw<string[]>([]);
+
+  stats = $state.raw<KbStats | null>(null);
+  statsLoading = $state(false);
+
+  importPath = $state('');
+  importFormat = $state<KbImportFormat>('jsonl');
+  /** CSV only (required there): the column mapping as JSON, e.g. {"type":"drug","columns":{"通用名":"name"}}. */
+  importMapping = $state('');
+  /** The source label the facts are stamped with; empty: the host names it after the file. */
+  importSource = $state('');
+  /** Empty: the host decides from the format (label text: `label`, otherwise `hospital`). */
+  importKind = $state<ImportKind | ''>('');
+  dryRun = $state(false);
+  importing = $state(false);
+  progress = $state.raw<ImportProgress | null>(null);
+  report = $state.raw<KbImportReport | null>(null);
+  /** The import call itself failed (unreadable file, bad input): nothing was imported. */
+  importError = $state.raw<UiError | null>(null);
+
+  /** The last failed search or statistics call. */
+  error = $state.raw<UiError | null>(null);
+
+  /** The CSV mapping as checked; null when the format needs none. */
+  mappingCheck = $derived(this.importFormat === 'csv' ? parseMapping(this.importMapping) : null);
+  canImport = $derived(this.importPath.trim().length > 0 && !this.importing && (this.mappingCheck?.ok ?? true));
+  canGoBack = $derived(this.history.length > 0);
+
+  readonly #api: Api;
+  #searchSeq = 0;
+  #entrySeq = 0;
+  #searchTimer: ReturnType<typeof setTimeout> | null = null;
+  #importDryRun = false;
+
+  constructor(api: Api) {
+    this.#api = api;
+  }
+
+  attach(): () => void {
+    return this.#api.on('kb.progress', (payload) => this.onProgress(payload));
+  }
+
+  /** First visit to the pane: the statistics (the starter set loads itself on the host's first open). */
+  async init(): Promise<void> {
+    if (!this.stats && !this.statsLoading) await this.refreshStats();
+  }
+
+  /** Debounced search as the doctor types; an empty box clears the results. */
+  setQuery(query: string, delayMs = 180): void {
+    this.query = query;
+    if (this.#searchTimer) clearTimeout(this.#searchTimer);
+    this.#searchTimer = null;
+    if (!query.trim()) {
+      this.#searchSeq += 1;
+      this.results = [];
+      this.resultsFor = '';
+      this.searching = false;
+      return;
+    }
+    this.searching = true;
+    this.#searchTimer = setTimeout(() => void this.search(query), delayMs);
+  }
+
+  async search(query: string): Promise<void> {
+    if (this.#searchTimer) clearTimeout(this.#searchTimer);
+    this.#searchTimer = null;
+    const trimmed = query.trim().slice(0, 200);
+    const seq = ++this.#searchSeq;
+    if (!trimmed) {
+      this.results = [];
+      this.resultsFor = '';
+      this.searching = false;
+      return;
+    }
+    this.searching = true;
+    try {
+      const hits = await this.#api.kb.search({ query: trimmed, limit: 50 });
+      if (seq !== this.#searchSeq) return; // a newer query has started
+      this.results = hits;
+      this.resultsFor = trimmed;
+      this.error = null;
+    } catch (error) {
+      if (seq !== this.#searchSeq) return;
+      this.results = [];
+      this.resultsFor = trimmed;
+      this.error = toUiError(error);
+    } finally {
+      if (seq === this.#searchSeq) this.searching = false;
+    }
+  }
+
+  clearSearch(): void {
+    this.setQuery('');
+  }
+
+  /** Opens an entry; the one shown before goes on the back history unless `fromHistory`. */
+  async openEntry(id: string, fromHistory = false): Promise<boolean> {
+    const seq = ++this.#entrySeq;
+    const previous = this.entry;
+    this.panel = 'entry';
+    this.entryLoading = true;
+    try {
+      const entry = await this.#api.kb.entry({ id });
+      if (seq !== this.#entrySeq) return false;
+      if (!fromHistory && previous && previous.id !== entry.id) this.history = [...this.history, previous.id].slice(-50);
+      this.entry = entry;
+      this.entryError = null;
+      return true;
+    } catch (error) {
+      if (seq !== this.#entrySeq) return false;
+      this.entryError = toUiError(error);
+      return false;
+    } finally {
+      if (seq === this.#entrySeq) this.entryLoading = false;
+    }
+  }
+
+  async back(): Promise<void> {
+    const id = this.history[this.history.length - 1];
+    if (id === undefined) return;
+    this.history = this.history.slice(0, -1);
+    await this.openEntry(id, true);
+  }
+
+  showPanel(panel: KbPanel): void {
+    this.panel = panel;
+    if (panel === 'stats') void this.refreshStats();
+  }
+
+  async refreshStats(): Promise<void> {
+    this.statsLoading = true;
+    try {
+      this.stats = await this.#api.kb.stats();
+    } catch (error) {
+      this.error = toUiError(error);
+    } finally {
+      this.statsLoading = false;
+    }
+  }
+
+  /** Runs the import in the form; false when it did not start or the host refused it. */
+  async runImport(): Promise<boolean> {
+    if (!this.canImport) return false;
+    const check = this.mappingCheck;
+    if (check && !check.ok) return false;
+    const input: MethodInput<'kb.import'> = { path: this.importPath.trim(), format: this.importFormat, dryRun: this.dryRun };
+    if (check?.ok) input.mapping = check.mapping;
+    const source = this.importSource.trim();
+    if (source) input.source = source.slice(0, 100);
+    if (this.importKind) input.kind = this.importKind;
+    this.importing = true;
+    this.report = null;
+    this.importError = null;
+    this.progress = { phase: 'read', done: 0, total: 0, overall: 0 };
+    this.#importDryRun = input.dryRun ?? false;
+    try {
+      const report = await this.#api.kb.import(input);
+      this.report = report;
+      if (report.committed) await this.#afterCommit();
+      return true;
+    } catch (error) {
+      this.importError = toUiError(error);
+      return false;
+    } finally {
+      this.importing = false;
+      this.progress = null;
+    }
+  }
+
+  onProgress({ phase, done, total }: EventPayload<'kb.progress'>): void {
+    if (!this.importing) return; // a stray event after the import ended must not bring the bar back
+    const overall = Math.max(this.progress?.overall ?? 0, importOverall(phase, done, total, this.#importDryRun));
+    this.progress = { phase, done, total, overall };
+  }
+
+  dismissError(): void {
+    this.error = null;
+  }
+
+  dismissEntryError(): void {
+    this.entryError = null;
+  }
+
+  /** New facts: the numbers, the open entry and the results may all have changed. */
+  async #afterCommit(): Promise<void> {
+    const jobs: Array<Promise<unknown>> = [this.refreshStats()];
+    if (this.entry) jobs.push(this.#reloadEntry(this.entry.id));
+    if (this.resultsFor) jobs.push(this.search(this.resultsFor));
+    await Promise.all(jobs);
+  }
+
+  async #reloadEntry(id: string): Promise<void> {
+    const seq = ++this.#entrySeq;
+    try {
+      const entry = await this.#api.kb.entry({ id });
+      if (seq === this.#entrySeq) this.entry = entry;
+    } catch {
+      // the entry view keeps what it had; the next open reloads it
+    }
+  }
+}
