@@ -68,10 +68,15 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     'kb.entry': ({ id }) => knowledge.entry(id),
     'kb.stats': () => knowledge.stats(),
     'kb.import': (params) => knowledge.import(params, (progress) => bus.emit('kb.progress', progress)),
-    'kb.ask': ({ question, mode }) =>
-      mode === 'knowledge'
-        ? knowledge.ask(question)
-        : knowledge.askWithModel(question, async ({ system, prompt }) => (await llm.generate({ history: [], system, prompt, sampling: { ...defaultSampling, ...config.sampling } })).text),
+    'kb.ask': ({ question, mode }) => {
+      if (mode === 'knowledge') return knowledge.ask(question);
+      const sampling = { ...defaultSampling, ...config.sampling };
+      return knowledge.askWithModel(
+        question,
+        async ({ system, prompt }) => (await llm.generate({ history: [], system, prompt, sampling })).text,
+        (system) => llm.promptFits(question, { system, maxTokens: sampling.maxTokens }),
+      );
+    },
   };
 
   async function call(method: string, input: unknown): Promise<Reply> {

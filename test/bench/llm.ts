@@ -4,6 +4,7 @@ import path from 'node:path';
 import { getLlama, LlamaChatSession } from 'node-llama-cpp';
 import type { EventPayload } from '../../src-main/contract/index.js';
 import { createCore } from '../../src-main/core/core.js';
+import { KnowledgeService } from '../../src-main/core/knowledge/index.js';
 import { startWebHost } from '../../src-main/hosts/web/server.js';
 import { generateFixtures, type TinyLlamaOptions } from '../fixtures/gguf/tiny-llama.js';
 import { median, round } from './stats.js';
@@ -11,7 +12,8 @@ import { median, round } from './stats.js';
 /**
  * Generated tokens/s through the whole app path (HTTP call → core → LlmHost → SSE client, answer
  * persisted in SQLite) against bare node-llama-cpp on the same model, threads and greedy settings,
- * measured alternately in one run.
+ * measured alternately in one run. Both read the same context: the app's knowledge-base grounding
+ * (system text) and the question.
  */
 
 const THREADS = Number(process.env.XINGLIN_BENCH_THREADS ?? os.availableParallelism());
@@ -26,14 +28,24 @@ const models: { name: string; options: TinyLlamaOptions }[] = [
   { name: 'large', options: { nEmbd: 768, nLayer: 6, nHead: 12, nHeadKv: 12, nFf: 2048, contextLength: CONTEXT_SIZE } },
 ];
 
-async function bareRunner(modelPath: string) {
+/** The grounding the app puts before the question, so both paths read the same context. */
+function groundingOf(question: string): string {
+  const knowledge = KnowledgeService.open({ file: path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'xinglin-bench-kb-')), 'knowledge.db') });
+  try {
+    return knowledge.groundedPrompt(question, knowledge.retrieve(question)).system;
+  } finally {
+    knowledge.close();
+  }
+}
+
+async function bareRunner(modelPath: string, system: string) {
   const llama = await getLlama({ build: 'never', gpu: false, maxThreads: THREADS, logLevel: 'error' as never });
   const model = await llama.loadModel({ modelPath });
   const context = await model.createContext({ contextSize: CONTEXT_SIZE, threads: THREADS });
   const session = new LlamaChatSession({ contextSequence: context.getSequence() });
   return {
     async once(): Promise<number> {
-      session.setChatHistory([]);
+      session.setChatHistory([{ type: 'system', text: system }]);
       let tokens = 0;
       const started = performance.now();
       await session.prompt(PROMPT, { temperature: 0, seed: 1, maxTokens: MAX_TOKENS, onToken: (chunk) => (tokens += chunk.length) });
@@ -101,7 +113,7 @@ export async function benchLlm(workDir: string) {
     const modelsDir = path.join(workDir, `models-${name}`);
     const modelPath = path.join(modelsDir, 'tiny-llama.gguf');
     if (!fs.existsSync(modelPath)) generateFixtures(modelsDir, options);
-    const bare = await bareRunner(modelPath);
+    const bare = await bareRunner(modelPath, groundingOf(PROMPT));
     const app = await appRunner(modelsDir);
     await bare.once(); // warm-up: first-touch of mmapped weights
     await app.once();

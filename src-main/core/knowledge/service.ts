@@ -139,10 +139,10 @@ export class KnowledgeService {
   }
 
   /** Grounded LLM mode: the model answers from the numbered entries; names it adds on its own are flagged. */
-  async askWithModel(question: string, generate: Generate): Promise<KbAskResult> {
+  async askWithModel(question: string, generate: Generate, fits?: (system: string) => boolean): Promise<KbAskResult> {
     const retrieval = this.retrieve(question);
     if (retrieval.choices.length > 0) return composeAnswer(retrieval);
-    const prompt = this.groundedPrompt(question, retrieval);
+    const prompt = this.groundedPrompt(question, retrieval, fits);
     const answer = await generate({ system: prompt.system, prompt: question });
     return {
       mode: 'llm',
