@@ -51,7 +51,8 @@ export async function importFile(dbFile: string, options: ImportOptions): Promis
     const importedAt = Date.now();
     const kind = options.kind ?? (options.format === 'label' ? 'label' : 'hospital');
     const source: WriteSource = { id: kb.upsertSource(label, kind, options.format, version, importedAt), version, importedAt };
-    const touched = new Set<string>();
+    // Entry id → whether this import created it (its full-text row does not exist yet).
+    const touched = new Map<string, boolean>();
     const seen = new Map<string, number>();
     const fail = (error: KbImportError): void => {
       if (report.errors.length < MAX_REPORTED_ERRORS) report.errors.push(error);
@@ -66,7 +67,7 @@ export async function importFile(dbFile: string, options: ImportOptions): Promis
       seen.set(key, parsed.line);
       const { id, outcome } = writeRecord(kb, parsed.record, source, parsed.originals);
       report[outcome] += 1;
-      if (outcome !== 'unchanged') touched.add(id);
+      if (outcome !== 'unchanged') touched.set(id, outcome === 'added');
     };
     const step = (run: () => Parsed | null, line: number): void => {
       try {
@@ -97,8 +98,8 @@ export async function importFile(dbFile: string, options: ImportOptions): Promis
       return report;
     }
     let done = 0;
-    for (const id of touched) {
-      kb.reindex(id);
+    for (const [id, isNew] of touched) {
+      kb.reindex(id, isNew);
       done += 1;
       if (options.onProgress && (done === touched.size || done % 500 === 0)) options.onProgress({ phase: 'index', done, total: touched.size });
     }

@@ -148,22 +148,24 @@ export class KbStore {
     return this.q.namesOfSource.all(entityId, sourceId);
   }
 
-  /** Replaces what one source says about one entity: its names and facts. */
-  replace(entityId: string, sourceId: number, names: NameRow[], facts: StoredFact[], version: string, importedAt: number): void {
-    this.q.deleteFacts.run(entityId, sourceId);
-    this.q.deleteNames.run(entityId, sourceId);
+  /** Replaces what one source says about one entity: its names and facts (nothing to delete for a new one). */
+  replace(entityId: string, sourceId: number, names: NameRow[], facts: StoredFact[], version: string, importedAt: number, isNew = false): void {
+    if (!isNew) {
+      this.q.deleteFacts.run(entityId, sourceId);
+      this.q.deleteNames.run(entityId, sourceId);
+    }
     for (const n of names) this.q.insertName.run(entityId, sourceId, n.kind, n.name, n.key);
     for (const f of facts) this.q.insertFact.run(entityId, f.field, sourceId, f.value, f.original, version, importedAt);
   }
 
-  /** Rewrites the full-text row of an entity from all its names and facts. */
-  reindex(entityId: string): void {
+  /** Rewrites the full-text row of an entity from all its names and facts (a new one has no row yet). */
+  reindex(entityId: string, isNew = false): void {
     const entity = this.q.entityById.get(entityId);
     if (!entity) return;
     const parts = [entity.name, ...this.q.allNamesOf.all(entityId).map((n) => n.name)];
     for (const f of this.q.factsOf.all(entityId)) parts.push(...flatten(JSON.parse(f.value) as KbFactValue));
     const { uni, bi } = indexColumns(parts.join('\n'));
-    this.q.deleteIndex.run(entity.seq);
+    if (!isNew) this.q.deleteIndex.run(entity.seq);
     this.q.insertIndex.run(entity.seq, uni, bi);
   }
 

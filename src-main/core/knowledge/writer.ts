@@ -36,7 +36,7 @@ export function writeRecord(kb: KbStore, record: EntityRecord, source: WriteSour
   const names = namesOf(record);
   const facts: StoredFact[] = factsOf(record).map(([field, value]) => ({ field, value: JSON.stringify(value), original: originals[field] ?? null }));
   if (existing && same(kb.namesOfSource(id, source.id), names) && same(kb.factsOfSource(id, source.id), facts)) return { id, outcome: 'unchanged' };
-  kb.replace(id, source.id, names, facts, source.version, source.importedAt);
+  kb.replace(id, source.id, names, facts, source.version, source.importedAt, !existing);
   return { id, outcome: existing ? 'updated' : 'added' };
 }
 
