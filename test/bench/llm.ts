@@ -20,7 +20,7 @@ const THREADS = Number(process.env.XINGLIN_BENCH_THREADS ?? os.availableParallel
 const ROUNDS = Number(process.env.XINGLIN_BENCH_ROUNDS ?? 5);
 const MAX_TOKENS = Number(process.env.XINGLIN_BENCH_TOKENS ?? 96);
 const PROMPT = 'Tell me a story about a doctor.';
-const CONTEXT_SIZE = 1024;
+const CONTEXT_SIZE = 2048;
 
 const models: { name: string; options: TinyLlamaOptions }[] = [
   { name: 'fixture', options: { contextLength: CONTEXT_SIZE } },

@@ -72,6 +72,11 @@ describe('knowledge: question understanding', () => {
     expect(kb.retrieve('达比加群酯胶囊的禁忌').entities).toEqual([]);
   });
 
+  it('matches Latin names on word boundaries only (AS is not in "a story", AD not in "a doctor")', () => {
+    expect(kb.retrieve('Tell me a story about a doctor.').entities).toEqual([]);
+    expect(kb.retrieve('Amoxicillin的不良反应').entities.map((e) => e.id)).toEqual([ids['阿莫西林']]);
+  });
+
   it('asks the doctor to choose only for genuinely different entries', () => {
     const r = kb.ask('中耳炎有什么症状');
     expect(r.choices.map((c) => c.name).sort()).toEqual(['急性中耳炎', '慢性化脓性中耳炎']);

@@ -25,6 +25,8 @@ const MIN_FUZZY_LENGTH = 3;
 const MAX_FUZZY_LENGTH = 24;
 const WILDCARD = '\u0000';
 
+const isLatin = (char: string | undefined): boolean => char !== undefined && /[a-z0-9]/.test(char);
+
 /**
  * Every name, alias, brand and generic key of the base, in memory: question understanding must
  * not touch SQLite for each of the question's substrings. Lookups are by exact normalised name;
@@ -92,8 +94,11 @@ export class NameIndex {
   }
 
   #longestAt(text: string, start: number, allowed: (start: number, end: number) => boolean): NameMatch | null {
+    // A Latin name starts and ends on a word boundary: "hiv" is not in "hive".
+    if (isLatin(text[start]) && isLatin(text[start - 1])) return null;
     for (const length of this.#lengthsByFirst.get(text[start]!) ?? []) {
       if (length < MIN_SCAN_LENGTH || start + length > text.length) continue;
+      if (isLatin(text[start + length - 1]) && isLatin(text[start + length])) continue;
       const norm = text.slice(start, start + length);
       const hits = this.#byNorm.get(norm);
       if (hits && allowed(start, start + length)) return { start, end: start + length, norm, hits };

@@ -32,7 +32,8 @@ const FILLER = /[\uE000\p{P}\p{S}\s]+|是什么|有哪些|什么|哪些|请问|�
  * no name matched exactly, names one character off in what is left of the question.
  */
 export function recognize(index: NameIndex, question: string): Recognition {
-  const text = normalizeName(question);
+  // Spaces between Latin words become a wall, so an alias like "AS" is not found in "a story".
+  const text = normalizeName(question.replace(/(?<=[\p{Script=Latin}\d])\s+(?=[\p{Script=Latin}\d])/gu, MASK));
   const spans = intentSpans(text);
   const insideIntentWords = (start: number, end: number): boolean => spans.some(([a, b]) => start >= a && end <= b);
   let matches: Array<NameMatch & { fuzzy?: boolean }> = index.scan(text, (s, e) => !insideIntentWords(s, e));

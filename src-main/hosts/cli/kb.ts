@@ -117,7 +117,7 @@ function printReport(r: KbImportReport): void {
   console.log(r.dryRun ? `检查通过（未写入）。若导入，${counts}。来源：${r.source}` : `导入完成，${counts}。来源：${r.source}`);
 }
 
-const KIND_LABELS: Record<KbSourceKind, string> = { starter: '入门知识库，待药剂科审核', hospital: '医院知识库', label: '药品说明书', guideline: '临床指南' };
+const KIND_LABELS: Record<KbSourceKind, string> = { starter: '入门知识库', hospital: '医院知识库', label: '药品说明书', guideline: '临床指南' };
 
 /** Search snippets mark matches with control characters; the terminal shows them as【】. */
 function plain(snippet: string): string {

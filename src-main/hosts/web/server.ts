@@ -27,6 +27,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 const statusOf: Partial<Record<ErrorCode, number>> = {
   INVALID_INPUT: 400,
+  IMPORT_INVALID: 422,
   UNKNOWN_METHOD: 404,
   UNAUTHORIZED: 401,
   NOT_FOUND: 404,
