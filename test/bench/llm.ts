@@ -1,11 +1,12 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { getLlama, LlamaChatSession } from 'node-llama-cpp';
 import type { EventPayload } from '../../src-main/contract/index.js';
-import { createCore } from '../../src-main/core/core.js';
 import { KnowledgeService } from '../../src-main/core/knowledge/index.js';
-import { startWebHost } from '../../src-main/hosts/web/server.js';
+import { appRoot } from '../../src-main/hosts/shared/app-root.js';
 import { generateFixtures, type TinyLlamaOptions } from '../fixtures/gguf/tiny-llama.js';
 import { median, round } from './stats.js';
 
@@ -18,7 +19,8 @@ import { median, round } from './stats.js';
 
 const THREADS = Number(process.env.XINGLIN_BENCH_THREADS ?? os.availableParallelism());
 const ROUNDS = Number(process.env.XINGLIN_BENCH_ROUNDS ?? 5);
-const MAX_TOKENS = Number(process.env.XINGLIN_BENCH_TOKENS ?? 96);
+// A typical clinical answer is a few hundred tokens.
+const MAX_TOKENS = Number(process.env.XINGLIN_BENCH_TOKENS ?? 256);
 const PROMPT = 'Tell me a story about a doctor.';
 const CONTEXT_SIZE = 2048;
 
@@ -38,30 +40,52 @@ function groundingOf(question: string): string {
   }
 }
 
+/** One answer: tokens generated, and generated tokens per second of wall time (prompt included). */
+interface Round {
+  tokens: number;
+  tokensPerSecond: number;
+}
+
 async function bareRunner(modelPath: string, system: string) {
   const llama = await getLlama({ build: 'never', gpu: false, maxThreads: THREADS, logLevel: 'error' as never });
   const model = await llama.loadModel({ modelPath });
   const context = await model.createContext({ contextSize: CONTEXT_SIZE, threads: THREADS });
   const session = new LlamaChatSession({ contextSequence: context.getSequence() });
   return {
-    async once(): Promise<number> {
+    async once(): Promise<Round> {
       session.setChatHistory([{ type: 'system', text: system }]);
       let tokens = 0;
       const started = performance.now();
       await session.prompt(PROMPT, { temperature: 0, seed: 1, maxTokens: MAX_TOKENS, onToken: (chunk) => (tokens += chunk.length) });
-      return tokens / ((performance.now() - started) / 1000);
+      return { tokens, tokensPerSecond: tokens / ((performance.now() - started) / 1000) };
     },
     dispose: () => llama.dispose(),
   };
 }
 
+/**
+ * The app as a user runs it: the built `xinglin serve` in its own process (core, SQLite, LlmHost,
+ * web host); this process is the browser's stand-in, calling over HTTP and reading the SSE stream.
+ */
 async function appRunner(modelsDir: string) {
+  if (!fs.existsSync(path.join(appRoot(), 'dist/main/cli.js')) && spawnSync(process.execPath, ['build/build.mjs'], { cwd: appRoot(), stdio: 'inherit' }).status !== 0) {
+    throw new Error('npm run build failed');
+  }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xinglin-bench-'));
-  const core = await createCore({ dataDir, modelsDir, host: 'web', appVersion: 'bench', threads: THREADS, gpu: false, contextSize: CONTEXT_SIZE });
-  const host = await startWebHost(core, { port: 0, staticDir: dataDir });
-  const base = `http://127.0.0.1:${host.port}`;
+  const server = spawn(process.execPath, [path.join(appRoot(), 'bin/xinglin.js'), 'serve', '--data-dir', dataDir, '--models-dir', modelsDir, '--threads', String(THREADS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<URL>((resolve, reject) => {
+    let out = '';
+    server.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      const match = /http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+/.exec(out);
+      if (match) resolve(new URL(match[0]));
+    });
+    server.once('exit', (code) => reject(new Error(`xinglin serve exited (${code})`)));
+  });
+  const token = url.hash.slice('#token='.length);
+  const base = url.origin;
   const call = async (method: string, input: unknown) => {
-    const res = await fetch(`${base}/api/invoke/${method}`, { method: 'POST', headers: { Authorization: `Bearer ${host.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(input) });
+    const res = await fetch(`${base}/api/invoke/${method}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(input) });
     const reply = (await res.json()) as { ok: boolean; value: never; error?: { message: string } };
     if (!reply.ok) throw new Error(reply.error?.message);
     return reply.value;
@@ -69,7 +93,7 @@ async function appRunner(modelsDir: string) {
   await call('models.load', { model: 'tiny-llama.gguf' });
 
   // One SSE connection for the whole run, as the renderer keeps one.
-  const events = await fetch(`${base}/api/events?token=${host.token}`);
+  const events = await fetch(`${base}/api/events?token=${token}`);
   const reader = events.body!.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   async function until(messageId: string): Promise<EventPayload<'chat.done'>> {
@@ -92,17 +116,18 @@ async function appRunner(modelsDir: string) {
   }
 
   return {
-    async once(): Promise<number> {
+    async once(): Promise<Round> {
       const session = (await call('sessions.create', { title: 'bench' })) as { id: string };
       const started = performance.now();
       const sent = (await call('chat.send', { sessionId: session.id, text: PROMPT, sampling: { temperature: 0, seed: 1, maxTokens: MAX_TOKENS } })) as { assistantMessageId: string };
       const done = await until(sent.assistantMessageId);
-      return done.message.provenance!.timings!.generatedTokens / ((performance.now() - started) / 1000);
+      const tokens = done.message.provenance!.timings!.generatedTokens;
+      return { tokens, tokensPerSecond: tokens / ((performance.now() - started) / 1000) };
     },
     async dispose() {
       await reader.cancel();
-      await host.close();
-      await core.close();
+      server.kill('SIGTERM');
+      await once(server, 'exit');
     },
   };
 }
@@ -118,9 +143,13 @@ export async function benchLlm(workDir: string) {
     await bare.once(); // warm-up: first-touch of mmapped weights
     await app.once();
     const samples = { bare: [] as number[], app: [] as number[] };
+    const tokens = { bare: new Set<number>(), app: new Set<number>() };
     for (let i = 0; i < ROUNDS; i++) {
-      samples.bare.push(await bare.once());
-      samples.app.push(await app.once());
+      for (const [path, runner] of [['bare', bare], ['app', app]] as const) {
+        const round = await runner.once();
+        samples[path].push(round.tokensPerSecond);
+        tokens[path].add(round.tokens);
+      }
     }
     await app.dispose();
     await bare.dispose();
@@ -130,6 +159,8 @@ export async function benchLlm(workDir: string) {
       bareTokensPerSecond: { median: round(median(samples.bare), 1), samples: samples.bare.map((s) => round(s, 1)) },
       appTokensPerSecond: { median: round(median(samples.app), 1), samples: samples.app.map((s) => round(s, 1)) },
       ratio: round(median(samples.app) / median(samples.bare)),
+      // Both paths must generate the same answer for the ratio to mean anything.
+      generatedTokens: { bare: [...tokens.bare], app: [...tokens.app] },
     });
   }
   return { bench: 'llm', threads: THREADS, rounds: ROUNDS, maxTokens: MAX_TOKENS, results };

@@ -21,6 +21,7 @@ import {
 import type { AdapterRef, EventPayload, FileRef, ModelStatus, Sampling, Timings } from '../../contract/index.js';
 import { XinglinError } from '../../contract/index.js';
 import { defaultSampling } from '../config.js';
+import { TokenTextStream } from './text-stream.js';
 import { fitToContext, type ChatTurn } from './context-fit.js';
 import { sha256File } from './file-hash.js';
 import { isCpuRepackedType } from './ggml-types.js';
@@ -293,7 +294,7 @@ export class LlmHost {
     let generatedTokens = 0;
     let firstTokenAt: number | null = null;
     let lastTokenAt = started;
-    let streamed = '';
+    const stream = new TokenTextStream(loaded.model, (chunk) => request.onText?.(chunk));
     const timings = (): Timings => {
       const durationMs = performance.now() - started;
       // Generation speed only: the first token also paid for reading the prompt, so count from it.
@@ -323,16 +324,17 @@ export class LlmHost {
           firstTokenAt ??= now;
           lastTokenAt = now;
           generatedTokens += tokens.length;
-        },
-        onTextChunk: (chunk) => {
-          streamed += chunk;
-          request.onText?.(chunk);
+          stream.push(tokens);
         },
       });
+      stream.finish(result.responseText);
       return finish(result.responseText, result.stopReason);
     } catch (error) {
       // Stopped before the first token: node-llama-cpp throws instead of returning the (empty) answer.
-      if (signal.aborted) return finish(streamed, 'abort');
+      if (signal.aborted) {
+        stream.flush();
+        return finish(stream.text, 'abort');
+      }
       throw new XinglinError('GENERATION_FAILED', `生成回答失败：${errorText(error)}`);
     }
   }
