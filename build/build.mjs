@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run build`: the renderer (Vite) and the three main-side bundles (esbuild), side by side,
-// then the `xinglin` command shim. One line per step with its time; any failure exits 1.
+// then the `xinglin` command shim and the starter knowledge base. One line per step with its time; any failure exits 1.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,5 +83,13 @@ const shim = step('bin/xinglin.js', () => {
   }
 });
 
-const results = await Promise.allSettled([renderer, main, preload, shim]);
+// The starter knowledge base ships beside the bundles, where defaultStarterDir() looks first.
+const starter = step('starter knowledge base → dist/main/starter', () => {
+  const from = path.join(root, 'src-main', 'core', 'knowledge', 'starter');
+  const to = path.join(out, 'starter');
+  fs.mkdirSync(to, { recursive: true });
+  for (const file of fs.readdirSync(from).filter((f) => f.endsWith('.jsonl'))) fs.copyFileSync(path.join(from, file), path.join(to, file));
+});
+
+const results = await Promise.allSettled([renderer, main, preload, shim, starter]);
 if (results.some((r) => r.status === 'rejected')) process.exit(1);
