@@ -1,71 +1,19 @@
 /**
- * The knowledge pane's state (`kb.svelte.ts`, Svelte runes) in plain Node, compiled as in
- * renderer-state.test.ts (esbuild strips the types, svelte/compiler turns the runes into the client
- * runtime, relative imports are rewritten to absolute paths), plus the pure helpers the pane and
- * the chat's citations use: fact grouping, unsupported-name marking in Markdown.
+ * The knowledge pane's state (`kb.svelte.ts`, Svelte runes) in plain Node, compiled by
+ * test/helpers/svelte-state.ts, plus the pure helpers the pane and the chat's citations use:
+ * fact grouping, unsupported-name marking in Markdown.
  */
-import { transform } from 'esbuild';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { compileModule } from 'svelte/compiler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KbEntry, KbFact, KbHit, KbImportReport, KbSource, KbStats } from '../../src-main/contract/index.js';
 import { translate } from '../../src-renderer/lib/i18n/index.js';
 import { errorMessage, fieldKey, groupFacts, otherNames, viewOf } from '../../src-renderer/lib/ui/knowledge.js';
 import { flagPattern, renderMarkdown } from '../../src-renderer/lib/ui/markdown.js';
+import { compileStateModules, fakeApi as fakeApiFor, tick, type CompiledState } from '../helpers/svelte-state.js';
 
-const stateDir = fileURLToPath(new URL('../../src-renderer/lib/state/', import.meta.url));
-const svelteRoot = path.dirname(fileURLToPath(new URL('../../node_modules/svelte/package.json', import.meta.url)));
-const svelteExports: Record<string, { default?: string }> = JSON.parse(fs.readFileSync(path.join(svelteRoot, 'package.json'), 'utf8')).exports;
-let outDir = '';
+const methods = ['sessions.list', 'sessions.messages', 'models.list', 'models.status', 'app.info', 'kb.search', 'kb.entry', 'kb.stats', 'kb.import', 'kb.ask'];
+const fakeApi = (handlers: Record<string, (input: any) => unknown>) => fakeApiFor(methods, handlers);
+let compiled: CompiledState | undefined;
 
-async function compileStateModules(): Promise<void> {
-  outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xinglin-renderer-kb-'));
-  for (const name of fs.readdirSync(stateDir).filter((f) => f.endsWith('.svelte.ts'))) {
-    const source = fs.readFileSync(path.join(stateDir, name), 'utf8');
-    const { code: js } = await transform(source, { loader: 'ts', format: 'esm', target: 'es2023' });
-    const { js: compiled } = compileModule(js, { generate: 'client', dev: false, filename: name });
-    const rewritten = compiled.code.replace(/from\s+(['"])([^'"]+)\1/g, (whole, quote: string, spec: string) => {
-      const runtime = svelteExports[`./${spec.slice('svelte/'.length)}`]?.default;
-      if (spec.startsWith('svelte/') && runtime) return `from ${quote}${path.join(svelteRoot, runtime)}${quote}`;
-      if (!spec.startsWith('.')) return whole;
-      if (spec.endsWith('.svelte.js')) return `from ${quote}${path.join(outDir, spec)}${quote}`;
-      return `from ${quote}${path.resolve(stateDir, spec.replace(/\.js$/, '.ts'))}${quote}`;
-    });
-    fs.writeFileSync(path.join(outDir, name.replace(/\.ts$/, '.js')), rewritten);
-  }
-}
-
-type Listener = (payload: unknown) => void;
-
-/** A fake Api: scripted method results and a hand-driven event bus. */
-function fakeApi(handlers: Record<string, (input: any) => unknown>) {
-  const listeners = new Map<string, Set<Listener>>();
-  const calls: Array<[string, unknown]> = [];
-  const api: any = {
-    on(event: string, listener: Listener) {
-      if (!listeners.has(event)) listeners.set(event, new Set());
-      listeners.get(event)!.add(listener);
-      return () => listeners.get(event)!.delete(listener);
-    },
-  };
-  for (const name of ['sessions.list', 'sessions.messages', 'models.list', 'models.status', 'app.info', 'kb.search', 'kb.entry', 'kb.stats', 'kb.import', 'kb.ask']) {
-    const [ns, member] = name.split('.') as [string, string];
-    api[ns] ??= {};
-    api[ns][member] = async (input: unknown = {}) => {
-      calls.push([name, input]);
-      const handler = handlers[name];
-      if (!handler) throw new Error(`unexpected call ${name}`);
-      return handler(input);
-    };
-  }
-  const emit = (event: string, payload: unknown) => listeners.get(event)?.forEach((l) => l(payload));
-  return { api, emit, calls, count: (name: string) => calls.filter(([n]) => n === name).length };
-}
-
-const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function deferred<T>() {
@@ -108,13 +56,13 @@ const report = (extra: Partial<KbImportReport> = {}): KbImportReport => ({
 let mod: { KnowledgeState: any; AppState: any; importOverall: (phase: string, done: number, total: number, dryRun?: boolean) => number; parseMapping: (text: string) => any };
 
 beforeAll(async () => {
-  await compileStateModules();
-  const [kb, app] = await Promise.all([import(path.join(outDir, 'kb.svelte.js')), import(path.join(outDir, 'app.svelte.js'))]);
+  compiled = await compileStateModules('xinglin-renderer-kb-');
+  const [kb, app] = await Promise.all([compiled.load('kb.svelte'), compiled.load('app.svelte')]);
   mod = { KnowledgeState: kb.KnowledgeState, AppState: app.AppState, importOverall: kb.importOverall, parseMapping: kb.parseMapping };
 }, 60_000);
 
 afterAll(() => {
-  if (outDir) fs.rmSync(outDir, { recursive: true, force: true });
+  compiled?.cleanup();
 });
 
 describe('renderer KnowledgeState', () => {

@@ -1,66 +1,14 @@
 /**
- * The renderer's state classes (`*.svelte.ts`, Svelte runes) in plain Node. The shared vitest
- * config has no Svelte plugin, so this file compiles them itself: esbuild strips the types,
- * svelte/compiler turns the runes into the client runtime, and relative imports are rewritten
- * to absolute paths (pure .ts modules load through vitest as usual).
+ * The renderer's state classes (`*.svelte.ts`, Svelte runes) in plain Node, compiled by
+ * test/helpers/svelte-state.ts (the shared vitest config has no Svelte plugin).
  */
-import { transform } from 'esbuild';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { compileModule } from 'svelte/compiler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message, ModelStatus, SearchHit, Session } from '../../src-main/contract/index.js';
+import { compileStateModules, fakeApi as fakeApiFor, tick, type CompiledState } from '../helpers/svelte-state.js';
 
-const stateDir = fileURLToPath(new URL('../../src-renderer/lib/state/', import.meta.url));
-const svelteRoot = path.dirname(fileURLToPath(new URL('../../node_modules/svelte/package.json', import.meta.url)));
-const svelteExports: Record<string, { default?: string }> = JSON.parse(fs.readFileSync(path.join(svelteRoot, 'package.json'), 'utf8')).exports;
-let outDir = '';
-
-async function compileStateModules(): Promise<void> {
-  outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xinglin-renderer-state-'));
-  for (const name of fs.readdirSync(stateDir).filter((f) => f.endsWith('.svelte.ts'))) {
-    const source = fs.readFileSync(path.join(stateDir, name), 'utf8');
-    const { code: js } = await transform(source, { loader: 'ts', format: 'esm', target: 'es2023' });
-    const { js: compiled } = compileModule(js, { generate: 'client', dev: false, filename: name });
-    const rewritten = compiled.code.replace(/from\s+(['"])([^'"]+)\1/g, (whole, quote: string, spec: string) => {
-      const runtime = svelteExports[`./${spec.slice('svelte/'.length)}`]?.default;
-      if (spec.startsWith('svelte/') && runtime) return `from ${quote}${path.join(svelteRoot, runtime)}${quote}`;
-      if (!spec.startsWith('.')) return whole;
-      if (spec.endsWith('.svelte.js')) return `from ${quote}${path.join(outDir, spec)}${quote}`;
-      return `from ${quote}${path.resolve(stateDir, spec.replace(/\.js$/, '.ts'))}${quote}`;
-    });
-    fs.writeFileSync(path.join(outDir, name.replace(/\.ts$/, '.js')), rewritten);
-  }
-}
-
-type Listener = (payload: unknown) => void;
-
-/** A fake Api: scripted method results and a hand-driven event bus. */
-function fakeApi(handlers: Record<string, (input: any) => unknown>) {
-  const listeners = new Map<string, Set<Listener>>();
-  const calls: Array<[string, unknown]> = [];
-  const api: any = {
-    on(event: string, listener: Listener) {
-      if (!listeners.has(event)) listeners.set(event, new Set());
-      listeners.get(event)!.add(listener);
-      return () => listeners.get(event)!.delete(listener);
-    },
-  };
-  for (const name of ['app.info', 'sessions.list', 'sessions.create', 'sessions.rename', 'sessions.delete', 'sessions.messages', 'sessions.search', 'chat.send', 'chat.stop', 'chat.regenerate', 'models.list', 'models.status', 'models.load', 'models.unload']) {
-    const [ns, member] = name.split('.') as [string, string];
-    api[ns] ??= {};
-    api[ns][member] = async (input: unknown = {}) => {
-      calls.push([name, input]);
-      const handler = handlers[name];
-      if (!handler) throw new Error(`unexpected call ${name}`);
-      return handler(input);
-    };
-  }
-  const emit = (event: string, payload: unknown) => listeners.get(event)?.forEach((l) => l(payload));
-  return { api, emit, calls };
-}
+const methods = ['app.info', 'sessions.list', 'sessions.create', 'sessions.rename', 'sessions.delete', 'sessions.messages', 'sessions.search', 'chat.send', 'chat.stop', 'chat.regenerate', 'models.list', 'models.status', 'models.load', 'models.unload'];
+const fakeApi = (handlers: Record<string, (input: any) => unknown>) => fakeApiFor(methods, handlers);
+let compiled: CompiledState | undefined;
 
 const session = (id: string, updatedAt = 1): Session => ({ id, title: `会话 ${id}`, createdAt: 1, updatedAt, messageCount: 0 });
 const message = (id: string, role: 'user' | 'assistant', text: string, extra: Partial<Message> = {}): Message => ({
@@ -74,23 +22,17 @@ const message = (id: string, role: 'user' | 'assistant', text: string, extra: Pa
   createdAt: 1,
   ...extra,
 });
-const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 let mod: { SessionsState: any; ChatState: any; ModelsState: any; I18nState: any; overallProgress: (p: string, v: number) => number };
 
 beforeAll(async () => {
-  await compileStateModules();
-  const [sessions, chat, models, i18n] = await Promise.all([
-    import(path.join(outDir, 'sessions.svelte.js')),
-    import(path.join(outDir, 'chat.svelte.js')),
-    import(path.join(outDir, 'models.svelte.js')),
-    import(path.join(outDir, 'i18n.svelte.js')),
-  ]);
+  compiled = await compileStateModules('xinglin-renderer-state-');
+  const [sessions, chat, models, i18n] = await Promise.all(['sessions.svelte', 'chat.svelte', 'models.svelte', 'i18n.svelte'].map((name) => compiled!.load(name)));
   mod = { SessionsState: sessions.SessionsState, ChatState: chat.ChatState, ModelsState: models.ModelsState, I18nState: i18n.I18nState, overallProgress: models.overallProgress };
 }, 60_000);
 
 afterAll(() => {
-  if (outDir) fs.rmSync(outDir, { recursive: true, force: true });
+  compiled?.cleanup();
 });
 
 describe('renderer ChatState', () => {
