@@ -1,15 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src-main/core/core.js';
-import { appRoot, rendererDir } from '../../src-main/hosts/shared/app-root.js';
-import { startWebHost, type WebHost } from '../../src-main/hosts/web/server.js';
+import { appRoot } from '../../src-main/hosts/shared/app-root.js';
 import { generateFixtures } from '../fixtures/gguf/tiny-llama.js';
+import { openInChromium, type BrowserSession } from '../helpers/browser.js';
 import { openTestCore, tempDir } from '../helpers/env.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const shots = path.join(appRoot(), 'test-results');
 
 /**
@@ -18,41 +16,28 @@ const shots = path.join(appRoot(), 'test-results');
  */
 describe('browser mode end to end', () => {
   let core: Core;
-  let host: WebHost;
-  let browser: Browser;
+  let session: BrowserSession;
   let page: Page;
-  const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(rendererDir(), 'index.html'))) {
-      expect(spawnSync('node', ['build/build.mjs'], { cwd: appRoot(), stdio: 'inherit' }).status).toBe(0);
-    }
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); .ci/run does.`);
     const modelsDir = tempDir('xinglin-e2e-models-');
     // A long context and a generous token budget, so an answer streams long enough to be stopped.
     generateFixtures(modelsDir, { contextLength: 4096 });
     core = await openTestCore({ modelsDir, contextSize: 4096, sampling: { temperature: 0, maxTokens: 3000 } });
     await core.api.models.load({ model: 'tiny-llama.gguf', adapters: [{ file: 'tiny-lora.gguf', scale: 0.8 }] });
-    host = await startWebHost(core, { port: 0, staticDir: rendererDir() });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking'] });
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => pageErrors.push(String(error)));
+    session = await openInChromium(core);
+    page = session.page;
     fs.mkdirSync(shots, { recursive: true });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await host?.close();
+    await session?.close();
     await core?.close();
   });
 
   const assistant = () => page.locator('[data-testid="message"][data-role="assistant"]').last();
 
   it('opens in Chinese with the loaded model and adapter in the status bar', async () => {
-    await page.goto(host.url);
     await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
     await expect.poll(() => page.getByTestId('model-status').textContent()).toContain('tiny-llama.gguf');
     expect(await page.getByTestId('adapter-status').textContent()).toContain('tiny-lora.gguf');
@@ -121,6 +106,6 @@ describe('browser mode end to end', () => {
   });
 
   it('raised no page errors and no CSP violations', () => {
-    expect(pageErrors).toEqual([]);
+    expect(session.pageErrors).toEqual([]);
   });
 });

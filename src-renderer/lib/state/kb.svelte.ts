@@ -1,6 +1,7 @@
 import type { Api, EventPayload, KbEntry, KbHit, KbImportFormat, KbImportReport, KbSourceKind, KbStats, MethodInput } from '../../../src-main/contract/index.js';
 import { KbCsvMapping } from '../../../src-main/contract/index.js';
 import { toUiError, type UiError } from '../i18n/index.js';
+import { SearchState } from './search.svelte.js';
 
 /** What the knowledge pane's detail area shows. */
 export type KbPanel = 'stats' | 'entry' | 'import';
@@ -44,18 +45,12 @@ export function parseMapping(text: string): MappingCheck {
 }
 
 /**
- * The knowledge base pane: search (debounced, newest query wins), the open entry with a back
+ * The knowledge base pane: search (SearchState: debounced, newest query wins), the open entry with a back
  * history (links and citations open entries), statistics by type and source, and imports with a
  * determinate progress from `kb.progress` and the host's report. Replies are `$state.raw`.
  */
-export class KnowledgeState {
+export class KnowledgeState extends SearchState<KbHit> {
   panel = $state<KbPanel>('stats');
-
-  query = $state('');
-  results = $state.raw<KbHit[]>([]);
-  searching = $state(false);
-  /** The query the results belong to (the box may already hold a newer one). */
-  resultsFor = $state('');
 
   entry = $state.raw<KbEntry | null>(null);
   entryLoading = $state(false);
@@ -91,12 +86,11 @@ export class KnowledgeState {
   canGoBack = $derived(this.history.length > 0);
 
   readonly #api: Api;
-  #searchSeq = 0;
   #entrySeq = 0;
-  #searchTimer: ReturnType<typeof setTimeout> | null = null;
   #importDryRun = false;
 
   constructor(api: Api) {
+    super();
     this.#api = api;
   }
 
@@ -109,52 +103,20 @@ export class KnowledgeState {
     if (!this.stats && !this.statsLoading) await this.refreshStats();
   }
 
-  /** Debounced search as the doctor types; an empty box clears the results. */
-  setQuery(query: string, delayMs = 180): void {
-    this.query = query;
-    if (this.#searchTimer) clearTimeout(this.#searchTimer);
-    this.#searchTimer = null;
-    if (!query.trim()) {
-      this.#searchSeq += 1;
-      this.results = [];
-      this.resultsFor = '';
-      this.searching = false;
-      return;
-    }
-    this.searching = true;
-    this.#searchTimer = setTimeout(() => void this.search(query), delayMs);
+  protected override normalizeQuery(query: string): string {
+    return query.trim().slice(0, 200);
   }
 
-  async search(query: string): Promise<void> {
-    if (this.#searchTimer) clearTimeout(this.#searchTimer);
-    this.#searchTimer = null;
-    const trimmed = query.trim().slice(0, 200);
-    const seq = ++this.#searchSeq;
-    if (!trimmed) {
-      this.results = [];
-      this.resultsFor = '';
-      this.searching = false;
-      return;
-    }
-    this.searching = true;
-    try {
-      const hits = await this.#api.kb.search({ query: trimmed, limit: 50 });
-      if (seq !== this.#searchSeq) return; // a newer query has started
-      this.results = hits;
-      this.resultsFor = trimmed;
-      this.error = null;
-    } catch (error) {
-      if (seq !== this.#searchSeq) return;
-      this.results = [];
-      this.resultsFor = trimmed;
-      this.error = toUiError(error);
-    } finally {
-      if (seq === this.#searchSeq) this.searching = false;
-    }
+  protected fetchHits(query: string): Promise<KbHit[]> {
+    return this.#api.kb.search({ query, limit: 50 });
   }
 
-  clearSearch(): void {
-    this.setQuery('');
+  protected override searchSucceeded(): void {
+    this.error = null;
+  }
+
+  protected searchFailed(error: unknown): void {
+    this.error = toUiError(error);
   }
 
   /** Opens an entry; the one shown before goes on the back history unless `fromHistory`. */

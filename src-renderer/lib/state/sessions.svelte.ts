@@ -1,29 +1,23 @@
 import type { Api, SearchHit, Session } from '../../../src-main/contract/index.js';
 import { toUiError, type UiError } from '../i18n/index.js';
+import { SearchState } from './search.svelte.js';
 
 /**
- * The sessions sidebar: the list (most recent first), which one is open, and full-text search.
- * Lists are `$state.raw`: they are replaced by each reply, never mutated in place.
+ * The sessions sidebar: the list (most recent first), which one is open, and full-text search
+ * (SearchState). Lists are `$state.raw`: they are replaced by each reply, never mutated in place.
  */
-export class SessionsState {
+export class SessionsState extends SearchState<SearchHit> {
   list = $state.raw<Session[]>([]);
   currentId = $state<string | null>(null);
   current = $derived(this.list.find((session) => session.id === this.currentId) ?? null);
   loaded = $state(false);
 
-  query = $state('');
-  results = $state.raw<SearchHit[]>([]);
-  searching = $state(false);
-  /** The query the results belong to (the box may already hold a newer one). */
-  resultsFor = $state('');
-
   error = $state.raw<UiError | null>(null);
 
   readonly #api: Api;
-  #searchSeq = 0;
-  #searchTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(api: Api) {
+    super();
     this.#api = api;
   }
 
@@ -89,53 +83,21 @@ export class SessionsState {
     this.list = sortSessions([session, ...this.list.filter((s) => s.id !== session.id)]);
   }
 
-  /** Debounced search as the doctor types; an empty box clears the results. */
-  setQuery(query: string, delayMs = 180): void {
-    this.query = query;
-    if (this.#searchTimer) clearTimeout(this.#searchTimer);
-    this.#searchTimer = null;
-    if (!query.trim()) {
-      this.#searchSeq += 1;
-      this.results = [];
-      this.resultsFor = '';
-      this.searching = false;
-      return;
-    }
-    this.searching = true;
-    this.#searchTimer = setTimeout(() => void this.search(query), delayMs);
+  /** Searches now; a debounced search still waiting runs when it is due. */
+  override search(query: string): Promise<void> {
+    return this.runSearch(query);
   }
 
-  async search(query: string): Promise<void> {
-    const trimmed = query.trim();
-    const seq = ++this.#searchSeq;
-    if (!trimmed) {
-      this.results = [];
-      this.resultsFor = '';
-      this.searching = false;
-      return;
-    }
-    this.searching = true;
-    try {
-      const hits = await this.#api.sessions.search({ query: trimmed.slice(0, 200), limit: 50 });
-      if (seq !== this.#searchSeq) return; // a newer query has started
-      this.results = hits;
-      this.resultsFor = trimmed;
-    } catch (error) {
-      if (seq !== this.#searchSeq) return;
-      this.results = [];
-      this.resultsFor = trimmed;
-      this.error = toUiError(error);
-    } finally {
-      if (seq === this.#searchSeq) this.searching = false;
-    }
+  protected fetchHits(query: string): Promise<SearchHit[]> {
+    return this.#api.sessions.search({ query: query.slice(0, 200), limit: 50 });
+  }
+
+  protected searchFailed(error: unknown): void {
+    this.error = toUiError(error);
   }
 
   dismissError(): void {
     this.error = null;
-  }
-
-  clearSearch(): void {
-    this.setQuery('');
   }
 }
 

@@ -1,0 +1,45 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Core } from '../../src-main/core/core.js';
+import { appRoot, rendererDir } from '../../src-main/hosts/shared/app-root.js';
+import { startWebHost, type WebHost } from '../../src-main/hosts/web/server.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+export interface BrowserSession {
+  host: WebHost;
+  browser: Browser;
+  page: Page;
+  /** Uncaught page errors and console errors (CSP violations among them). */
+  pageErrors: string[];
+  close(): Promise<void>;
+}
+
+/** The real UI in Debian's Chromium against browser mode on `core` (built first if it is not). */
+export async function openInChromium(core: Core): Promise<BrowserSession> {
+  if (!fs.existsSync(path.join(rendererDir(), 'index.html')) && spawnSync('node', ['build/build.mjs'], { cwd: appRoot(), stdio: 'inherit' }).status !== 0) {
+    throw new Error('npm run build failed');
+  }
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); .ci/run does.`);
+  const host = await startWebHost(core, { port: 0, staticDir: rendererDir() });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking'] });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const pageErrors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => pageErrors.push(String(error)));
+  await page.goto(host.url);
+  return {
+    host,
+    browser,
+    page,
+    pageErrors,
+    close: async () => {
+      await browser.close();
+      await host.close();
+    },
+  };
+}
