@@ -153,6 +153,17 @@ describe('knowledge: grounded LLM mode helpers', () => {
     expect(kb.groundedPrompt('量子病', kb.retrieve('量子病')).system).toMatch(/知识库中没有与问题相关的条目/);
   });
 
+  it('drops sources from the end until the prompt fits the model, keeping at least one', () => {
+    const retrieval = kb.retrieve('哪些药物能治疗痛风?');
+    const full = kb.groundedPrompt('哪些药物能治疗痛风?', retrieval);
+    const limit = full.system.length - 1;
+    const trimmed = kb.groundedPrompt('哪些药物能治疗痛风?', retrieval, (system) => system.length <= limit);
+    expect(trimmed.system.length).toBeLessThanOrEqual(limit);
+    expect(trimmed.citations).toEqual(full.citations.slice(0, trimmed.citations.length));
+    expect(trimmed.citations.length).toBeLessThan(full.citations.length);
+    expect(kb.groundedPrompt('哪些药物能治疗痛风?', retrieval, () => false).citations).toHaveLength(1);
+  });
+
   it('flags drug and disease names found in neither the entries nor the question', () => {
     const question = '痛风合并2型糖尿病用什么药';
     const retrieval = kb.retrieve('痛风用什么药');
