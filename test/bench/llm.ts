@@ -18,7 +18,8 @@ import { median, round } from './stats.js';
  */
 
 const THREADS = Number(process.env.XINGLIN_BENCH_THREADS ?? os.availableParallelism());
-const ROUNDS = Number(process.env.XINGLIN_BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.XINGLIN_BENCH_ROUNDS ?? 11);
+const WARMUP_ROUNDS = 2;
 // A typical clinical answer is a few hundred tokens.
 const MAX_TOKENS = Number(process.env.XINGLIN_BENCH_TOKENS ?? 256);
 const PROMPT = 'Tell me a story about a doctor.';
@@ -140,8 +141,11 @@ export async function benchLlm(workDir: string) {
     if (!fs.existsSync(modelPath)) generateFixtures(modelsDir, options);
     const bare = await bareRunner(modelPath, groundingOf(PROMPT));
     const app = await appRunner(modelsDir);
-    await bare.once(); // warm-up: first-touch of mmapped weights
-    await app.once();
+    // Warm-up: first touch of the mmapped weights, JIT of both processes.
+    for (let i = 0; i < WARMUP_ROUNDS; i++) {
+      await bare.once();
+      await app.once();
+    }
     const samples = { bare: [] as number[], app: [] as number[] };
     const tokens = { bare: new Set<number>(), app: new Set<number>() };
     for (let i = 0; i < ROUNDS; i++) {
