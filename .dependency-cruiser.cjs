@@ -28,7 +28,7 @@ module.exports = {
       name: 'hosts-stay-apart',
       comment: 'The web host and CLI must run where Electron does not exist.',
       severity: 'error',
-      from: { path: '^src-main/hosts/(web|cli|shared)' },
+      from: { path: '^src-main/hosts/(web|cli|common)' },
       to: { path: '^src-main/hosts/electron' },
     },
     {

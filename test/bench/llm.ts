@@ -6,7 +6,7 @@ import path from 'node:path';
 import { getLlama, LlamaChatSession } from 'node-llama-cpp';
 import type { EventPayload } from '../../src-main/contract/index.js';
 import { KnowledgeService } from '../../src-main/core/knowledge/index.js';
-import { appRoot } from '../../src-main/hosts/shared/app-root.js';
+import { appRoot } from '../../src-main/hosts/common/app-root.js';
 import { generateFixtures, type TinyLlamaOptions } from '../fixtures/gguf/tiny-llama.js';
 import { median, round } from './stats.js';
 

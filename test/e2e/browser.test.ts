@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src-main/core/core.js';
-import { appRoot } from '../../src-main/hosts/shared/app-root.js';
+import { appRoot } from '../../src-main/hosts/common/app-root.js';
 import { generateFixtures } from '../fixtures/gguf/tiny-llama.js';
 import { openInChromium, type BrowserSession } from '../helpers/browser.js';
 import { openTestCore, tempDir } from '../helpers/env.js';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Core } from '../../src-main/core/core.js';
-import { appRoot, rendererDir } from '../../src-main/hosts/shared/app-root.js';
+import { appRoot, rendererDir } from '../../src-main/hosts/common/app-root.js';
 import { startWebHost, type WebHost } from '../../src-main/hosts/web/server.js';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { appRoot } from '../../src-main/hosts/shared/app-root.js';
+import { appRoot } from '../../src-main/hosts/common/app-root.js';
 import { fixtureModels, tempDir } from '../helpers/env.js';
 
 /** Runs the real `xinglin` command (from source, through tsx) as a user would. */

@@ -1,6 +1,6 @@
 import { resolveDirs } from '../../core/config.js';
 import { createCore, type Core } from '../../core/core.js';
-import { appVersion } from '../shared/app-root.js';
+import { appVersion } from '../common/app-root.js';
 import { positiveInt } from './args.js';
 
 export interface CommonFlags {

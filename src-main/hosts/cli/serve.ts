@@ -1,5 +1,5 @@
 import { startWebHost } from '../web/server.js';
-import { rendererDir } from '../shared/app-root.js';
+import { rendererDir } from '../common/app-root.js';
 import { parse, positiveInt } from './args.js';
 import { openCore } from './context.js';
 

@@ -9,7 +9,7 @@ import { app, dialog, ipcMain, session } from 'electron';
 import { resolveDirs } from '../../core/config.js';
 import { createCore } from '../../core/core.js';
 import type { Core } from '../../core/core-types.js';
-import { appRoot, appVersion, rendererDir } from '../shared/app-root.js';
+import { appRoot, appVersion, rendererDir } from '../common/app-root.js';
 import { parseDirFlags } from './args.js';
 import { forwardEvents, registerIpc } from './ipc.js';
 import { installMenu } from './menu.js';

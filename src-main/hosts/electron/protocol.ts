@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import { protocol, type Session } from 'electron';
-import { contentType, resolveStaticFile } from '../shared/static-files.js';
+import { contentType, resolveStaticFile } from '../common/static-files.js';
 import { APP_HOST, APP_SCHEME } from './app-origin.js';
 import { CSP } from './security.js';
 

@@ -1,5 +1,5 @@
 import type { Session, WebContents } from 'electron';
-import { CONTENT_SECURITY_POLICY } from '../shared/csp.js';
+import { CONTENT_SECURITY_POLICY } from '../common/csp.js';
 import { isAppUrl } from './app-origin.js';
 
 /**

@@ -4,8 +4,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ErrorCode, Reply, WireError } from '../../contract/index.js';
 import type { Core } from '../../core/core.js';
-import { CONTENT_SECURITY_POLICY } from '../shared/csp.js';
-import { contentType, resolveStaticFile } from '../shared/static-files.js';
+import { CONTENT_SECURITY_POLICY } from '../common/csp.js';
+import { contentType, resolveStaticFile } from '../common/static-files.js';
 import { openEventStream } from './sse.js';
 
 export interface WebHostOptions {
