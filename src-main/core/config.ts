@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import type { Sampling } from '../contract/index.js';
+import { XinglinError, type Sampling } from '../contract/index.js';
 
 export interface CoreConfig {
   /** Database, knowledge base, manifests. */
@@ -33,4 +33,13 @@ export function resolveDirs(flags: { dataDir?: string | undefined; modelsDir?: s
   const dataDir = path.resolve(flags.dataDir ?? env.XINGLIN_DATA_DIR ?? defaultDataDir());
   const modelsDir = path.resolve(flags.modelsDir ?? env.XINGLIN_MODELS_DIR ?? path.join(dataDir, 'models'));
   return { dataDir, modelsDir };
+}
+
+/** `--threads` wins over XINGLIN_THREADS; neither means the physical core count (LlmHost decides). */
+export function resolveThreads(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const value = flag ?? env.XINGLIN_THREADS;
+  if (value === undefined || value === '') return undefined;
+  const threads = Number(value);
+  if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new XinglinError('INVALID_INPUT', `线程数需要 1 到 256 之间的整数，收到“${value}”。`);
+  return threads;
 }

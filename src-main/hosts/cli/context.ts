@@ -1,7 +1,6 @@
-import { resolveDirs } from '../../core/config.js';
+import { resolveDirs, resolveThreads } from '../../core/config.js';
 import { createCore, type Core } from '../../core/core.js';
 import { appVersion } from '../common/app-root.js';
-import { positiveInt } from './args.js';
 
 export interface CommonFlags {
   'data-dir'?: string | undefined;
@@ -12,6 +11,6 @@ export interface CommonFlags {
 /** Every command opens the core on the folders its flags (or XINGLIN_* variables) name. */
 export function openCore(flags: CommonFlags, host: 'cli' | 'web'): Promise<Core> {
   const dirs = resolveDirs({ dataDir: flags['data-dir'], modelsDir: flags['models-dir'] });
-  const threads = positiveInt(flags.threads ?? process.env.XINGLIN_THREADS, '--threads');
+  const threads = resolveThreads(flags.threads);
   return createCore({ ...dirs, host, appVersion: appVersion(), ...(threads ? { threads } : {}) });
 }

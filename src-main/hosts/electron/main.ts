@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, dialog, ipcMain, session } from 'electron';
-import { resolveDirs } from '../../core/config.js';
+import { resolveDirs, resolveThreads } from '../../core/config.js';
 import { createCore } from '../../core/core.js';
 import type { Core } from '../../core/core-types.js';
 import { appRoot, appVersion, rendererDir } from '../common/app-root.js';
@@ -78,7 +78,8 @@ async function start(): Promise<void> {
   serveRenderer(session.defaultSession, rendererDir(root));
   installMenu({ devTools });
 
-  core = await createCore({ host: 'electron', dataDir: dirs.dataDir, modelsDir: dirs.modelsDir, appVersion: appVersion(root) });
+  const threads = resolveThreads(undefined);
+  core = await createCore({ host: 'electron', dataDir: dirs.dataDir, modelsDir: dirs.modelsDir, appVersion: appVersion(root), ...(threads ? { threads } : {}) });
   registerIpc(ipcMain, core, trusted);
   forwardEvents(core, () => trusted.contents());
   log('info', 'electron.ready', { version: app.getVersion(), electron: process.versions.electron });
