@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { XinglinError, type Message, type MethodOutput, type MethodParams, type Provenance, type Sampling } from '../contract/index.js';
+import { XinglinError, type KbAskResult, type KnowledgeProvenance, type Message, type MethodOutput, type MethodParams, type Provenance, type Sampling } from '../contract/index.js';
 import { defaultSampling } from './config.js';
 import type { EventBus } from './event-bus.js';
 import type { KnowledgeService } from './knowledge/index.js';
@@ -18,6 +18,10 @@ interface Generation {
   messageId: string;
   controller: AbortController;
   done: Promise<void>;
+}
+
+function knowledgeProvenance(result: KbAskResult): KnowledgeProvenance {
+  return { entryIds: [...result.entities, ...result.choices].map((e) => e.id), citations: result.citations, unsupported: result.unsupported };
 }
 
 interface Answer {
@@ -108,7 +112,7 @@ export class ChatService {
     // Let the caller have the message id before any event about it goes out.
     await new Promise((resolve) => setImmediate(resolve));
     try {
-      const answer = this.llm.status().state === 'ready' ? await this.#fromModel(generation, history, question, sampling) : this.#fromKnowledge(generation, question);
+      const answer = this.llm.status().state === 'ready' ? await this.#fromModel(generation, history, question, sampling) : this.#fromKnowledge(generation, this.knowledge.ask(question));
       const message = this.store.addMessage({ id: messageId, sessionId, role: 'assistant', text: answer.text, status: answer.stopped ? 'stopped' : 'complete', provenance: answer.provenance, error: null });
       this.#finish(generation);
       this.bus.emit('chat.done', { sessionId, message });
@@ -125,48 +129,33 @@ export class ChatService {
   /** Grounded LLM mode: the model answers from the numbered entries; names it adds on its own are flagged. */
   async #fromModel(generation: Generation, history: Message[], question: string, sampling: Sampling): Promise<Answer> {
     const { sessionId, messageId, controller } = generation;
-    const retrieval = this.knowledge.retrieve(question);
+    const { result, reply } = await this.knowledge.groundedAnswer(
+      question,
+      ({ system, prompt }) =>
+        this.llm.generate({
+          history: history.map((m) => ({ role: m.role, text: m.text })),
+          system,
+          prompt,
+          sampling,
+          signal: controller.signal,
+          onText: (text) => this.bus.emit('chat.token', { sessionId, messageId, text }),
+        }),
+      (system) => this.llm.promptFits(question, { system, maxTokens: sampling.maxTokens }),
+    );
     // A question naming genuinely different entries is answered by asking the doctor to choose.
-    if (retrieval.choices.length > 0) return this.#fromKnowledge(generation, question);
-    const grounding = this.knowledge.groundedPrompt(question, retrieval, (system) => this.llm.promptFits(question, { system, maxTokens: sampling.maxTokens }));
-    const result = await this.llm.generate({
-      history: history.map((m) => ({ role: m.role, text: m.text })),
-      system: grounding.system,
-      prompt: question,
-      sampling,
-      signal: controller.signal,
-      onText: (text) => this.bus.emit('chat.token', { sessionId, messageId, text }),
-    });
+    if (!reply) return this.#fromKnowledge(generation, result);
     return {
-      text: result.text,
-      stopped: result.stopped,
-      provenance: {
-        mode: 'llm',
-        appVersion: this.appVersion,
-        ...this.llm.provenance(),
-        sampling,
-        timings: result.timings,
-        template: result.template,
-        knowledge: { entryIds: retrieval.entries.map((e) => e.id), citations: grounding.citations, unsupported: this.knowledge.findUnsupported(result.text, retrieval, question) },
-      },
+      text: reply.text,
+      stopped: reply.stopped,
+      provenance: { mode: 'llm', appVersion: this.appVersion, ...this.llm.provenance(), sampling, timings: reply.timings, template: reply.template, knowledge: knowledgeProvenance(result) },
     };
   }
 
   /** Knowledge mode (no model loaded): composed from the entries, every statement cited, nothing invented. */
-  #fromKnowledge(generation: Generation, question: string): Answer {
+  #fromKnowledge(generation: Generation, result: KbAskResult): Answer {
     const { sessionId, messageId } = generation;
-    const result = this.knowledge.ask(question);
     this.bus.emit('chat.token', { sessionId, messageId, text: result.answer });
-    return {
-      text: result.answer,
-      stopped: false,
-      provenance: {
-        mode: 'knowledge',
-        appVersion: this.appVersion,
-        adapters: [],
-        knowledge: { entryIds: [...result.entities, ...result.choices].map((e) => e.id), citations: result.citations, unsupported: result.unsupported },
-      },
-    };
+    return { text: result.answer, stopped: false, provenance: { mode: 'knowledge', appVersion: this.appVersion, adapters: [], knowledge: knowledgeProvenance(result) } };
   }
 
   /** Idle again before the final event goes out, so a listener may ask the next question at once. */

@@ -22,8 +22,8 @@ const RULES = [
 
 /**
  * Grounded LLM mode: the context the model answers from, each fact numbered for citation. `fits`
- * says whether a system text still leaves the model room for the question and its answer; facts
- * are dropped from the end (the least central) until it does.
+ * says whether a system text still leaves the model room for the question and its answer; the
+ * facts kept are the most central ones (from the start) that fit.
  */
 export function groundedPrompt(question: string, retrieval: Retrieval, fits: (system: string) => boolean = () => true): GroundedPrompt {
   const { statements, note } = statementsFor(retrieval);
@@ -36,9 +36,15 @@ export function groundedPrompt(question: string, retrieval: Retrieval, fits: (sy
     const sources = kept.map((s, i) => `[${i + 1}] ${s.text}（${FIELD_LABELS[s.citation.field]}，来源：${s.citation.source}）`);
     return { system: [RULES, '', '知识库条目：', ...(note ? [note] : []), ...sources].join('\n'), citations: kept.map((s) => s.citation) };
   };
-  let count = statements.length;
-  while (count > 1 && !fits(render(count).system)) count -= 1;
-  return render(count);
+  // Fitting is monotonic in the number of sources: search for the most that fit (at least one),
+  // since each check tokenizes the whole prompt.
+  let [low, high] = [1, statements.length];
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (fits(render(mid).system)) low = mid;
+    else high = mid - 1;
+  }
+  return render(low);
 }
 
 /**

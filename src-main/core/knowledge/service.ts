@@ -140,20 +140,34 @@ export class KnowledgeService {
 
   /** Grounded LLM mode: the model answers from the numbered entries; names it adds on its own are flagged. */
   async askWithModel(question: string, generate: Generate, fits?: (system: string) => boolean): Promise<KbAskResult> {
+    return (await this.groundedAnswer(question, async (request) => ({ text: await generate(request) }), fits)).result;
+  }
+
+  /**
+   * The grounded answer with whatever else the model call returned (a streamed answer's status and
+   * timings). `reply` is null when the question names genuinely different entries: the doctor is
+   * asked to choose and the model is not called.
+   */
+  async groundedAnswer<R extends { text: string }>(
+    question: string,
+    generate: (request: { system: string; prompt: string }) => Promise<R>,
+    fits?: (system: string) => boolean,
+  ): Promise<{ result: KbAskResult; reply: R | null }> {
     const retrieval = this.retrieve(question);
-    if (retrieval.choices.length > 0) return composeAnswer(retrieval);
+    if (retrieval.choices.length > 0) return { result: composeAnswer(retrieval), reply: null };
     const prompt = this.groundedPrompt(question, retrieval, fits);
-    const answer = await generate({ system: prompt.system, prompt: question });
-    return {
+    const reply = await generate({ system: prompt.system, prompt: question });
+    const result: KbAskResult = {
       mode: 'llm',
       intent: retrieval.intent,
       entities: retrieval.entities.map(({ id, type, name }) => ({ id, type, name })),
       choices: [],
-      answer,
+      answer: reply.text,
       citations: prompt.citations,
       grounded: prompt.citations.length > 0,
-      unsupported: this.findUnsupported(answer, retrieval, question),
+      unsupported: this.findUnsupported(reply.text, retrieval, question),
     };
+    return { result, reply };
   }
 
   groundedPrompt(question: string, retrieval: Retrieval, fits?: (system: string) => boolean): GroundedPrompt {
