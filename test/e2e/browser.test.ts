@@ -86,7 +86,10 @@ describe('browser mode end to end', () => {
   it('searches with Ctrl+K and lands on the message', async () => {
     await page.getByTestId('new-session').click();
     await expect.poll(() => page.getByTestId('session-item').count()).toBe(2);
+    // The new session has opened when the composer has focus; then Ctrl+K moves focus to the search.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('composer');
     await page.keyboard.press('Control+k');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('search-input');
     await page.keyboard.type('痛风');
     const result = page.getByTestId('search-result').first();
     await result.waitFor();
