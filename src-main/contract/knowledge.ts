@@ -14,10 +14,18 @@ export type KbEntityType = z.infer<typeof KbEntityType>;
 /** Every fact field of either entity type (FORMAT.md); names, aliases and brands live apart, as names. */
 export const KbField = z.enum([
   'dosageForms', 'class', 'category', 'indications', 'contraindications', 'cautions', 'adverseReactions',
-  'interactions', 'allergyClass', 'specialPopulations',
+  'interactions', 'allergyClass', 'specialPopulations', 'dosage',
   'departments', 'symptoms', 'examinations', 'treatments', 'drugs', 'otherDrugs', 'differentials',
 ]);
 export type KbField = z.infer<typeof KbField>;
+
+/** The one Chinese name of each field, in answers, citations and the UI (the renderer's zh-CN repeats it, tested). */
+export const KB_FIELD_LABELS: Record<KbField, string> = {
+  dosageForms: '剂型', class: '药理分类', category: '药品类别', indications: '适应症', dosage: '用法用量', contraindications: '禁忌',
+  cautions: '注意事项', adverseReactions: '不良反应', interactions: '药物相互作用', allergyClass: '过敏类别',
+  specialPopulations: '特殊人群用药', departments: '就诊科室', symptoms: '典型症状', examinations: '检查',
+  treatments: '治疗', drugs: '常用药物', otherDrugs: '其他常用药物（未收录条目）', differentials: '鉴别诊断',
+};
 
 export const KbInteraction = z.object({ with: z.string(), effect: z.string() });
 export type KbInteraction = z.infer<typeof KbInteraction>;
@@ -111,7 +119,7 @@ export const KbImportReport = z.object({
 export type KbImportReport = z.infer<typeof KbImportReport>;
 
 export const KbIntent = z.enum([
-  'indications', 'contraindications', 'adverseReactions', 'interactions', 'cautions', 'specialPopulations',
+  'indications', 'contraindications', 'adverseReactions', 'interactions', 'cautions', 'specialPopulations', 'dosage',
   'symptoms', 'examinations', 'treatments', 'department', 'differentials', 'overview',
 ]);
 export type KbIntent = z.infer<typeof KbIntent>;
@@ -119,27 +127,74 @@ export type KbIntent = z.infer<typeof KbIntent>;
 export const KbCitation = z.object({ id: EntryId, name: z.string(), field: KbField, source: z.string() });
 export type KbCitation = z.infer<typeof KbCitation>;
 
+/**
+ * An entry the doctor may have meant, offered instead of an answer: `ambiguous` when the name as
+ * written denotes several entries, `near` when the base has no entry for the name as written and
+ * this one is close to it (one character off, or found inside the longer name). Never answered
+ * until the doctor picks it.
+ */
+export const KbChoice = KbEntryRef.extend({
+  /** The name as the question wrote it; re-asking replaces it with `name`. */
+  for: z.string(),
+  /** What the entry is, in a few words (抗结核药; 疾病 · 风湿免疫科). */
+  what: z.string(),
+  reason: z.enum(['ambiguous', 'near']),
+  /** The question asked again with this entry's name in place of the one written. */
+  ask: z.string(),
+});
+export type KbChoice = z.infer<typeof KbChoice>;
+
+/**
+ * How far the knowledge base supports an answer, checked statement by statement:
+ * `knowledge` every statement cited; `partial` some statements uncited (listed in `uncited`);
+ * `model-only` nothing cited; `none` nothing was stated (the base has no entry, or the doctor must
+ * choose first).
+ */
+export const KbSupport = z.enum(['knowledge', 'partial', 'model-only', 'none']);
+export type KbSupport = z.infer<typeof KbSupport>;
+
 export const KbAskResult = z.object({
   mode: z.enum(['knowledge', 'llm']),
-  intent: KbIntent,
+  /** What the question asks, in the order it asks it (禁忌和副作用 asks two things). */
+  intents: z.array(KbIntent),
   entities: z.array(KbEntryRef),
-  /** Filled when the question names genuinely different entries and the doctor must choose. */
-  choices: z.array(KbEntryRef),
+  /** Entries the doctor may have meant; the answer says nothing about them until one is chosen. */
+  choices: z.array(KbChoice),
+  /** Names as the question wrote them that the base has no entry for. */
+  unknown: z.array(z.string()),
   /** In the answer, [n] refers to citations[n - 1]. */
   answer: z.string(),
   citations: z.array(KbCitation),
-  /** False exactly when no entry supported the answer. */
+  /** The source numbers [n] the answer actually uses: only these are shown as chips. */
+  cited: z.array(z.number().int().min(1)),
+  /** True exactly when at least one statement of the answer is cited. */
   grounded: z.boolean(),
+  support: KbSupport,
+  /** The support in plain Chinese: 依据知识库, 部分依据知识库, 仅模型生成，未经知识库核实, 知识库未收录. */
+  label: z.string(),
+  /** The answer's statements that cite no source (a `partial` answer marks them in the text). */
+  uncited: z.array(z.string()),
+  /** The model stopped at its token limit: the answer is cut off. */
+  truncated: z.boolean(),
   /** Drug or disease names in the answer found in neither the retrieved entries nor the question. */
   unsupported: z.array(z.string()),
 });
 export type KbAskResult = z.infer<typeof KbAskResult>;
 
-/** What a knowledge-grounded answer records in its `Provenance`. */
+/**
+ * What a knowledge-grounded answer records in its `Provenance`. The fields after `unsupported`
+ * came later: answers saved before them lack them.
+ */
 export const KnowledgeProvenance = z.object({
   entryIds: z.array(EntryId),
   citations: z.array(KbCitation),
   unsupported: z.array(z.string()),
+  choices: z.array(KbChoice).optional(),
+  unknown: z.array(z.string()).optional(),
+  cited: z.array(z.number().int().min(1)).optional(),
+  support: KbSupport.optional(),
+  uncited: z.array(z.string()).optional(),
+  truncated: z.boolean().optional(),
 });
 export type KnowledgeProvenance = z.infer<typeof KnowledgeProvenance>;
 

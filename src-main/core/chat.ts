@@ -21,7 +21,8 @@ interface Generation {
 }
 
 function knowledgeProvenance(result: KbAskResult): KnowledgeProvenance {
-  return { entryIds: [...result.entities, ...result.choices].map((e) => e.id), citations: result.citations, unsupported: result.unsupported };
+  const { citations, unsupported, choices, unknown, cited, support, uncited, truncated } = result;
+  return { entryIds: [...result.entities, ...choices].map((e) => e.id), citations, unsupported, choices, unknown, cited, support, uncited, truncated };
 }
 
 interface Answer {

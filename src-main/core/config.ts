@@ -16,6 +16,8 @@ export interface CoreConfig {
   /** Context window for a loaded model (tokens), capped by what the model was trained for. */
   contextSize?: number;
   sampling?: Partial<Sampling>;
+  /** Administrator policy: a model answer that cites nothing from the knowledge base is refused. */
+  refuseUngrounded?: boolean;
 }
 
 export const defaultSampling: Sampling = { temperature: 0.3, topK: 40, topP: 0.9, seed: 42, maxTokens: 1024 };
@@ -33,6 +35,14 @@ export function resolveDirs(flags: { dataDir?: string | undefined; modelsDir?: s
   const dataDir = path.resolve(flags.dataDir ?? env.XINGLIN_DATA_DIR ?? defaultDataDir());
   const modelsDir = path.resolve(flags.modelsDir ?? env.XINGLIN_MODELS_DIR ?? path.join(dataDir, 'models'));
   return { dataDir, modelsDir };
+}
+
+/** XINGLIN_REFUSE_UNGROUNDED=1 (an administrator's policy for every host) refuses uncited model answers. */
+export function resolveRefuseUngrounded(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = (env.XINGLIN_REFUSE_UNGROUNDED ?? '').trim().toLowerCase();
+  if (value === '' || value === '0' || value === 'false') return false;
+  if (value === '1' || value === 'true') return true;
+  throw new XinglinError('INVALID_INPUT', `XINGLIN_REFUSE_UNGROUNDED 只能是 1 或 0，收到“${value}”。`);
 }
 
 /** `--threads` wins over XINGLIN_THREADS; neither means the physical core count (LlmHost decides). */

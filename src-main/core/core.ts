@@ -27,7 +27,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     contextSize: config.contextSize,
     onProgress: (progress) => bus.emit('models.progress', progress),
   });
-  const knowledge = KnowledgeService.open({ file: path.join(config.dataDir, 'knowledge.db') });
+  const knowledge = KnowledgeService.open({ file: path.join(config.dataDir, 'knowledge.db'), refuseUngrounded: config.refuseUngrounded ?? false });
   const chat = new ChatService(store, llm, knowledge, bus, config.appVersion, config.sampling);
 
   const handlers: Handlers = {
@@ -68,14 +68,15 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     'kb.entry': ({ id }) => knowledge.entry(id),
     'kb.stats': () => knowledge.stats(),
     'kb.import': (params) => knowledge.import(params, (progress) => bus.emit('kb.progress', progress)),
-    'kb.ask': ({ question, mode }) => {
+    'kb.ask': async ({ question, mode }) => {
       if (mode === 'knowledge') return knowledge.ask(question);
       const sampling = { ...defaultSampling, ...config.sampling };
-      return knowledge.askWithModel(
+      const answer = await knowledge.groundedAnswer(
         question,
-        async ({ system, prompt }) => (await llm.generate({ history: [], system, prompt, sampling })).text,
+        ({ system, prompt }) => llm.generate({ history: [], system, prompt, sampling }),
         (system) => llm.promptFits(question, { system, maxTokens: sampling.maxTokens }),
       );
+      return answer.result;
     },
   };
 

@@ -112,7 +112,7 @@ export async function benchKb(): Promise<object> {
         if (i < WARMUP) return;
         samples.push(ms);
         if (answer.entities.some((e) => e.name === q.name) || answer.choices.some((c) => c.name === q.name)) resolved += 1;
-        if (answer.intent === q.intent) intentRight += 1;
+        if (answer.intents[0] === q.intent) intentRight += 1;
       });
 
       return {

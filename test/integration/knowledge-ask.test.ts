@@ -52,19 +52,21 @@ describe('knowledge: question understanding', () => {
   for (const [question, intent, names] of cases) {
     it(`${question} → ${intent} ${names.join('、')}`, () => {
       const r = kb.retrieve(question);
-      expect(r.intent).toBe(intent);
+      expect(r.intents).toEqual([intent]);
       expect(r.entities.map((e) => e.name)).toEqual(names);
       expect(r.choices).toEqual([]);
     });
   }
 
-  it('matches a wrong character, a brand name and a dosage-form suffix', () => {
+  it('offers a name one character off as a choice, and matches a brand name and a dosage-form suffix', () => {
     const wrong = kb.retrieve('非布可他的副作用');
-    expect(wrong.entities).toEqual([expect.objectContaining({ id: ids['非布司他'], matchedBy: 'fuzzy' })]);
+    expect(wrong.entities).toEqual([]);
+    expect(wrong.unknown).toEqual(['非布可他']);
+    expect(wrong.choices).toEqual([expect.objectContaining({ id: ids['非布司他'], reason: 'near', for: '非布可他', ask: '非布司他的副作用' })]);
     expect(kb.retrieve('优立通的适应症').entities).toEqual([expect.objectContaining({ id: ids['非布司他'], matchedBy: 'brand' })]);
     expect(kb.retrieve('阿莫西林胶囊的不良反应').entities).toEqual([expect.objectContaining({ id: ids['阿莫西林'], surface: '阿莫西林胶囊' })]);
     expect(kb.retrieve('盐酸二甲双胍缓释片的禁忌').entities.map((e) => e.id)).toEqual([ids['二甲双胍']]);
-    expect(kb.retrieve('利伐沙斑片能治什么').entities.map((e) => e.id)).toEqual([ids['利伐沙班']]);
+    expect(kb.retrieve('利伐沙斑片能治什么').choices.map((c) => c.id)).toEqual([ids['利伐沙班']]);
   });
 
   it('does not take a short brand inside an unknown longer name (利君沙 ≠ 利伐沙…)', () => {
@@ -108,7 +110,7 @@ describe('knowledge: search', () => {
 describe('knowledge: answers', () => {
   it('composes a knowledge-mode answer with a citation for each statement', () => {
     const r = kb.ask('痛风需要做哪些检查?');
-    expect(r).toMatchObject({ mode: 'knowledge', intent: 'examinations', grounded: true, unsupported: [] });
+    expect(r).toMatchObject({ mode: 'knowledge', intents: ['examinations'], grounded: true, support: 'knowledge', label: '依据知识库', cited: [1], unsupported: [] });
     expect(r.entities).toEqual([{ id: ids['痛风'], type: 'disease', name: '痛风' }]);
     expect(r.citations).toEqual([{ id: ids['痛风'], name: '痛风', field: 'examinations', source: STARTER_LABEL }]);
     expect(r.answer).toContain('血尿酸、关节超声 [1]');
@@ -119,7 +121,7 @@ describe('knowledge: answers', () => {
     const r = kb.ask('哪些药物能治疗痛风?');
     expect(r.citations.map((c) => c.field)).toEqual(['treatments', 'drugs', 'otherDrugs']);
     expect(r.answer).toMatch(/常用药物：非布司他/);
-    expect(r.answer).toMatch(/常用药物（知识库外）：秋水仙碱/);
+    expect(r.answer).toMatch(/其他常用药物（未收录条目）：秋水仙碱/);
   });
 
   it('answers an interaction question from what either drug records about the other', () => {
@@ -173,12 +175,12 @@ describe('knowledge: grounded LLM mode helpers', () => {
   });
 
   it('answers with a model through the same retrieval, flagging what it added', async () => {
-    const r = await kb.askWithModel('痛风用什么药', async ({ system, prompt }) => {
+    const { result: r } = await kb.groundedAnswer('痛风用什么药', async ({ system, prompt }) => {
       expect(system).toContain('[1]');
       expect(prompt).toBe('痛风用什么药');
-      return '首选非布司他 [2]，也可用阿莫西林。';
+      return { text: '首选非布司他 [2]，也可用阿莫西林。' };
     });
-    expect(r).toMatchObject({ mode: 'llm', grounded: true, unsupported: ['阿莫西林'] });
+    expect(r).toMatchObject({ mode: 'llm', grounded: true, support: 'partial', cited: [2], uncited: ['也可用阿莫西林。'], unsupported: ['阿莫西林'] });
     expect(r.citations).toHaveLength(3);
   });
 });
@@ -211,7 +213,7 @@ describe('knowledge: through the core and the CLI', () => {
     const entry = await core.api.kb.entry({ id: hit!.id });
     expect(entry.facts.map((f) => f.field).sort()).toEqual(['adverseReactions', 'indications']);
     const answer = await core.api.kb.ask({ question: '测试新药甲片的副作用是什么' });
-    expect(answer).toMatchObject({ mode: 'knowledge', intent: 'adverseReactions', grounded: true });
+    expect(answer).toMatchObject({ mode: 'knowledge', intents: ['adverseReactions'], grounded: true });
     const stats = await core.api.kb.stats();
     expect(stats.sources.map((s) => s.label)).toContain('医院导入：new.jsonl');
   });
@@ -229,7 +231,10 @@ describe('knowledge: through the core and the CLI', () => {
     const question = '测试新药甲的适应症';
     const knowledge = await core.api.kb.ask({ question });
     const llm = await core.api.kb.ask({ question, mode: 'llm' });
-    expect(llm).toMatchObject({ mode: 'llm', intent: 'indications', grounded: true, entities: knowledge.entities, citations: knowledge.citations });
+    expect(llm).toMatchObject({ mode: 'llm', intents: ['indications'], entities: knowledge.entities, citations: knowledge.citations });
+    // The fixture model writes noise: whatever it wrote, the label says how far the base supports it.
+    expect(llm.support).toBe(llm.cited.length ? (llm.uncited.length ? 'partial' : 'knowledge') : 'model-only');
+    expect(llm.grounded).toBe(llm.cited.length > 0);
     expect(typeof llm.answer).toBe('string');
     expect(Array.isArray(llm.unsupported)).toBe(true);
     await core.api.models.unload();
@@ -242,7 +247,7 @@ describe('knowledge: through the core and the CLI', () => {
     const cli = spawnSync(process.execPath, ['--import', 'tsx', 'src-main/hosts/cli/main.ts', 'ask', '--input', questions, '--json', '--data-dir', dataDir], { encoding: 'utf8' });
     const lines = cli.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatchObject({ id: 'a', mode: 'knowledge', intent: 'indications', grounded: true, entities: [expect.objectContaining({ name: '测试新药甲' })], unsupported: [] });
+    expect(lines[0]).toMatchObject({ id: 'a', mode: 'knowledge', intents: ['indications'], grounded: true, support: 'knowledge', label: '依据知识库', entities: [expect.objectContaining({ name: '测试新药甲' })], unsupported: [] });
     expect(lines[0]!.citations).toEqual([expect.objectContaining({ name: '测试新药甲', field: 'indications' })]);
     expect(lines[1]).toMatchObject({ id: 'b', grounded: false, entities: [] });
     expect(lines[2]).toMatchObject({ id: null, line: 3, error: { code: 'INVALID_INPUT' } });

@@ -1,50 +1,77 @@
-import type { KbAskResult, KbCitation } from '../../contract/index.js';
-import { fieldsFor } from './intent.js';
-import { FIELD_LABELS } from './record.js';
+import type { KbAskResult, KbChoice, KbCitation } from '../../contract/index.js';
 import type { Retrieval } from './recognize.js';
 import { STARTER_LABEL } from './starter.js';
 import { statementsFor } from './statements.js';
+import { SUPPORT_LABELS, type SupportCheck } from './support.js';
 
-const TYPE_LABELS = { drug: '药品', disease: '疾病' } as const;
+export const STARTER_NOTE = '注：标注为入门知识库的内容尚待本院药剂科审核，仅供参考。';
+
+/**
+ * An answer's result, in either mode: what was recognised, the answer, its sources and how far
+ * they support it.
+ */
+export function askResult(
+  retrieval: Retrieval,
+  answer: { mode: KbAskResult['mode']; text: string; citations: KbCitation[]; check: SupportCheck; truncated?: boolean; unsupported?: string[] },
+): KbAskResult {
+  return {
+    mode: answer.mode,
+    intents: retrieval.intents,
+    entities: retrieval.entities.map(({ id, type, name }) => ({ id, type, name })),
+    choices: retrieval.choices,
+    unknown: retrieval.unknown,
+    answer: answer.text,
+    citations: answer.citations,
+    cited: answer.check.cited,
+    grounded: answer.check.cited.length > 0,
+    support: answer.check.support,
+    label: SUPPORT_LABELS[answer.check.support],
+    uncited: answer.check.uncited,
+    truncated: answer.truncated ?? false,
+    unsupported: answer.unsupported ?? [],
+  };
+}
+
+/**
+ * What the answer must say first about the names it cannot answer for: the names the base lacks,
+ * with the near names as choices (知识库中没有「利血平」。您是否要找：利福平（抗结核药）？), and names
+ * that denote several entries.
+ */
+export function leadLines(retrieval: Retrieval): string[] {
+  const lines: string[] = [];
+  const byName = new Map<string, KbChoice[]>();
+  for (const choice of retrieval.choices) byName.set(choice.for, [...(byName.get(choice.for) ?? []), choice]);
+  const options = (choices: KbChoice[]): string => choices.map((c) => `${c.name}（${c.what}）`).join('、');
+  for (const name of retrieval.unknown) {
+    const near = byName.get(name) ?? [];
+    lines.push(near.length ? `知识库中没有「${name}」。您是否要找：${options(near)}？` : `知识库中没有「${name}」的条目。`);
+  }
+  for (const [name, choices] of byName) {
+    if (choices[0]!.reason === 'ambiguous') lines.push(`「${name}」可能指不同的条目：${options(choices)}。请指明是哪一个。`);
+  }
+  return lines;
+}
 
 /**
  * Knowledge mode: the answer is composed from the matched entries only, every statement numbered
  * against its citation. Nothing found, or nothing on the asked point, is said plainly and the
- * answer is not grounded; nothing is filled in from anywhere else.
+ * answer is not grounded; nothing is filled in from anywhere else. The sources themselves are
+ * listed by the host (chips in the UI, lines in the CLI), not in the text.
  */
 export function composeAnswer(retrieval: Retrieval): KbAskResult {
-  const result = (answer: string, citations: KbCitation[] = []): KbAskResult => ({
-    mode: 'knowledge',
-    intent: retrieval.intent,
-    entities: retrieval.entities.map(({ id, type, name }) => ({ id, type, name })),
-    choices: retrieval.choices,
-    answer,
-    citations,
-    grounded: citations.length > 0,
-    unsupported: [],
-  });
-  if (retrieval.choices.length > 0) {
-    const options = retrieval.choices.map((c) => `${c.name}（${TYPE_LABELS[c.type]}）`).join('、');
-    return result(`问题中的名称可能指不同的条目：${options}。请指明是哪一个后再问。`);
-  }
+  const lead = leadLines(retrieval);
+  const none: SupportCheck = { support: 'none', cited: [], uncited: [] };
   if (retrieval.entries.length === 0) {
-    return result('知识库中没有与这个问题相关的条目，无法依据知识库回答。请核对药品或疾病名称，或查阅药品说明书与临床指南。');
+    const text = lead.length
+      ? [...lead, '未作回答：不会把其他药品或疾病的资料当作所问的内容。请确认名称后再问。'].join('\n')
+      : '知识库中没有与这个问题相关的条目，无法依据知识库回答。请核对药品或疾病名称，或查阅药品说明书与临床指南。';
+    return askResult(retrieval, { mode: 'knowledge', text, citations: [], check: none });
   }
-
-  const { statements, note } = statementsFor(retrieval);
-  if (statements.length === 0) {
-    const lines = retrieval.entries.map((entry) => {
-      const asked = fieldsFor(entry.type, retrieval.intent).map((f) => FIELD_LABELS[f]);
-      const known = [...new Set(entry.facts.map((f) => FIELD_LABELS[f.field]))];
-      const what = asked.length ? asked.join('、') : '这方面的内容';
-      return `知识库中“${entry.name}”条目没有记载${what}${known.length ? `（已记载：${known.join('、')}）` : ''}。`;
-    });
-    return result([note, ...lines].filter(Boolean).join('\n'));
-  }
-
+  const { statements, notes } = statementsFor(retrieval);
   const citations = statements.map((s) => s.citation);
   const body = statements.map((s, i) => `${s.text} [${i + 1}]`);
-  const sources = citations.map((c, i) => `[${i + 1}] ${c.name} · ${FIELD_LABELS[c.field]} — ${c.source}`);
-  const footer = citations.some((c) => c.source === STARTER_LABEL) ? ['注：标注为入门知识库的内容尚待本院药剂科审核，仅供参考。'] : [];
-  return result([...(note ? [note] : []), ...body, '', '来源：', ...sources, ...footer].join('\n'), citations);
+  const footer = citations.some((c) => c.source === STARTER_LABEL) ? [STARTER_NOTE] : [];
+  const text = [...lead, ...notes, ...body, ...footer].join('\n');
+  const check: SupportCheck = statements.length ? { support: 'knowledge', cited: citations.map((_, i) => i + 1), uncited: [] } : none;
+  return askResult(retrieval, { mode: 'knowledge', text, citations, check });
 }

@@ -1,5 +1,5 @@
 /** The knowledge base's public face: the service, and the pieces chat and the CLI reuse. */
-export { KnowledgeService, type Generate, type KnowledgeOptions } from './service.js';
+export { KnowledgeService, type KnowledgeOptions, type ModelReply } from './service.js';
 export type { Retrieval, Recognition, RecognizedEntity } from './recognize.js';
 export type { GroundedPrompt } from './grounded.js';
 export { STARTER_LABEL, defaultStarterDir, readStarter } from './starter.js';

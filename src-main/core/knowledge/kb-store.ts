@@ -42,6 +42,13 @@ export interface IndexNameRow {
   kind: NameRow['kind'];
 }
 
+export interface IndexFactRow {
+  id: string;
+  field: 'class' | 'allergyClass' | 'departments';
+  /** JSON, as stored. */
+  value: string;
+}
+
 interface SourceRow {
   id: number;
   label: string;
@@ -96,6 +103,10 @@ export class KbStore {
       indexNames: db.prepare(
         'SELECT e.id, e.type, e.name AS entity_name, e.key AS entity_key, n.name, n.kind FROM entities e JOIN names n ON n.entity_id = e.id',
       ) as Stmt<[], IndexNameRow>,
+      indexFacts: db.prepare(
+        `SELECT f.entity_id AS id, f.field, f.value FROM facts f JOIN sources s ON s.id = f.source_id
+         WHERE f.field IN ('class', 'allergyClass', 'departments') ORDER BY ${SOURCE_RANK}`,
+      ) as Stmt<[], IndexFactRow>,
       countByType: db.prepare('SELECT type, count(*) AS n FROM entities GROUP BY type') as Stmt<[], { type: KbEntityType; n: number }>,
       sourceStats: db.prepare(
         `SELECT s.*, (SELECT count(DISTINCT entity_id) FROM names WHERE source_id = s.id) AS entries,
@@ -193,6 +204,11 @@ export class KbStore {
 
   indexNames(): IndexNameRow[] {
     return this.q.indexNames.all();
+  }
+
+  /** What each entry is (class, allergy class, department), best-ranked source first, for the name index. */
+  indexFacts(): IndexFactRow[] {
+    return this.q.indexFacts.all();
   }
 
   countByType(): Record<KbEntityType, number> {

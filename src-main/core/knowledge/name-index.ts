@@ -1,6 +1,6 @@
 import type { KbEntryRef } from '../../contract/index.js';
-import type { IndexNameRow } from './kb-store.js';
-import { dosageSuffixAt, normalizeName } from './names.js';
+import type { IndexFactRow, IndexNameRow } from './kb-store.js';
+import { dosageSuffixAt, lookupForm } from './names.js';
 
 export type NameKind = 'name' | 'alias' | 'brand';
 
@@ -10,46 +10,80 @@ export interface NameHit {
 }
 
 export interface NameMatch {
-  /** Code-unit offsets in the normalised text. */
+  /** Code-unit offsets in the text. */
   start: number;
   end: number;
-  /** The normalised name that matched (without a dosage-form suffix that followed it). */
+  /** The name that matched, in lookup form (without a dosage-form suffix that followed it). */
   norm: string;
   hits: NameHit[];
 }
 
+/** What an entry is, for a choice the doctor reads: its class, allergy class, department. */
+interface About {
+  class?: string;
+  allergyClass?: string;
+  department?: string;
+}
+
 const KIND_ORDER: Record<NameKind, number> = { name: 0, alias: 1, brand: 2 };
-/** Shorter names are too often ordinary words (and one wrong character in two is half the name). */
+/** Shorter names are too often ordinary words. */
 const MIN_SCAN_LENGTH = 2;
-const MIN_FUZZY_LENGTH = 3;
-const MAX_FUZZY_LENGTH = 24;
+const MAX_NEAR_LENGTH = 24;
+/** Near names offered for one name as written: enough to contain the one meant, few enough to read. */
+const MAX_NEAR = 8;
 const WILDCARD = '\u0000';
 
 const isLatin = (char: string | undefined): boolean => char !== undefined && /[a-z0-9]/.test(char);
 
+type Bucket = Map<string, string | string[]>;
+
+function put(map: Bucket, key: string, norm: string): void {
+  const existing = map.get(key);
+  if (existing === undefined) map.set(key, norm);
+  else if (typeof existing === 'string') {
+    if (existing !== norm) map.set(key, [existing, norm]);
+  } else if (!existing.includes(norm)) existing.push(norm);
+}
+
+function get(map: Bucket, key: string): string[] {
+  const found = map.get(key);
+  return found === undefined ? [] : typeof found === 'string' ? [found] : found;
+}
+
 /**
  * Every name, alias, brand and generic key of the base, in memory: question understanding must
- * not touch SQLite for each of the question's substrings. Lookups are by exact normalised name;
- * scanning is leftmost-longest with candidate lengths indexed per first character; one wrong
- * character is found through a substitution index ("非布?他") built on first use.
+ * not touch SQLite for each of the question's substrings. Lookups are exact (in lookup form);
+ * scanning is leftmost-longest with candidate lengths indexed per first character. Names one edit
+ * away (a character changed, missing or added) are found through a substitution index ("利?平")
+ * and a deletion index, built on first use: they are only ever offered as choices.
  */
 export class NameIndex {
   readonly entries = new Map<string, KbEntryRef>();
   readonly #byNorm = new Map<string, NameHit[]>();
   readonly #lengthsByFirst = new Map<string, number[]>();
-  #wildcards: Map<string, string | string[]> | null = null;
+  readonly #about = new Map<string, About>();
+  #substitutions: Bucket | null = null;
+  #deletions: Bucket | null = null;
 
-  static build(rows: Iterable<IndexNameRow>): NameIndex {
+  static build(rows: Iterable<IndexNameRow>, facts: Iterable<IndexFactRow> = []): NameIndex {
     const index = new NameIndex();
     for (const row of rows) {
       if (!index.entries.has(row.id)) {
         index.entries.set(row.id, { id: row.id, type: row.type, name: row.entity_name });
-        index.#add(normalizeName(row.entity_name), { id: row.id, kind: 'name' });
-        index.#add(row.entity_key, { id: row.id, kind: 'name' });
+        index.#add(lookupForm(row.entity_name), { id: row.id, kind: 'name' });
+        index.#add(lookupForm(row.entity_key), { id: row.id, kind: 'name' });
       }
-      index.#add(normalizeName(row.name), { id: row.id, kind: row.kind });
+      index.#add(lookupForm(row.name), { id: row.id, kind: row.kind });
     }
     for (const lengths of index.#lengthsByFirst.values()) lengths.sort((a, b) => b - a);
+    for (const fact of facts) {
+      const about = index.#about.get(fact.id) ?? {};
+      const value = JSON.parse(fact.value) as unknown;
+      const text = Array.isArray(value) ? (typeof value[0] === 'string' ? value[0] : undefined) : typeof value === 'string' ? value : undefined;
+      const key = fact.field === 'departments' ? 'department' : fact.field;
+      if (text && about[key] === undefined) about[key] = text;
+      index.#about.set(fact.id, about);
+    }
     return index;
   }
 
@@ -68,13 +102,32 @@ export class NameIndex {
     else if (KIND_ORDER[hit.kind] < KIND_ORDER[same.kind]) same.kind = hit.kind;
   }
 
-  /** Exact lookup of a normalised name. */
+  /** Exact lookup of a name in lookup form. */
   lookup(norm: string): NameHit[] {
     return this.#byNorm.get(norm) ?? [];
   }
 
+  /** What an entry is, in a few words: 抗结核药 for a drug, 疾病 · 风湿免疫科 for a disease. */
+  what(id: string): string {
+    const entry = this.entries.get(id);
+    const about = this.#about.get(id) ?? {};
+    if (entry?.type === 'disease') return about.department ? `疾病 · ${about.department}` : '疾病';
+    return about.class ?? about.allergyClass ?? '药品';
+  }
+
+  /** Drugs whose class or allergy class the term names (头孢 → 头孢菌素类, 他汀 → …（他汀类）). */
+  classMembers(term: string): string[] {
+    if (term.length < 2) return [];
+    const members: string[] = [];
+    for (const [id, about] of this.#about) {
+      const classes = [about.class, about.allergyClass].filter((c): c is string => Boolean(c)).map(lookupForm);
+      if (classes.some((c) => c.startsWith(term) || c.includes(`${term}类`) || c.includes(`(${term}`))) members.push(id);
+    }
+    return members;
+  }
+
   /**
-   * Leftmost-longest names in normalised text. A drug name swallows a dosage form that follows
+   * Leftmost-longest names in lookup-form text. A drug name swallows a dosage form that follows
    * it (利伐沙班片); `allowed` can veto a span (the words of the question's intent).
    */
   scan(text: string, allowed: (start: number, end: number) => boolean = () => true): NameMatch[] {
@@ -106,32 +159,45 @@ export class NameIndex {
     return null;
   }
 
-  /** Names that differ from `text` in exactly one character (the same length). */
-  fuzzy(text: string): Array<{ norm: string; hits: NameHit[] }> {
-    if (text.length < MIN_FUZZY_LENGTH || text.length > MAX_FUZZY_LENGTH) return [];
-    const wildcards = (this.#wildcards ??= this.#buildWildcards());
-    const found = new Set<string>();
-    for (let j = 0; j < text.length; j++) {
-      const names = wildcards.get(text.slice(0, j) + WILDCARD + text.slice(j + 1));
-      if (names === undefined) continue;
-      for (const norm of typeof names === 'string' ? [names] : names) if (norm !== text) found.add(norm);
-    }
-    return [...found].map((norm) => ({ norm, hits: this.lookup(norm) }));
-  }
-
-  // Built on the first fuzzy lookup: most questions name their entities exactly.
-  #buildWildcards(): Map<string, string | string[]> {
-    const map = new Map<string, string | string[]>();
-    for (const norm of this.#byNorm.keys()) {
-      if (norm.length < MIN_FUZZY_LENGTH || norm.length > MAX_FUZZY_LENGTH) continue;
-      for (let j = 0; j < norm.length; j++) {
-        const key = norm.slice(0, j) + WILDCARD + norm.slice(j + 1);
-        const existing = map.get(key);
-        if (existing === undefined) map.set(key, norm);
-        else if (typeof existing === 'string') map.set(key, [existing, norm]);
-        else existing.push(norm);
+  /**
+   * Names one edit from `text` (a character changed, missing or added), closest kinds first. A
+   * two-character text only meets names it is missing a character of: one changed character in
+   * two is half the name. Latin words need four letters.
+   */
+  near(text: string): NameHit[] {
+    const length = text.length;
+    const minimum = isLatin(text[0]) ? 4 : 2;
+    if (length < minimum || length > MAX_NEAR_LENGTH) return [];
+    const found = new Set<string>(get((this.#deletions ??= this.#buildDeletions()), text));
+    if (length >= 3) {
+      const substitutions = (this.#substitutions ??= this.#buildSubstitutions());
+      for (let j = 0; j < length; j++) {
+        for (const norm of get(substitutions, text.slice(0, j) + WILDCARD + text.slice(j + 1))) found.add(norm);
+        const shorter = text.slice(0, j) + text.slice(j + 1);
+        if (this.#byNorm.has(shorter)) found.add(shorter);
       }
     }
+    found.delete(text);
+    const hits = new Map<string, NameHit>();
+    for (const norm of found) for (const hit of this.lookup(norm)) if (!hits.has(hit.id) || KIND_ORDER[hit.kind] < KIND_ORDER[hits.get(hit.id)!.kind]) hits.set(hit.id, hit);
+    return [...hits.values()].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind]).slice(0, MAX_NEAR);
+  }
+
+  #names(): string[] {
+    return [...this.#byNorm.keys()].filter((norm) => norm.length >= 2 && norm.length <= MAX_NEAR_LENGTH + 1);
+  }
+
+  // "利?平" → 利福平: built on the first near lookup, as most questions name their entries exactly.
+  #buildSubstitutions(): Bucket {
+    const map: Bucket = new Map();
+    for (const norm of this.#names()) for (let j = 0; j < norm.length; j++) put(map, norm.slice(0, j) + WILDCARD + norm.slice(j + 1), norm);
+    return map;
+  }
+
+  // "利平" → 利福平: each name with one character left out.
+  #buildDeletions(): Bucket {
+    const map: Bucket = new Map();
+    for (const norm of this.#names()) if (norm.length >= 3) for (let j = 0; j < norm.length; j++) put(map, norm.slice(0, j) + norm.slice(j + 1), norm);
     return map;
   }
 }

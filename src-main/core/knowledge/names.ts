@@ -27,6 +27,26 @@ export function normalizeName(name: string): string {
   return name.normalize('NFKC').toLowerCase().replace(/[\s\u00b7\u30fb]/gu, '');
 }
 
+/**
+ * The form names are compared in: normalised, and written variants of one term made one
+ * (综合症 → 综合征). Same length as the input, so offsets into the question stay valid.
+ */
+export function lookupForm(name: string): string {
+  return normalizeName(name).replace(/综合症/gu, '综合征');
+}
+
+/** Length of a salt or 注射用 written before a drug name that starts at `at` (盐酸|二甲双胍), or 0. */
+export function drugPrefixBefore(text: string, at: number): number {
+  const before = text.slice(0, at);
+  return [INJECTION_PREFIX, ...SALT_PREFIXES].find((prefix) => before.endsWith(prefix))?.length ?? 0;
+}
+
+/** Length of a salt and dosage form written after a drug name that ends at `at` (头孢曲松|钠|片), or 0. */
+export function drugSuffixAt(text: string, at: number): number {
+  const salt = SALT_SUFFIXES.includes(text[at] ?? '') ? 1 : 0;
+  return salt + dosageSuffixAt(text, at + salt);
+}
+
 /** The dosage form a package name ends with (片, 缓释片 …), or null. */
 export function dosageFormOf(name: string): string | null {
   const n = normalizeName(name).replace(/[(（][^()（）]*[)）]$/u, '');

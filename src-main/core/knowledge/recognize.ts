@@ -1,20 +1,30 @@
-import type { KbEntry, KbEntryRef, KbIntent } from '../../contract/index.js';
-import { detectIntent, intentSpans, intentType } from './intent.js';
+import type { KbChoice, KbEntry, KbEntryRef, KbIntent } from '../../contract/index.js';
+import { detectIntents, intentSpans, intentType } from './intent.js';
+import { INTENT_MASK, mentionRuns, type Run } from './mentions.js';
 import type { NameHit, NameIndex, NameKind, NameMatch } from './name-index.js';
-import { normalizeName, stripDosageForm } from './names.js';
+import { drugKey, drugPrefixBefore, drugSuffixAt, lookupForm, stripDosageForm } from './names.js';
+import { substanceNamed, type Substance } from './substances.js';
 
 export interface RecognizedEntity extends KbEntryRef {
-  matchedBy: NameKind | 'fuzzy';
+  /** How the question named it: its name, an alias, a brand, or a class it belongs to (头孢). */
+  matchedBy: NameKind | 'class';
   /** The words of the question that named it. */
   surface: string;
 }
 
 export interface Recognition {
   question: string;
-  intent: KbIntent;
+  intents: KbIntent[];
+  /** Entries named exactly; a class's members follow the entries named by their own names. */
   entities: RecognizedEntity[];
-  /** Non-empty when a name in the question denotes genuinely different entries. */
-  choices: KbEntryRef[];
+  /** Entries the doctor may have meant: a name denoting several, or near a name the base lacks. */
+  choices: KbChoice[];
+  /** Names as written that the base has no entry for. */
+  unknown: string[];
+  /** Classes named (头孢 → its members among `entities`). */
+  classes: Array<{ term: string; ids: string[] }>;
+  /** Substances named beside the drugs (酒 → 乙醇). */
+  substances: Substance[];
 }
 
 /** What retrieval hands to an answer: the recognition and the matched entries with their facts. */
@@ -22,44 +32,108 @@ export interface Retrieval extends Recognition {
   entries: KbEntry[];
 }
 
-const MASK = '\uE000';
-/** Where a name cannot continue: punctuation, masks, and the filler words of a question. */
-const FILLER = /[\uE000\p{P}\p{S}\s]+|是什么|有哪些|什么|哪些|请问|一下|需要|能否|能不能|可以|可不可以|怎么|如何|应该|[的吗呢吧啊和与跟及同有]/u;
+const CLASS_SUFFIX = /(?:类药物|类药|类)$/u;
+/** A long pasted text names its entries exactly; near names are for a typed question. */
+const MAX_NEAR_QUESTION = 200;
 
 /**
- * Finds the entries a question names and what it asks about them: names by leftmost-longest match
- * (outside the intent's own words), the intent on the question with those names masked, and, when
- * no name matched exactly, names one character off in what is left of the question.
+ * Finds the entries a question names and what it asks about them. Names are found exactly
+ * (leftmost-longest, outside the intent's own words); a name answers only for a mention it covers
+ * whole (see mentions.ts). A mention no name covers is a class (头孢), a substance (酒), or a name
+ * the base does not know: then the exact names inside it and the names one edit from it are
+ * offered as choices, and nothing is said about any of them.
  */
 export function recognize(index: NameIndex, question: string): Recognition {
   // Spaces between Latin words become a wall, so an alias like "AS" is not found in "a story".
-  const text = normalizeName(question.replace(/(?<=[\p{Script=Latin}\d])\s+(?=[\p{Script=Latin}\d])/gu, MASK));
+  const text = lookupForm(question.replace(/(?<=[\p{Script=Latin}\d])\s+(?=[\p{Script=Latin}\d])/gu, INTENT_MASK));
   const spans = intentSpans(text);
   const insideIntentWords = (start: number, end: number): boolean => spans.some(([a, b]) => start >= a && end <= b);
-  let matches: Array<NameMatch & { fuzzy?: boolean }> = index.scan(text, (s, e) => !insideIntentWords(s, e));
-  const intent = detectIntent(mask(text, matches.map((m) => [m.start, m.end])));
-  if (matches.length === 0) matches = fuzzyMatches(index, mask(text, spans));
+  const matches = index.scan(text, (s, e) => !insideIntentWords(s, e)).map((m) => withDrugAffixes(index, text, m));
+  const intents = detectIntents(mask(text, matches));
+  const type = intents.map(intentType).find(Boolean);
 
   const entities = new Map<string, RecognizedEntity>();
-  const choices = new Map<string, KbEntryRef>();
-  for (const match of matches) {
-    const candidates = resolve(index, match.hits, intent);
-    if (candidates.length > 1) {
-      for (const hit of candidates) choices.set(hit.id, index.entries.get(hit.id)!);
+  const choices = new Map<string, KbChoice>();
+  const unknown: string[] = [];
+  const classes: Recognition['classes'] = [];
+  const substances: Substance[] = [];
+  const offer = (hits: NameHit[], said: string, reason: KbChoice['reason']): void => {
+    for (const hit of hits) {
+      const ref = index.entries.get(hit.id)!;
+      if (!choices.has(hit.id) && !entities.has(hit.id)) choices.set(hit.id, { ...ref, for: said, what: index.what(hit.id), reason, ask: reask(question, said, ref.name) });
+    }
+  };
+
+  const unmatched: Run[] = [];
+  for (const run of mentionRuns(text, matches, spans)) {
+    const inside = matches.filter((m) => m.start >= run.start && m.end <= run.end);
+    const said = text.slice(run.start, run.end);
+    const whole = inside.length === 1 && inside[0]!.start === run.start && inside[0]!.end === run.end ? inside[0]! : null;
+    if (whole) {
+      const candidates = resolve(index, whole.hits, type);
+      if (candidates.length > 1) offer(candidates, said, 'ambiguous');
+      else if (!entities.has(candidates[0]!.id)) entities.set(candidates[0]!.id, { ...index.entries.get(candidates[0]!.id)!, matchedBy: candidates[0]!.kind, surface: said });
       continue;
     }
-    const hit = candidates[0]!;
-    if (entities.has(hit.id)) continue;
-    entities.set(hit.id, { ...index.entries.get(hit.id)!, matchedBy: match.fuzzy ? 'fuzzy' : hit.kind, surface: text.slice(match.start, match.end) });
+    if (inside.length > 0) {
+      // A known name inside a longer one the base lacks: 福尔可定 is not 可定.
+      unknown.push(said);
+      offer(nearNames(index, said, text.length), said, 'near');
+      offer(inside.flatMap((m) => m.hits), said, 'near');
+      continue;
+    }
+    unmatched.push(run);
   }
-  return { question, intent, entities: [...entities.values()], choices: [...choices.values()] };
+
+  for (const run of unmatched) {
+    const said = text.slice(run.start, run.end);
+    const substance = substanceNamed(said);
+    if (substance) {
+      substances.push(substance);
+      continue;
+    }
+    const members = index.classMembers(said.replace(CLASS_SUFFIX, ''));
+    if (members.length >= 2 || (members.length === 1 && CLASS_SUFFIX.test(said))) {
+      classes.push({ term: said, ids: members });
+      continue;
+    }
+    const near = nearNames(index, said, text.length);
+    if (near.length > 0) {
+      unknown.push(said);
+      offer(near, said, 'near');
+    }
+  }
+  // Nothing recognised at all: the one mention left is what the doctor asked about.
+  if (entities.size === 0 && classes.length === 0 && unknown.length === 0 && choices.size === 0) {
+    const named = unmatched.map((run) => text.slice(run.start, run.end)).filter((said) => said.length >= 2 && !substanceNamed(said));
+    if (named.length === 1) unknown.push(named[0]!);
+  }
+  for (const { term, ids } of classes) {
+    for (const id of ids) if (!entities.has(id)) entities.set(id, { ...index.entries.get(id)!, matchedBy: 'class', surface: term });
+  }
+  return { question, intents, entities: [...entities.values()], choices: [...choices.values()], unknown, classes, substances };
+}
+
+/** A drug name takes the salt and dosage form written around it: 注射用|头孢曲松|钠, 盐酸|二甲双胍|缓释片. */
+function withDrugAffixes(index: NameIndex, text: string, match: NameMatch): NameMatch {
+  if (!match.hits.some((h) => index.entries.get(h.id)?.type === 'drug')) return match;
+  return { ...match, start: match.start - drugPrefixBefore(text, match.start), end: match.end + drugSuffixAt(text, match.end) };
+}
+
+/** Names one edit from the mention as written, or from its generic name (dosage form and salt removed). */
+function nearNames(index: NameIndex, said: string, questionLength: number): NameHit[] {
+  if (questionLength > MAX_NEAR_QUESTION) return [];
+  const forms = new Set([said, lookupForm(stripDosageForm(said)), lookupForm(drugKey(said))]);
+  const hits = new Map<string, NameHit>();
+  for (const form of forms) for (const hit of index.near(form)) if (!hits.has(hit.id)) hits.set(hit.id, hit);
+  return [...hits.values()];
 }
 
 /**
  * One name, several entries: a primary name beats aliases, then the intent's type decides
  * (症状 → a disease); whatever is left is a genuine ambiguity.
  */
-function resolve(index: NameIndex, hits: NameHit[], intent: KbIntent): NameHit[] {
+function resolve(index: NameIndex, hits: NameHit[], type: string | undefined): NameHit[] {
   const ids = new Map<string, NameHit>();
   for (const hit of hits) if (!ids.has(hit.id)) ids.set(hit.id, hit);
   let candidates = [...ids.values()];
@@ -67,54 +141,20 @@ function resolve(index: NameIndex, hits: NameHit[], intent: KbIntent): NameHit[]
   const primary = candidates.filter((h) => h.kind === 'name');
   if (primary.length === 1) return primary;
   if (primary.length > 1) candidates = primary;
-  const type = intentType(intent);
   const ofType = type ? candidates.filter((h) => index.entries.get(h.id)?.type === type) : [];
   return ofType.length === 1 ? ofType : candidates;
 }
 
-function mask(text: string, spans: Array<[number, number]>): string {
+/** The question asked again with the chosen name in place of the one written. */
+function reask(question: string, said: string, name: string): string {
+  const at = question.indexOf(said);
+  if (at >= 0) return question.slice(0, at) + name + question.slice(at + said.length);
+  // Written otherwise (full width, spaces, Latin case): ask in lookup form.
+  return lookupForm(question).replace(said, name);
+}
+
+function mask(text: string, spans: ReadonlyArray<Run>): string {
   const chars = text.split('');
-  for (const [start, end] of spans) chars.fill(MASK, start, end);
+  for (const { start, end } of spans) chars.fill(INTENT_MASK, start, end);
   return chars.join('');
-}
-
-/** Fuzzy matching is for a typed question; a pasted record of this length names its entries exactly. */
-const MAX_FUZZY_QUESTION = 200;
-const MAX_FUZZY_WINDOW = 24;
-
-/** Per stretch of the question between fillers, the longest window that is one character off a name. */
-function fuzzyMatches(index: NameIndex, masked: string): Array<NameMatch & { fuzzy: true }> {
-  if (masked.length > MAX_FUZZY_QUESTION) return [];
-  const out: Array<NameMatch & { fuzzy: true }> = [];
-  const re = new RegExp(FILLER.source, 'gu');
-  let start = 0;
-  const stretches: Array<[number, number]> = [];
-  for (const m of masked.matchAll(re)) {
-    stretches.push([start, m.index]);
-    start = m.index + m[0].length;
-  }
-  stretches.push([start, masked.length]);
-  for (const [from, to] of stretches) {
-    const found = longestFuzzy(index, masked, from, to);
-    if (found) out.push(found);
-  }
-  return out;
-}
-
-/**
- * One wrong character in three is a third of the name: a three-character name is only tried
- * against a whole stretch (利君沙 must not match inside 利伐沙班片), longer ones anywhere in it.
- */
-function longestFuzzy(index: NameIndex, text: string, from: number, to: number): (NameMatch & { fuzzy: true }) | null {
-  const whole = to - from;
-  const worth = (name: string): boolean => name.length >= 4 || name.length === whole || name.length === stripDosageForm(text.slice(from, to)).length;
-  for (let length = Math.min(whole, MAX_FUZZY_WINDOW); length >= 3; length--) {
-    for (let start = from; start + length <= to; start++) {
-      const window = text.slice(start, start + length);
-      const bare = stripDosageForm(window);
-      const found = [...(worth(window) ? index.fuzzy(window) : []), ...(bare !== window && worth(bare) && length === whole ? index.fuzzy(bare) : [])];
-      if (found.length) return { start, end: start + length, norm: window, hits: found.flatMap((f) => f.hits), fuzzy: true };
-    }
-  }
-  return null;
 }

@@ -12,6 +12,11 @@ const Name = z.string().trim().min(1).max(100);
 
 export const SPECIAL_POPULATIONS = ['孕妇', '哺乳期', '儿童', '老年人', '肝功能不全', '肾功能不全'] as const;
 
+/** 用法用量 as a label states it: the adult dose, and the adjusted doses the label gives. */
+export const DOSAGE_GROUPS = ['成人', '儿童', '老年人', '肝功能不全', '肾功能不全'] as const;
+
+const Dosage = z.object(Object.fromEntries(DOSAGE_GROUPS.map((k) => [k, Text.optional()])) as Record<(typeof DOSAGE_GROUPS)[number], z.ZodOptional<typeof Text>>).strict();
+
 const SpecialPopulations = z.object(Object.fromEntries(SPECIAL_POPULATIONS.map((k) => [k, Text.optional()])) as Record<(typeof SPECIAL_POPULATIONS)[number], z.ZodOptional<typeof Text>>).strict();
 
 export const DrugRecord = z.object({
@@ -23,6 +28,7 @@ export const DrugRecord = z.object({
   class: Text.optional(),
   category: Text.optional(),
   indications: List,
+  dosage: Dosage.default({}),
   contraindications: List,
   cautions: List,
   adverseReactions: List,
@@ -52,16 +58,10 @@ export const EntityRecord = z.discriminatedUnion('type', [DrugRecord, DiseaseRec
 
 /** The fact fields of each type, in the order an entry shows them. */
 export const FACT_FIELDS: Record<KbEntityType, readonly KbField[]> = {
-  drug: ['class', 'category', 'dosageForms', 'indications', 'contraindications', 'cautions', 'adverseReactions', 'interactions', 'allergyClass', 'specialPopulations'],
+  drug: ['class', 'category', 'dosageForms', 'indications', 'dosage', 'contraindications', 'cautions', 'adverseReactions', 'interactions', 'allergyClass', 'specialPopulations'],
   disease: ['departments', 'symptoms', 'examinations', 'treatments', 'drugs', 'otherDrugs', 'differentials'],
 };
 
-export const FIELD_LABELS: Record<KbField, string> = {
-  dosageForms: '剂型', class: '药理分类', category: '药品类别', indications: '适应症', contraindications: '禁忌',
-  cautions: '注意事项', adverseReactions: '不良反应', interactions: '药物相互作用', allergyClass: '过敏类别',
-  specialPopulations: '特殊人群用药', departments: '就诊科室', symptoms: '典型症状', examinations: '检查',
-  treatments: '治疗', drugs: '常用药物', otherDrugs: '常用药物（知识库外）', differentials: '鉴别诊断',
-};
 
 /** Original prose per field (label sections), kept for citation. */
 export type Originals = Partial<Record<KbField, string>>;

@@ -1,29 +1,39 @@
-import { XinglinError, type KbAskResult, type KbEntry, type KbHit, type KbImportProgress, type KbImportReport, type KbStats, type MethodParams } from '../../contract/index.js';
+import { KB_FIELD_LABELS, XinglinError, type KbAskResult, type KbEntry, type KbHit, type KbImportProgress, type KbImportReport, type KbStats, type MethodParams } from '../../contract/index.js';
 import { ftsQuery, makeSnippet, openDatabase, queryPieces, type Db } from '../store/index.js';
-import { composeAnswer } from './answer.js';
+import { askResult, composeAnswer } from './answer.js';
 import { findUnsupported, groundedPrompt, type GroundedPrompt } from './grounded.js';
 import { importFile } from './importer.js';
 import { flatten, KbStore } from './kb-store.js';
 import { NameIndex, type NameHit } from './name-index.js';
-import { drugKey, normalizeName, stripDosageForm } from './names.js';
-import { FIELD_LABELS } from './record.js';
+import { drugKey, lookupForm, normalizeName, stripDosageForm } from './names.js';
 import { recognize, type Retrieval } from './recognize.js';
 import { knowledgeMigrations } from './schema.js';
 import { defaultStarterDir, loadStarter, readStarter } from './starter.js';
+import { checkSupport, SUPPORT_LABELS } from './support.js';
 
 export interface KnowledgeOptions {
   /** `<dataDir>/knowledge.db`. */
   file: string;
   /** The starter set's folder (`*.jsonl`); defaults to the one shipped with the app. */
   starterDir?: string;
+  /**
+   * An administrator's choice: a model answer that cites nothing from the base is refused
+   * (replaced by what the base records) instead of shown with a warning.
+   */
+  refuseUngrounded?: boolean;
 }
 
-/** Entries one question can bring into an answer; more is a list, not an answer. */
+/** Entries one question can bring into an answer by name; more is a list, not an answer. */
 const MAX_ENTRIES_PER_QUESTION = 5;
+/** Members of one class read for a question (头孢 → the cephalosporins). */
+const MAX_CLASS_MEMBERS = 30;
 const LINKED_FIELDS = new Set(['drugs', 'otherDrugs', 'differentials', 'interactions']);
 
-/** A model call for grounded answers: the system text (instructions and sources) and the question. */
-export type Generate = (request: { system: string; prompt: string }) => Promise<string>;
+/** What a model call returns: its text, and why it stopped ('maxTokens' when cut off). */
+export interface ModelReply {
+  text: string;
+  stopReason?: string;
+}
 
 /**
  * The knowledge base: knowledge.db on disk, the name index in memory. Reads (search, entries,
@@ -34,8 +44,12 @@ export class KnowledgeService {
   #index: NameIndex;
   #importing = false;
 
-  private constructor(private readonly db: Db, private readonly kb: KbStore, private readonly file: string) {
-    this.#index = NameIndex.build(kb.indexNames());
+  private constructor(private readonly db: Db, private readonly kb: KbStore, private readonly file: string, private readonly refuseUngrounded: boolean) {
+    this.#index = this.#buildIndex();
+  }
+
+  #buildIndex(): NameIndex {
+    return NameIndex.build(this.kb.indexNames(), this.kb.indexFacts());
   }
 
   /** Opens (creating and migrating) knowledge.db and imports the starter set when it is new or changed. */
@@ -49,7 +63,7 @@ export class KnowledgeService {
       // A broken starter file must not keep the app from opening: the previous starter set stays.
       console.error(JSON.stringify({ level: 'error', component: 'knowledge', event: 'starter.load.failed', error: String((cause as Error)?.message ?? cause) }));
     }
-    return new KnowledgeService(db, kb, options.file);
+    return new KnowledgeService(db, kb, options.file, options.refuseUngrounded ?? false);
   }
 
   close(): void {
@@ -70,10 +84,11 @@ export class KnowledgeService {
         if (ref && !hits.has(hit.id)) hits.set(hit.id, { ...ref, matchedBy: matchedBy === 'name' ? hit.kind : matchedBy });
       }
     };
-    const norm = normalizeName(query);
+    const norm = lookupForm(query);
     add(this.#index.lookup(norm), 'name');
-    add(this.#index.lookup(drugKey(query)).filter((h) => this.#index.entries.get(h.id)?.type === 'drug'), 'name');
-    if (hits.size === 0) add([...this.#index.fuzzy(norm), ...this.#index.fuzzy(normalizeName(stripDosageForm(query)))].flatMap((f) => f.hits), 'fuzzy');
+    add(this.#index.lookup(lookupForm(drugKey(query))).filter((h) => this.#index.entries.get(h.id)?.type === 'drug'), 'name');
+    // Search may show near names (marked as such); an answer never does.
+    if (hits.size === 0) add([...this.#index.near(norm), ...this.#index.near(lookupForm(stripDosageForm(query)))], 'fuzzy');
 
     const pieces = queryPieces(query);
     const match = ftsQuery(pieces);
@@ -86,7 +101,7 @@ export class KnowledgeService {
           hits.set(entity.id, { id: entity.id, type: entity.type, name: entity.name, matchedBy: named?.kind ?? 'name' });
           continue;
         }
-        const texts = this.kb.facts(entity.id).flatMap((f) => flatten(f.value).map((t) => `${FIELD_LABELS[f.field]}：${t}`));
+        const texts = this.kb.facts(entity.id).flatMap((f) => flatten(f.value).map((t) => `${KB_FIELD_LABELS[f.field]}：${t}`));
         const text = texts.find((t) => pieces.every((p) => normalizeName(t).includes(p.kind === 'cjk' ? p.chars.join('') : p.norm))) ?? texts[0] ?? '';
         hits.set(entity.id, { id: entity.id, type: entity.type, name: entity.name, matchedBy: 'text', snippet: makeSnippet(text, pieces) });
       }
@@ -120,7 +135,7 @@ export class KnowledgeService {
     this.#importing = true;
     try {
       const report = await importFile(this.file, { file: params.path, format: params.format, mapping: params.mapping, dryRun: params.dryRun, source: params.source, kind: params.kind, onProgress });
-      if (report.committed) this.#index = NameIndex.build(this.kb.indexNames());
+      if (report.committed) this.#index = this.#buildIndex();
       return report;
     } finally {
       this.#importing = false;
@@ -130,7 +145,16 @@ export class KnowledgeService {
   /** The entries a question names, with their facts, and what it asks about them. */
   retrieve(question: string): Retrieval {
     const recognition = recognize(this.#index, question);
-    return { ...recognition, entries: recognition.entities.slice(0, MAX_ENTRIES_PER_QUESTION).map((e) => this.entry(e.id)) };
+    const byClass = new Set(recognition.classes.flatMap((c) => c.ids));
+    const named = recognition.entities.filter((e) => !byClass.has(e.id)).slice(0, MAX_ENTRIES_PER_QUESTION);
+    const members = recognition.entities.filter((e) => byClass.has(e.id)).slice(0, MAX_CLASS_MEMBERS);
+    const kept = new Set([...named, ...members].map((e) => e.id));
+    return {
+      ...recognition,
+      entities: recognition.entities.filter((e) => kept.has(e.id)),
+      classes: recognition.classes.map((c) => ({ ...c, ids: c.ids.filter((id) => kept.has(id)) })),
+      entries: [...named, ...members].map((e) => this.entry(e.id)),
+    };
   }
 
   /** Knowledge mode: composed from the entries, every statement cited. */
@@ -138,36 +162,31 @@ export class KnowledgeService {
     return composeAnswer(this.retrieve(question));
   }
 
-  /** Grounded LLM mode: the model answers from the numbered entries; names it adds on its own are flagged. */
-  async askWithModel(question: string, generate: Generate, fits?: (system: string) => boolean): Promise<KbAskResult> {
-    return (await this.groundedAnswer(question, async (request) => ({ text: await generate(request) }), fits)).result;
-  }
-
   /**
    * The grounded answer with whatever else the model call returned (a streamed answer's status and
-   * timings). `reply` is null when the question names genuinely different entries: the doctor is
-   * asked to choose and the model is not called.
+   * timings). `reply` is null when the model was not asked: the question names genuinely different
+   * entries (the doctor chooses first), or the base records nothing on it and the administrator
+   * refuses ungrounded answers. The answer is checked statement by statement against its sources.
    */
-  async groundedAnswer<R extends { text: string }>(
+  async groundedAnswer<R extends ModelReply>(
     question: string,
     generate: (request: { system: string; prompt: string }) => Promise<R>,
     fits?: (system: string) => boolean,
   ): Promise<{ result: KbAskResult; reply: R | null }> {
     const retrieval = this.retrieve(question);
-    if (retrieval.choices.length > 0) return { result: composeAnswer(retrieval), reply: null };
+    const mustChoose = retrieval.entries.length === 0 && retrieval.choices.some((c) => c.reason === 'ambiguous');
     const prompt = this.groundedPrompt(question, retrieval, fits);
+    if (mustChoose || (this.refuseUngrounded && prompt.citations.length === 0)) return { result: composeAnswer(retrieval), reply: null };
     const reply = await generate({ system: prompt.system, prompt: question });
-    const result: KbAskResult = {
-      mode: 'llm',
-      intent: retrieval.intent,
-      entities: retrieval.entities.map(({ id, type, name }) => ({ id, type, name })),
-      choices: [],
-      answer: reply.text,
-      citations: prompt.citations,
-      grounded: prompt.citations.length > 0,
-      unsupported: this.findUnsupported(reply.text, retrieval, question),
-    };
-    return { result, reply };
+    const check = checkSupport(reply.text, prompt.sources);
+    const truncated = reply.stopReason === 'maxTokens';
+    const unsupported = this.findUnsupported(reply.text, retrieval, question);
+    if (this.refuseUngrounded && check.support === 'model-only') {
+      const known = composeAnswer(retrieval);
+      const text = [`模型的回答没有引用知识库（${SUPPORT_LABELS['model-only']}），按管理员设置不予显示。以下为知识库的记载：`, known.answer].join('\n');
+      return { result: { ...known, answer: text }, reply: { ...reply, text } };
+    }
+    return { result: askResult(retrieval, { mode: 'llm', text: reply.text, citations: prompt.citations, check, truncated, unsupported }), reply };
   }
 
   groundedPrompt(question: string, retrieval: Retrieval, fits?: (system: string) => boolean): GroundedPrompt {

@@ -1,8 +1,8 @@
-import type { KbCitation, KbEntry, KbFactValue, KbInteraction } from '../../contract/index.js';
+import { KB_FIELD_LABELS, type KbCitation, type KbEntry, type KbFactValue, type KbField, type KbInteraction } from '../../contract/index.js';
 import { fieldsFor } from './intent.js';
 import { normalizeName } from './names.js';
-import { FIELD_LABELS } from './record.js';
 import type { Retrieval } from './recognize.js';
+import type { Substance } from './substances.js';
 
 /** One cited sentence: what one source says about one field of one entry. */
 export interface Statement {
@@ -12,44 +12,115 @@ export interface Statement {
 
 export interface Statements {
   statements: Statement[];
-  /** A sentence about what the base does not record (a pair of drugs with no interaction on file). */
-  note?: string;
+  /** Sentences about what the base does not record, or how a class was read; never cited facts. */
+  notes: string[];
 }
+
+/** Members of a class shown one by one; the rest are named in a note. */
+const MAX_CLASS_MEMBERS_SHOWN = 6;
 
 /**
  * The facts that answer the question, one statement per (entry, field, source), the hospital's
- * sources first. Shared by knowledge mode (the answer itself) and LLM mode (the numbered context).
+ * sources first, for every intent the question asks; and a note for each asked point the base does
+ * not record. Shared by knowledge mode (the answer itself) and LLM mode (the numbered context).
  */
 export function statementsFor(retrieval: Retrieval): Statements {
-  const drugs = retrieval.entries.filter((e) => e.type === 'drug');
-  if (retrieval.intent === 'interactions' && drugs.length >= 2) return pairwise(drugs);
   const statements: Statement[] = [];
-  for (const entry of retrieval.entries) {
-    for (const field of fieldsFor(entry.type, retrieval.intent)) {
-      for (const fact of entry.facts) if (fact.field === field) statements.push(statement(entry, field, fact.source.label, fact.value));
+  const notes: string[] = classNotes(retrieval);
+  const seen = new Set<string>();
+  const add = (statement: Statement): void => {
+    const key = `${statement.citation.id}\u0000${statement.citation.field}\u0000${statement.citation.source}`;
+    if (!seen.has(key)) statements.push(statement);
+    seen.add(key);
+  };
+  const missing: Array<{ entry: KbEntry; fields: KbField[] }> = [];
+  for (const intent of retrieval.intents) {
+    if (intent === 'interactions' && interactionQuestion(retrieval)) {
+      const found = interactions(retrieval);
+      found.statements.forEach(add);
+      notes.push(...found.notes);
+      continue;
+    }
+    for (const entry of shown(retrieval)) {
+      const fields = fieldsFor(entry.type, intent);
+      const facts = fields.flatMap((field) => entry.facts.filter((f) => f.field === field));
+      for (const fact of facts) add(statement(entry, fact.field, fact.source.label, fact.value));
+      if (fields.length > 0 && facts.length === 0 && intent !== 'overview') missing.push({ entry, fields });
     }
   }
-  return { statements };
+  for (const { entry, fields } of missing) {
+    const known = statements.length === 0 ? [...new Set(entry.facts.map((f) => KB_FIELD_LABELS[f.field]))] : [];
+    notes.push(`知识库中“${entry.name}”条目没有记载${fields.map((f) => KB_FIELD_LABELS[f]).join('、')}${known.length ? `（已记载：${known.join('、')}）` : ''}。`);
+  }
+  return { statements, notes };
+}
+
+/** Entries answered one by one: those named, and the first members of a named class. */
+function shown(retrieval: Retrieval): KbEntry[] {
+  const byClass = new Set(retrieval.classes.flatMap((c) => c.ids.slice(MAX_CLASS_MEMBERS_SHOWN)));
+  return retrieval.entries.filter((e) => !byClass.has(e.id));
+}
+
+/** How a class in the question was read: 头孢 → the cephalosporins the base holds. */
+function classNotes(retrieval: Retrieval): string[] {
+  const names = new Map(retrieval.entries.map((e) => [e.id, e.name]));
+  return retrieval.classes.map(({ term, ids }) => {
+    const members = ids.map((id) => names.get(id)).filter(Boolean);
+    const rest = members.length > MAX_CLASS_MEMBERS_SHOWN ? `等 ${members.length} 种` : '';
+    return `「${term}」按药品类别理解，知识库中属于这一类的有：${members.slice(0, 12).join('、')}${rest}。`;
+  });
+}
+
+/** An interaction question about drugs: with each other, with a substance (酒), or everything one records. */
+function interactionQuestion(retrieval: Retrieval): boolean {
+  return retrieval.entries.some((e) => e.type === 'drug');
+}
+
+/**
+ * 华法林和阿司匹林能否同服, 头孢和酒能一起吃吗: the interactions each drug's entries record with the
+ * other drugs or substances named. What is not recorded is said, with the reminder that it is not
+ * proof of safety.
+ */
+function interactions(retrieval: Retrieval): Statements {
+  const drugs = retrieval.entries.filter((e) => e.type === 'drug');
+  const statements: Statement[] = [];
+  const notes: string[] = [];
+  const partners = (drug: KbEntry): Array<(item: KbInteraction) => boolean> => [
+    ...retrieval.substances.map((s) => (item: KbInteraction) => s.partner.test(item.with)),
+    ...drugs.filter((d) => d !== drug && !sameClassMention(retrieval, d, drug)).map((other) => (item: KbInteraction) => concerns(item, other)),
+  ];
+  const without: string[] = [];
+  for (const drug of drugs) {
+    const tests = partners(drug);
+    if (tests.length === 0) {
+      // One drug and nothing else named: everything it records.
+      for (const fact of drug.facts) if (fact.field === 'interactions') statements.push(statement(drug, 'interactions', fact.source.label, fact.value));
+      continue;
+    }
+    let found = false;
+    for (const fact of drug.facts) {
+      if (fact.field !== 'interactions') continue;
+      const items = (fact.value as KbInteraction[]).filter((item) => tests.some((test) => test(item)));
+      if (items.length) statements.push(statement(drug, 'interactions', fact.source.label, items));
+      found ||= items.length > 0;
+    }
+    if (!found) without.push(drug.name);
+  }
+  const named = retrieval.substances.map((s: Substance) => s.name);
+  if (without.length > 0 && (named.length > 0 || drugs.length >= 2)) {
+    const withWhat = named.length ? `与${named.join('、')}` : '之间';
+    notes.push(`知识库未记载${without.join('、')}${withWhat}的相互作用（未记载不等于可以同用，请查阅说明书）。`);
+  }
+  return { statements, notes };
+}
+
+/** Two members of one class named as a class are not each other's partners. */
+function sameClassMention(retrieval: Retrieval, a: KbEntry, b: KbEntry): boolean {
+  return retrieval.classes.some(({ ids }) => ids.includes(a.id) && ids.includes(b.id));
 }
 
 function statement(entry: KbEntry, field: KbCitation['field'], source: string, value: KbFactValue): Statement {
-  return { citation: { id: entry.id, name: entry.name, field, source }, text: `${entry.name}的${FIELD_LABELS[field]}：${render(value)}` };
-}
-
-/** 华法林和阿司匹林能否同服: the interactions each drug's entries record with the other. */
-function pairwise(drugs: KbEntry[]): Statements {
-  const statements: Statement[] = [];
-  for (const drug of drugs) {
-    const others = drugs.filter((d) => d !== drug);
-    for (const fact of drug.facts) {
-      if (fact.field !== 'interactions') continue;
-      const items = (fact.value as KbInteraction[]).filter((i) => others.some((o) => concerns(i, o)));
-      if (items.length) statements.push(statement(drug, 'interactions', fact.source.label, items));
-    }
-  }
-  if (statements.length) return { statements };
-  const all = drugs.flatMap((d) => d.facts.filter((f) => f.field === 'interactions').map((f) => statement(d, 'interactions', f.source.label, f.value)));
-  return { statements: all, note: `知识库未记载${drugs.map((d) => d.name).join('与')}之间的相互作用。` };
+  return { citation: { id: entry.id, name: entry.name, field, source }, text: `${entry.name}的${KB_FIELD_LABELS[field]}：${render(value)}` };
 }
 
 /** Whether an interaction's partner ("华法林", "非甾体抗炎药") denotes the other drug or its class. */
@@ -70,3 +141,4 @@ function render(value: KbFactValue): string {
   }
   return Object.entries(value).map(([who, text]) => `${who}：${text}`).join('；');
 }
+

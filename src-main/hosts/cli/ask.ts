@@ -1,4 +1,4 @@
-import { XinglinError } from '../../contract/index.js';
+import { KB_FIELD_LABELS, XinglinError, type KbAskResult } from '../../contract/index.js';
 import type { Core } from '../../core/core.js';
 import { readLines } from '../../core/knowledge/line-reader.js';
 import { parse, parseLora } from './args.js';
@@ -23,8 +23,7 @@ export async function ask(args: string[]): Promise<number> {
     const mode = values.model ? 'llm' : 'knowledge';
     if (values.input) return await askBatch(core, values.input, mode);
     const result = await core.api.kb.ask({ question, mode });
-    if (values.json) console.log(JSON.stringify(result));
-    else console.log(result.answer);
+    console.log(values.json ? JSON.stringify(result) : readable(result));
     return 0;
   } finally {
     await core.close();
@@ -50,6 +49,17 @@ async function askBatch(core: Core, file: string, mode: 'knowledge' | 'llm'): Pr
     }
   }
   return failed > 0 ? 1 : 0;
+}
+
+/** The answer as a doctor reads it in a terminal: its label, the text, the sources it uses, the choices. */
+function readable(result: KbAskResult): string {
+  const lines = [`【${result.label}】`, result.answer];
+  if (result.truncated) lines.push('（回答达到长度上限，已被截断。）');
+  const used = result.cited.map((n) => ({ n, citation: result.citations[n - 1]! }));
+  if (used.length) lines.push('', '来源：', ...used.map(({ n, citation }) => `[${n}] ${citation.name} · ${KB_FIELD_LABELS[citation.field]} — ${citation.source}`));
+  if (result.choices.length) lines.push('', '可选条目（重新提问）：', ...result.choices.map((c, i) => `${i + 1}. ${c.name}（${c.what}）：xinglin ask "${c.ask}"`));
+  if (result.uncited.length) lines.push('', '未引用知识库的陈述：', ...result.uncited.map((s) => `- ${s}`));
+  return lines.join('\n');
 }
 
 function parseObject(line: number, text: string): Record<string, unknown> {

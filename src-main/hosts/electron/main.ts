@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, dialog, ipcMain, session } from 'electron';
-import { resolveDirs, resolveThreads } from '../../core/config.js';
+import { resolveDirs, resolveRefuseUngrounded, resolveThreads } from '../../core/config.js';
 import { createCore } from '../../core/core.js';
 import type { Core } from '../../core/core-types.js';
 import { appRoot, appVersion, rendererDir } from '../common/app-root.js';
@@ -79,7 +79,7 @@ async function start(): Promise<void> {
   installMenu({ devTools });
 
   const threads = resolveThreads(undefined);
-  core = await createCore({ host: 'electron', dataDir: dirs.dataDir, modelsDir: dirs.modelsDir, appVersion: appVersion(root), ...(threads ? { threads } : {}) });
+  core = await createCore({ host: 'electron', dataDir: dirs.dataDir, modelsDir: dirs.modelsDir, appVersion: appVersion(root), refuseUngrounded: resolveRefuseUngrounded(), ...(threads ? { threads } : {}) });
   registerIpc(ipcMain, core, trusted);
   forwardEvents(core, () => trusted.contents());
   log('info', 'electron.ready', { version: app.getVersion(), electron: process.versions.electron });

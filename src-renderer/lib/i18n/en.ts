@@ -165,6 +165,7 @@ export const en: { readonly [K in MessageKey]: string } = {
   'kb.field.class': 'Pharmacological class',
   'kb.field.category': 'Category',
   'kb.field.indications': 'Indications',
+  'kb.field.dosage': 'Dosage and administration',
   'kb.field.contraindications': 'Contraindications',
   'kb.field.cautions': 'Precautions',
   'kb.field.adverseReactions': 'Adverse reactions',
@@ -176,7 +177,7 @@ export const en: { readonly [K in MessageKey]: string } = {
   'kb.field.examinations': 'Examinations',
   'kb.field.treatments': 'Treatment',
   'kb.field.drugs': 'Drugs',
-  'kb.field.otherDrugs': 'Drugs outside the base set',
+  'kb.field.otherDrugs': 'Other drugs used (no entry of their own)',
   'kb.field.differentials': 'Differential diagnosis',
 
   'kb.stats.title': 'Knowledge base statistics',
