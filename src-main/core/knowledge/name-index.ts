@@ -26,8 +26,8 @@ interface About {
 }
 
 const KIND_ORDER: Record<NameKind, number> = { name: 0, alias: 1, brand: 2 };
-/** Shorter names are too often ordinary words. */
-const MIN_SCAN_LENGTH = 2;
+/** One-character names (痔) are found too; recognition answers them only as a whole mention. */
+const MIN_SCAN_LENGTH = 1;
 const MAX_NEAR_LENGTH = 24;
 /** Near names offered for one name as written: enough to contain the one meant, few enough to read. */
 const MAX_NEAR = 8;
@@ -115,15 +115,25 @@ export class NameIndex {
     return about.class ?? about.allergyClass ?? '药品';
   }
 
-  /** Drugs whose class or allergy class the term names (头孢 → 头孢菌素类, 他汀 → …（他汀类）). */
+  /**
+   * Drugs whose class or allergy class the term names: the class itself (喹诺酮 → 喹诺酮类), a class
+   * named in brackets (他汀 → …（他汀类）), or the stem its members' names share (头孢 → 头孢菌素类,
+   * and 头孢曲松, 头孢呋辛 … start with it). Half a word (霉素, 青霉) names no class.
+   */
   classMembers(term: string): string[] {
     if (term.length < 2) return [];
+    const stemOfNames = [...this.#byNorm.keys()].filter((norm) => norm.startsWith(term) && norm.length > term.length + 1).length >= 2;
     const members: string[] = [];
     for (const [id, about] of this.#about) {
       const classes = [about.class, about.allergyClass].filter((c): c is string => Boolean(c)).map(lookupForm);
-      if (classes.some((c) => c.startsWith(term) || c.includes(`${term}类`) || c.includes(`(${term}`))) members.push(id);
+      if (classes.some((c) => c === `${term}类` || c.includes(`(${term}类`) || (stemOfNames && c.startsWith(term)))) members.push(id);
     }
     return members;
+  }
+
+  /** Names that are `text` with one character added (妊娠期糖尿病 for 妊娠糖尿病). */
+  withOneMore(text: string): NameHit[] {
+    return get((this.#deletions ??= this.#buildDeletions()), text).flatMap((norm) => this.lookup(norm));
   }
 
   /**
@@ -146,6 +156,17 @@ export class NameIndex {
     return out;
   }
 
+  /** Every name of two characters or more inside `text`, overlapping ones too (枸妥泰毕全 holds 妥泰 and 泰毕全). */
+  namesInside(text: string): NameHit[] {
+    const hits: NameHit[] = [];
+    for (let start = 0; start < text.length; start++) {
+      for (const length of this.#lengthsByFirst.get(text[start]!) ?? []) {
+        if (length >= 2 && start + length <= text.length) hits.push(...this.lookup(text.slice(start, start + length)));
+      }
+    }
+    return hits;
+  }
+
   #longestAt(text: string, start: number, allowed: (start: number, end: number) => boolean): NameMatch | null {
     // A Latin name starts and ends on a word boundary: "hiv" is not in "hive".
     if (isLatin(text[start]) && isLatin(text[start - 1])) return null;
@@ -161,18 +182,20 @@ export class NameIndex {
 
   /**
    * Names one edit from `text` (a character changed, missing or added), closest kinds first. A
-   * two-character text only meets names it is missing a character of: one changed character in
-   * two is half the name. Latin words need four letters.
+   * two-character text meets names with a character changed only when `halfChanged` allows it:
+   * one changed character in two is half the name. Latin words need four letters.
    */
-  near(text: string): NameHit[] {
+  near(text: string, halfChanged = false): NameHit[] {
     const length = text.length;
     const minimum = isLatin(text[0]) ? 4 : 2;
     if (length < minimum || length > MAX_NEAR_LENGTH) return [];
     const found = new Set<string>(get((this.#deletions ??= this.#buildDeletions()), text));
-    if (length >= 3) {
+    if (length >= 3 || halfChanged) {
       const substitutions = (this.#substitutions ??= this.#buildSubstitutions());
+      for (let j = 0; j < length; j++) for (const norm of get(substitutions, text.slice(0, j) + WILDCARD + text.slice(j + 1))) found.add(norm);
+    }
+    if (length >= 3) {
       for (let j = 0; j < length; j++) {
-        for (const norm of get(substitutions, text.slice(0, j) + WILDCARD + text.slice(j + 1))) found.add(norm);
         const shorter = text.slice(0, j) + text.slice(j + 1);
         if (this.#byNorm.has(shorter)) found.add(shorter);
       }

@@ -32,8 +32,11 @@ export function normalizeName(name: string): string {
  * (综合症 → 综合征). Same length as the input, so offsets into the question stay valid.
  */
 export function lookupForm(name: string): string {
-  return normalizeName(name).replace(/综合症/gu, '综合征');
+  return normalizeName(name.replace(LATIN_GAP, '_')).replace(/综合症/gu, '综合征');
 }
+
+/** The space between two Latin words is kept (as "_"), so "Amphotericin B" is not "amphotericinb". */
+const LATIN_GAP = /(?<=[\p{Script=Latin}\d])\s+(?=[\p{Script=Latin}\d])/gu;
 
 /** Length of a salt or 注射用 written before a drug name that starts at `at` (盐酸|二甲双胍), or 0. */
 export function drugPrefixBefore(text: string, at: number): number {
@@ -41,10 +44,15 @@ export function drugPrefixBefore(text: string, at: number): number {
   return [INJECTION_PREFIX, ...SALT_PREFIXES].find((prefix) => before.endsWith(prefix))?.length ?? 0;
 }
 
-/** Length of a salt and dosage form written after a drug name that ends at `at` (头孢曲松|钠|片), or 0. */
-export function drugSuffixAt(text: string, at: number): number {
-  const salt = SALT_SUFFIXES.includes(text[at] ?? '') ? 1 : 0;
+/** Length of a salt and dosage form written after the drug `name` that ends at `at` (头孢曲松|钠|片), or 0. */
+export function drugSuffixAt(text: string, at: number, name: string): number {
+  const salt = SALT_SUFFIXES.includes(text[at] ?? '') && takesSaltSuffix(name) ? 1 : 0;
   return salt + dosageSuffixAt(text, at + salt);
+}
+
+/** A salt suffix (钠, 钾 …) belongs to a name of three characters or more that is not itself a salt (氯化, 碳酸氢, 锂盐). */
+function takesSaltSuffix(name: string): boolean {
+  return name.length >= 3 && !/[化氢盐]$/u.test(name);
 }
 
 /** The dosage form a package name ends with (片, 缓释片 …), or null. */
@@ -71,7 +79,7 @@ export function drugKey(name: string): string {
   const prefix = SALT_PREFIXES.find((p) => n.startsWith(p) && n.length - p.length >= 2);
   if (prefix) n = n.slice(prefix.length);
   const rest = n.slice(0, -1);
-  if (SALT_SUFFIXES.includes(n.slice(-1)) && rest.length >= 3 && !/[化氢]$/u.test(rest)) n = rest;
+  if (SALT_SUFFIXES.includes(n.slice(-1)) && takesSaltSuffix(rest)) n = rest;
   return n;
 }
 

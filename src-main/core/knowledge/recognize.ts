@@ -44,8 +44,8 @@ const MAX_NEAR_QUESTION = 200;
  * offered as choices, and nothing is said about any of them.
  */
 export function recognize(index: NameIndex, question: string): Recognition {
-  // Spaces between Latin words become a wall, so an alias like "AS" is not found in "a story".
-  const text = lookupForm(question.replace(/(?<=[\p{Script=Latin}\d])\s+(?=[\p{Script=Latin}\d])/gu, INTENT_MASK));
+  // Latin words keep their gaps ("_"): "amphotericin_b" is found whole, "as" is not found in "a_story".
+  const text = lookupForm(question);
   const spans = intentSpans(text);
   const insideIntentWords = (start: number, end: number): boolean => spans.some(([a, b]) => start >= a && end <= b);
   const matches = index.scan(text, (s, e) => !insideIntentWords(s, e)).map((m) => withDrugAffixes(index, text, m));
@@ -65,43 +65,59 @@ export function recognize(index: NameIndex, question: string): Recognition {
   };
 
   const unmatched: Run[] = [];
-  for (const run of mentionRuns(text, matches, spans)) {
+  const runs = mentionRuns(text, matches, spans);
+  runs.forEach((run, k) => {
     const inside = matches.filter((m) => m.start >= run.start && m.end <= run.end);
     const said = text.slice(run.start, run.end);
-    const whole = inside.length === 1 && inside[0]!.start === run.start && inside[0]!.end === run.end ? inside[0]! : null;
+    const covered = inside.length === 1 && inside[0]!.start === run.start && inside[0]!.end === run.end ? inside[0]!.hits : null;
+    // Leftmost-longest may take the wrong name first (盐酸硫胺|素): the whole mention, read as a drug's package name, decides.
+    const whole = covered ?? (inside.length > 0 ? namedWhole(index, said) : null);
+    const widened = whole ? widenedNear(index, text, runs, k) : null;
+    if (widened) {
+      // 妊娠糖尿病 is 妊娠期糖尿病 missing a character, not a pregnancy question about 糖尿病.
+      unknown.push(widened.said);
+      offer(widened.hits, widened.said, 'near');
+      offer(whole!, widened.said, 'near');
+      return;
+    }
     if (whole) {
-      const candidates = resolve(index, whole.hits, type);
+      const candidates = resolve(index, whole, type);
       if (candidates.length > 1) offer(candidates, said, 'ambiguous');
       else if (!entities.has(candidates[0]!.id)) entities.set(candidates[0]!.id, { ...index.entries.get(candidates[0]!.id)!, matchedBy: candidates[0]!.kind, surface: said });
-      continue;
+      return;
     }
     if (inside.length > 0) {
       // A known name inside a longer one the base lacks: 福尔可定 is not 可定.
       unknown.push(said);
-      offer(nearNames(index, said, text.length), said, 'near');
-      offer(inside.flatMap((m) => m.hits), said, 'near');
-      continue;
+      offer(nearNames(index, said, text.length, entities.size === 0), said, 'near');
+      const across = widenedNear(index, text, runs, k, true);
+      if (across) offer(across.hits, said, 'near');
+      offer(index.namesInside(said), said, 'near');
+      return;
     }
     unmatched.push(run);
-  }
+  });
 
   for (const run of unmatched) {
     const said = text.slice(run.start, run.end);
+    // A two-character mention one character off (肤炎) is only worth offering when it is the question's subject.
+    const near = nearNames(index, said, text.length, entities.size === 0);
+    // 酒 beside a drug is what the patient drinks; 酒精 asked about alone may be 酒精肝 mistyped.
     const substance = substanceNamed(said);
-    if (substance) {
+    if (substance && (intents.includes('interactions') || near.length === 0)) {
       substances.push(substance);
       continue;
     }
-    const members = index.classMembers(said.replace(CLASS_SUFFIX, ''));
-    if (members.length >= 2 || (members.length === 1 && CLASS_SUFFIX.test(said))) {
-      classes.push({ term: said, ids: members });
+    // A near name beats a class: 利福 is 利福平 missing a character before it is the rifamycins.
+    const widened = widenedNear(index, text, runs, runs.indexOf(run), true, entities.size === 0);
+    if (near.length > 0 || widened) {
+      unknown.push(near.length ? said : widened!.said);
+      offer(near, said, 'near');
+      if (widened) offer(widened.hits, near.length ? said : widened.said, 'near');
       continue;
     }
-    const near = nearNames(index, said, text.length);
-    if (near.length > 0) {
-      unknown.push(said);
-      offer(near, said, 'near');
-    }
+    const members = index.classMembers(said.replace(CLASS_SUFFIX, ''));
+    if (members.length >= 2 || (members.length === 1 && CLASS_SUFFIX.test(said))) classes.push({ term: said, ids: members });
   }
   // Nothing recognised at all: the one mention left is what the doctor asked about.
   if (entities.size === 0 && classes.length === 0 && unknown.length === 0 && choices.size === 0) {
@@ -114,18 +130,64 @@ export function recognize(index: NameIndex, question: string): Recognition {
   return { question, intents, entities: [...entities.values()], choices: [...choices.values()], unknown, classes, substances };
 }
 
+/** Shape words that can glue to a name: letters only (punctuation and spaces always separate). */
+const GLUE = /^[\p{Script=Han}]{1,6}$/u;
+const MAX_WIDENED = 24;
+
+/**
+ * A name followed or preceded by a shape word may be part of a longer name the base knows better:
+ * 功能|消化不良 is 功能性消化不良 with a character missing, 带状疱疹|后|神经 is 带状疱疹后神经痛
+ * cut short, 妊娠|糖尿病 is 妊娠期糖尿病. Widened over the shape word (and the mention beyond it),
+ * the text is checked against the base's names: a name one edit away means the doctor wrote that
+ * longer name, not this one (even when both are names of one entry: 功能消化不良 is not 消化不良).
+ * For a mention already unknown, it finds the name a question word cut in two (妊娠|期丛尿病).
+ */
+function widenedNear(index: NameIndex, text: string, runs: readonly Run[], k: number, unknownRun = false, halfChanged = false): { said: string; hits: NameHit[] } | null {
+  const run = runs[k]!;
+  const before = runs[k - 1];
+  const after = runs[k + 1];
+  const gapBefore = text.slice(before?.end ?? 0, run.start);
+  const gapAfter = text.slice(run.end, after?.start ?? text.length);
+  const tries: Array<[number, number, 'near' | 'one more']> = [];
+  if (before && GLUE.test(gapBefore)) tries.push([before.start, run.end, 'near']);
+  if (after && GLUE.test(gapAfter)) tries.push([run.start, after.end, 'near']);
+  // With no mention beyond, up to six letters of the shape word next to it (甲基|吗啡 written 甲基吗).
+  const letters = (gap: string): number => /^\p{Script=Han}*/u.exec(gap)![0].length;
+  for (let n = 1; n <= Math.min(6, letters([...gapBefore].reverse().join(''))); n++) if (!before || !GLUE.test(gapBefore)) tries.push([run.start - n, run.end, 'one more']);
+  for (let n = 1; n <= Math.min(6, letters(gapAfter)); n++) if (!after || !GLUE.test(gapAfter)) tries.push([run.start, run.end + n, 'one more']);
+  const hits: NameHit[] = [];
+  let first = '';
+  for (const [start, end, how] of tries) {
+    const said = text.slice(start, end);
+    if (said.length > MAX_WIDENED) continue;
+    // Beside a known name only a missing character counts (糖尿病有 is not 糖尿病足); an unknown mention takes any edit.
+    const found = how === 'near' || unknownRun ? index.near(said, halfChanged) : index.withOneMore(said);
+    if (found.length && !first) first = said;
+    hits.push(...found);
+  }
+  return hits.length ? { said: first, hits } : null;
+}
+
 /** A drug name takes the salt and dosage form written around it: 注射用|头孢曲松|钠, 盐酸|二甲双胍|缓释片. */
 function withDrugAffixes(index: NameIndex, text: string, match: NameMatch): NameMatch {
   if (!match.hits.some((h) => index.entries.get(h.id)?.type === 'drug')) return match;
-  return { ...match, start: match.start - drugPrefixBefore(text, match.start), end: match.end + drugSuffixAt(text, match.end) };
+  // A salt comes before the dosage form (头孢曲松钠片): after a form already taken, nothing more.
+  const formTaken = match.end > match.start + match.norm.length;
+  return { ...match, start: match.start - drugPrefixBefore(text, match.start), end: formTaken ? match.end : match.end + drugSuffixAt(text, match.end, match.norm) };
+}
+
+/** The entries a whole mention names exactly once its salt and dosage form are read off (盐酸硫胺素 → 硫胺素). */
+function namedWhole(index: NameIndex, said: string): NameHit[] | null {
+  const hits = index.lookup(lookupForm(drugKey(said))).filter((h) => index.entries.get(h.id)?.type === 'drug');
+  return hits.length ? hits : null;
 }
 
 /** Names one edit from the mention as written, or from its generic name (dosage form and salt removed). */
-function nearNames(index: NameIndex, said: string, questionLength: number): NameHit[] {
+function nearNames(index: NameIndex, said: string, questionLength: number, halfChanged = false): NameHit[] {
   if (questionLength > MAX_NEAR_QUESTION) return [];
   const forms = new Set([said, lookupForm(stripDosageForm(said)), lookupForm(drugKey(said))]);
   const hits = new Map<string, NameHit>();
-  for (const form of forms) for (const hit of index.near(form)) if (!hits.has(hit.id)) hits.set(hit.id, hit);
+  for (const form of forms) for (const hit of index.near(form, halfChanged)) if (!hits.has(hit.id)) hits.set(hit.id, hit);
   return [...hits.values()];
 }
 
