@@ -107,6 +107,7 @@ export class KbStore {
         `SELECT f.entity_id AS id, f.field, f.value FROM facts f JOIN sources s ON s.id = f.source_id
          WHERE f.field IN ('class', 'allergyClass', 'departments') ORDER BY ${SOURCE_RANK}`,
       ) as Stmt<[], IndexFactRow>,
+      factValues: db.prepare('SELECT value FROM facts').pluck() as Stmt<[], string>,
       countByType: db.prepare('SELECT type, count(*) AS n FROM entities GROUP BY type') as Stmt<[], { type: KbEntityType; n: number }>,
       sourceStats: db.prepare(
         `SELECT s.*, (SELECT count(DISTINCT entity_id) FROM names WHERE source_id = s.id) AS entries,
@@ -204,6 +205,11 @@ export class KbStore {
 
   indexNames(): IndexNameRow[] {
     return this.q.indexNames.all();
+  }
+
+  /** Every fact's value (JSON), streamed: how often each character is written in prose rather than in names. */
+  factValues(): IterableIterator<string> {
+    return this.q.factValues.iterate();
   }
 
   /** What each entry is (class, allergy class, department), best-ranked source first, for the name index. */

@@ -33,6 +33,7 @@ const MAX_NEAR_LENGTH = 24;
 const MAX_NEAR = 8;
 const WILDCARD = '\u0000';
 
+
 const isLatin = (char: string | undefined): boolean => char !== undefined && /[a-z0-9]/.test(char);
 
 type Bucket = Map<string, string | string[]>;
@@ -62,10 +63,12 @@ export class NameIndex {
   readonly #byNorm = new Map<string, NameHit[]>();
   readonly #lengthsByFirst = new Map<string, number[]>();
   readonly #about = new Map<string, About>();
+  /** Every two-character piece of the facts' prose (长期, 中毒, 首选): the words sentences are made of. */
+  readonly #prose = new Set<string>();
   #substitutions: Bucket | null = null;
   #deletions: Bucket | null = null;
 
-  static build(rows: Iterable<IndexNameRow>, facts: Iterable<IndexFactRow> = []): NameIndex {
+  static build(rows: Iterable<IndexNameRow>, facts: Iterable<IndexFactRow> = [], prose: Iterable<string> = []): NameIndex {
     const index = new NameIndex();
     for (const row of rows) {
       if (!index.entries.has(row.id)) {
@@ -75,6 +78,10 @@ export class NameIndex {
       }
       index.#add(lookupForm(row.name), { id: row.id, kind: row.kind });
     }
+    const pairs = (text: string): string[] => (text.match(/\p{Script=Han}{2,}/gu) ?? []).flatMap((piece) => [...piece].slice(1).map((c, i) => piece[i]! + c));
+    for (const text of prose) for (const pair of pairs(text)) index.#prose.add(pair);
+    // Drug names are written in prose too (沙库巴曲 in an interaction): their syllables are not prose words.
+    for (const [norm, hits] of index.#byNorm) if (hits.some((h) => index.entries.get(h.id)?.type === 'drug')) for (const pair of pairs(norm)) index.#prose.delete(pair);
     for (const lengths of index.#lengthsByFirst.values()) lengths.sort((a, b) => b - a);
     for (const fact of facts) {
       const about = index.#about.get(fact.id) ?? {};
@@ -105,6 +112,15 @@ export class NameIndex {
   /** Exact lookup of a name in lookup form. */
   lookup(norm: string): NameHit[] {
     return this.#byNorm.get(norm) ?? [];
+  }
+
+  /**
+   * Whether two characters are a word of the base's prose (长期, 中毒, 首选, 心电), as the words
+   * of a sentence around a name are (洛赛克|长期吃); name syllables glued to a name are not
+   * (阿莫西林|克拉维酸钾, 福尔|可定).
+   */
+  isProse(pair: string): boolean {
+    return pair.length === 2 && this.#prose.has(pair);
   }
 
   /** What an entry is, in a few words: 抗结核药 for a drug, 疾病 · 风湿免疫科 for a disease. */

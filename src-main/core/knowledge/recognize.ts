@@ -57,6 +57,11 @@ export function recognize(index: NameIndex, question: string): Recognition {
   const unknown: string[] = [];
   const classes: Recognition['classes'] = [];
   const substances: Substance[] = [];
+  const accept = (hits: NameHit[], said: string): void => {
+    const candidates = resolve(index, hits, type);
+    if (candidates.length > 1) offer(candidates, said, 'ambiguous');
+    else if (!entities.has(candidates[0]!.id)) entities.set(candidates[0]!.id, { ...index.entries.get(candidates[0]!.id)!, matchedBy: candidates[0]!.kind, surface: said });
+  };
   const offer = (hits: NameHit[], said: string, reason: KbChoice['reason']): void => {
     for (const hit of hits) {
       const ref = index.entries.get(hit.id)!;
@@ -80,22 +85,32 @@ export function recognize(index: NameIndex, question: string): Recognition {
       offer(whole!, widened.said, 'near');
       return;
     }
-    if (whole) {
-      const candidates = resolve(index, whole, type);
-      if (candidates.length > 1) offer(candidates, said, 'ambiguous');
-      else if (!entities.has(candidates[0]!.id)) entities.set(candidates[0]!.id, { ...index.entries.get(candidates[0]!.id)!, matchedBy: candidates[0]!.kind, surface: said });
-      return;
-    }
-    if (inside.length > 0) {
-      // A known name inside a longer one the base lacks: 福尔可定 is not 可定.
+    if (whole) return accept(whole, said);
+    if (inside.length === 0) return void unmatched.push(run);
+    // The mention one edit from a name is that name mistyped (原默性高血压), before any name inside it answers.
+    const mistyped = nearNames(index, said, text.length);
+    const across = widenedNear(index, text, runs, k, true);
+    if (mistyped.length > 0) {
       unknown.push(said);
-      offer(nearNames(index, said, text.length, entities.size === 0), said, 'near');
-      const across = widenedNear(index, text, runs, k, true);
+      offer(mistyped, said, 'near');
       if (across) offer(across.hits, said, 'near');
       offer(index.namesInside(said), said, 'near');
       return;
     }
-    unmatched.push(run);
+    // Names among other words (洛赛克|长期吃): each answers unless it is glued to more name.
+    inside.forEach((match, i) => {
+      const from = inside[i - 1]?.end ?? run.start;
+      const to = inside[i + 1]?.start ?? run.end;
+      const left = gluedTo(index, match, text.slice(from, match.start), inside[i - 1] !== undefined, 'left');
+      const right = gluedTo(index, match, text.slice(match.end, to), inside[i + 1] !== undefined, 'right');
+      if (!left && !right) return accept(match.hits, text.slice(match.start, match.end));
+      // A known name inside a longer one the base lacks: 福尔可定 is not 可定.
+      const longer = text.slice(left ? from : match.start, right ? to : match.end);
+      unknown.push(longer);
+      offer(nearNames(index, longer, text.length, entities.size === 0), longer, 'near');
+      if (across) offer(across.hits, longer, 'near');
+      offer(index.namesInside(longer), longer, 'near');
+    });
   });
 
   for (const run of unmatched) {
@@ -109,7 +124,7 @@ export function recognize(index: NameIndex, question: string): Recognition {
       continue;
     }
     // A near name beats a class: 利福 is 利福平 missing a character before it is the rifamycins.
-    const widened = widenedNear(index, text, runs, runs.indexOf(run), true, entities.size === 0);
+    const widened = widenedNear(index, text, runs, runs.indexOf(run), true);
     if (near.length > 0 || widened) {
       unknown.push(near.length ? said : widened!.said);
       offer(near, said, 'near');
@@ -124,10 +139,34 @@ export function recognize(index: NameIndex, question: string): Recognition {
     const named = unmatched.map((run) => text.slice(run.start, run.end)).filter((said) => said.length >= 2 && !substanceNamed(said));
     if (named.length === 1) unknown.push(named[0]!);
   }
+  // 吃甲硝唑能喝酒吗: a drug and something the patient takes beside it is an interaction question.
+  if (substances.length > 0 && intents.length === 1 && intents[0] === 'overview') intents.splice(0, 1, 'interactions');
   for (const { term, ids } of classes) {
     for (const id of ids) if (!entities.has(id)) entities.set(id, { ...index.entries.get(id)!, matchedBy: 'class', surface: term });
   }
   return { question, intents, entities: [...entities.values()], choices: [...choices.values()], unknown, classes, substances };
+}
+
+/** A disease name is longer when what follows it ends as one does: 糖尿病|肾病, 痛风|性关节炎. */
+const DISEASE_ENDING = /(?:病|症|炎|癌|瘤|征)$/u;
+const isLatin = (char: string | undefined): boolean => char !== undefined && /[a-z0-9_]/.test(char);
+
+/**
+ * Whether the words beside a name within one mention continue it. Words before a name do (福尔|可定,
+ * 急性|脑梗死 may be another entry) unless the entry's own name holds them; words after it do not when they begin with a word of the
+ * base's prose (洛赛克|长期吃, 地高辛|中毒), unless, after a disease, they end as a disease name does
+ * (糖尿病|肾病). Another name right against it continues it too (阿司匹林华法林 is no drug's name).
+ * A change of script separates (Ceftriaxone|新生儿).
+ */
+function gluedTo(index: NameIndex, match: NameMatch, beside: string, nameBeyond: boolean, side: 'left' | 'right'): boolean {
+  if (beside === '') return nameBeyond;
+  const chars = [...beside];
+  const touching = side === 'left' ? chars.at(-1) : chars[0];
+  if (isLatin(touching) !== isLatin(side === 'left' ? match.norm[0] : match.norm.at(-1))) return false;
+  // 急性|心梗 is 急性心肌梗死 itself: a word the entry's own name begins with does not make it another.
+  if (side === 'left') return !match.hits.some((h) => lookupForm(index.entries.get(h.id)!.name).includes(chars.slice(-2).join('')));
+  if (match.hits.some((h) => index.entries.get(h.id)?.type === 'disease') && DISEASE_ENDING.test(beside)) return true;
+  return !index.isProse(chars.slice(0, 2).join(''));
 }
 
 /** Shape words that can glue to a name: letters only (punctuation and spaces always separate). */
@@ -142,7 +181,7 @@ const MAX_WIDENED = 24;
  * longer name, not this one (even when both are names of one entry: 功能消化不良 is not 消化不良).
  * For a mention already unknown, it finds the name a question word cut in two (妊娠|期丛尿病).
  */
-function widenedNear(index: NameIndex, text: string, runs: readonly Run[], k: number, unknownRun = false, halfChanged = false): { said: string; hits: NameHit[] } | null {
+function widenedNear(index: NameIndex, text: string, runs: readonly Run[], k: number, unknownRun = false): { said: string; hits: NameHit[] } | null {
   const run = runs[k]!;
   const before = runs[k - 1];
   const after = runs[k + 1];
@@ -161,7 +200,7 @@ function widenedNear(index: NameIndex, text: string, runs: readonly Run[], k: nu
     const said = text.slice(start, end);
     if (said.length > MAX_WIDENED) continue;
     // Beside a known name only a missing character counts (糖尿病有 is not 糖尿病足); an unknown mention takes any edit.
-    const found = how === 'near' || unknownRun ? index.near(said, halfChanged) : index.withOneMore(said);
+    const found = how === 'near' || unknownRun ? index.near(said) : index.withOneMore(said);
     if (found.length && !first) first = said;
     hits.push(...found);
   }

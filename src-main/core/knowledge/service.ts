@@ -49,7 +49,7 @@ export class KnowledgeService {
   }
 
   #buildIndex(): NameIndex {
-    return NameIndex.build(this.kb.indexNames(), this.kb.indexFacts());
+    return NameIndex.build(this.kb.indexNames(), this.kb.indexFacts(), this.kb.factValues());
   }
 
   /** Opens (creating and migrating) knowledge.db and imports the starter set when it is new or changed. */

@@ -16,6 +16,16 @@ export interface Statements {
   notes: string[];
 }
 
+/** The groups a question names (孕妇, 儿童 …), as the keys of 特殊人群用药 and 用法用量 write them. */
+const POPULATIONS: ReadonlyArray<[string, RegExp]> = [
+  ['孕妇', /孕妇|妊娠|怀孕|孕期/u],
+  ['哺乳期', /哺乳|喂奶|母乳/u],
+  ['儿童', /儿童|小孩|小儿|婴幼儿|婴儿|新生儿|孩子/u],
+  ['老年人', /老年|老人/u],
+  ['肝功能不全', /肝功能不全|肝功能损害|肝损|肝硬化/u],
+  ['肾功能不全', /肾功能不全|肾功能损害|肾衰|肾损|透析/u],
+];
+
 /** Members of a class shown one by one; the rest are named in a note. */
 const MAX_CLASS_MEMBERS_SHOWN = 6;
 
@@ -34,6 +44,7 @@ export function statementsFor(retrieval: Retrieval): Statements {
     seen.add(key);
   };
   const missing: Array<{ entry: KbEntry; fields: KbField[] }> = [];
+  const groups = POPULATIONS.filter(([, re]) => re.test(retrieval.question)).map(([group]) => group);
   for (const intent of retrieval.intents) {
     if (intent === 'interactions' && interactionQuestion(retrieval)) {
       const found = interactions(retrieval);
@@ -43,12 +54,17 @@ export function statementsFor(retrieval: Retrieval): Statements {
     }
     for (const entry of shown(retrieval)) {
       const fields = fieldsFor(entry.type, intent);
-      const facts = fields.flatMap((field) => entry.facts.filter((f) => f.field === field));
-      for (const fact of facts) add(statement(entry, fact.field, fact.source.label, fact.value));
-      if (fields.length > 0 && facts.length === 0 && intent !== 'overview') missing.push({ entry, fields });
+      // 儿童能用吗, 肾功能不全怎么调整: of a per-group fact, only the groups asked about.
+      const facts = fields.flatMap((field) => entry.facts.filter((f) => f.field === field)).map((fact) => ({ ...fact, value: forGroups(fact.value, groups) }));
+      const stated = facts.filter((fact) => !isEmpty(fact.value));
+      for (const fact of stated) add(statement(entry, fact.field, fact.source.label, fact.value));
+      if (fields.length > 0 && stated.length === 0 && intent !== 'overview') {
+        missing.push({ entry, fields });
+        if (facts.length > 0) notes.push(`知识库中“${entry.name}”条目没有记载${groups.join('、')}的${fields.map((f) => KB_FIELD_LABELS[f]).join('、')}。`);
+      }
     }
   }
-  for (const { entry, fields } of missing) {
+  for (const { entry, fields } of missing.filter((m) => !m.entry.facts.some((f) => m.fields.includes(f.field)))) {
     const known = statements.length === 0 ? [...new Set(entry.facts.map((f) => KB_FIELD_LABELS[f.field]))] : [];
     notes.push(`知识库中“${entry.name}”条目没有记载${fields.map((f) => KB_FIELD_LABELS[f]).join('、')}${known.length ? `（已记载：${known.join('、')}）` : ''}。`);
   }
@@ -132,6 +148,16 @@ function concerns(item: KbInteraction, other: KbEntry): boolean {
   return names.map(normalizeName).some((n) => n.length >= 2 && (n.includes(partner) || partner.includes(n)));
 }
 
+/** A per-group fact (孕妇 → …) cut to the groups asked about; other values, or no groups asked, as they are. */
+function forGroups(value: KbFactValue, groups: readonly string[]): KbFactValue {
+  if (groups.length === 0 || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([group]) => groups.includes(group)));
+}
+
+function isEmpty(value: KbFactValue): boolean {
+  return typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0;
+}
+
 function render(value: KbFactValue): string {
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) {
@@ -139,6 +165,6 @@ function render(value: KbFactValue): string {
     // 、 lists short items; items that are sentences themselves are kept apart with ；.
     return items.join(items.some((i) => /[，,、；;]/u.test(i)) || typeof value[0] !== 'string' ? '；' : '、');
   }
-  return Object.entries(value).map(([who, text]) => `${who}：${text}`).join('；');
+  return Object.entries(value).map(([who, text]) => `${who}：${text.replace(/[。；;\s]+$/u, '')}`).join('；');
 }
 
