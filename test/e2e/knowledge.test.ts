@@ -4,7 +4,10 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src-main/core/core.js';
 import { openInChromium, type BrowserSession } from '../helpers/browser.js';
+import { appRoot } from '../../src-main/hosts/common/app-root.js';
 import { openTestCore, tempDir } from '../helpers/env.js';
+
+const shots = path.join(appRoot(), 'test-results');
 
 /**
  * The knowledge base in the real UI, with no model installed: a cited answer whose chip opens the
@@ -43,7 +46,27 @@ describe('knowledge base end to end (no model: knowledge mode)', () => {
     expect(await entry.getByTestId('kb-source').first().textContent()).toContain('待药剂科审核');
   });
 
+  it('never answers a near-miss name: offers the near name as a button that asks again with it', async () => {
+    await page.getByTestId('chat-tab').click();
+    await page.getByTestId('composer').fill('利血平的适应症是什么？');
+    await page.getByTestId('composer').press('Enter');
+    const refused = page.locator('[data-testid="message"][data-role="assistant"][data-status="complete"]').last();
+    await expect.poll(() => refused.textContent()).toContain('知识库中没有「利血平」');
+    expect(await refused.getByTestId('citation-chip').count()).toBe(0);
+    expect(await refused.getByTestId('answer-support').getAttribute('data-support')).toBe('none');
+    const choice = refused.getByTestId('choice').first();
+    expect(await choice.textContent()).toContain('利福平');
+    await choice.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('[data-testid="message"][data-role="user"]').last().textContent()).toContain('利福平的适应症是什么？');
+    const answer = page.locator('[data-testid="message"][data-role="assistant"][data-status="complete"]').last();
+    await expect.poll(() => answer.getByTestId('answer-support').getAttribute('data-support')).toBe('knowledge');
+    expect(await answer.getByTestId('citation-chip').first().textContent()).toContain('利福平 · 适应症');
+    await page.screenshot({ path: path.join(shots, 'e2e-near-miss.png') });
+  });
+
   it('searches the knowledge base and opens a disease', async () => {
+    await page.getByTestId('kb-tab').click();
     await page.getByTestId('kb-search-input').fill('痛风');
     const result = page.getByTestId('kb-result').first();
     await result.waitFor();

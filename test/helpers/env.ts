@@ -21,9 +21,9 @@ export function fixtureModels(options: TinyLlamaOptions = { contextLength: TEST_
   return { modelsDir, paths: generateFixtures(modelsDir, options) };
 }
 
-/** A real core on real files: its own data folder, two CPU threads, no GPU. */
+/** A real core on real files: its own data folder, one CPU thread (tests must pass beside other CPU work), no GPU. */
 export function openTestCore(overrides: Partial<CoreConfig> = {}): Promise<Core> {
-  return createCore({ dataDir: tempDir('xinglin-data-'), modelsDir: tempDir('xinglin-models-'), host: 'cli', appVersion: 'test', threads: 2, gpu: false, contextSize: TEST_CONTEXT, ...overrides });
+  return createCore({ dataDir: tempDir('xinglin-data-'), modelsDir: tempDir('xinglin-models-'), host: 'cli', appVersion: 'test', threads: 1, gpu: false, contextSize: TEST_CONTEXT, ...overrides });
 }
 
 /** Resolves with the payload of the next `event` matching `predicate`. */

@@ -41,7 +41,7 @@ describe('core: one question end to end on real SQLite and node-llama-cpp', () =
     unsubscribe();
     expect(status.state).toBe('ready');
     expect(status.adapters).toEqual([expect.objectContaining({ file: 'tiny-lora.gguf', scale: 0.5 })]);
-    expect(status.threads).toBe(2);
+    expect(status.threads).toBe(1);
     expect(progress.at(-1)).toBe(1);
   });
 

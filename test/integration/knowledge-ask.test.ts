@@ -4,10 +4,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XinglinError, type EventPayload, type KbIntent } from '../../src-main/contract/index.js';
 import type { Core } from '../../src-main/core/core.js';
-import { STARTER_LABEL, type KnowledgeService } from '../../src-main/core/knowledge/index.js';
+import { KnowledgeService, STARTER_LABEL } from '../../src-main/core/knowledge/index.js';
 import { generateFixtures } from '../fixtures/gguf/tiny-llama.js';
 import { openTestCore } from '../helpers/env.js';
-import { jsonl, openFixtureKb, tempDir } from './knowledge-fixture.js';
+import { jsonl, openFixtureKb, tempDir, writeStarter } from './knowledge-fixture.js';
 
 let kb: KnowledgeService;
 const ids: Record<string, string> = {};
@@ -182,6 +182,55 @@ describe('knowledge: grounded LLM mode helpers', () => {
     });
     expect(r).toMatchObject({ mode: 'llm', grounded: true, support: 'partial', cited: [2], uncited: ['也可用阿莫西林。'], unsupported: ['阿莫西林'] });
     expect(r.citations).toHaveLength(3);
+  });
+});
+
+describe('knowledge: grounded LLM mode labels every answer by what its statements cite', () => {
+  const ask = (service: KnowledgeService, question: string, text: string, stopReason = 'eogToken') => {
+    const systems: string[] = [];
+    const answer = service.groundedAnswer(question, async ({ system }) => {
+      systems.push(system);
+      return { text, stopReason };
+    });
+    return answer.then(({ result }) => ({ result, systems }));
+  };
+
+  it('every statement cited → 依据知识库, with chips only for the sources used', async () => {
+    const { result } = await ask(kb, '痛风用什么药', '痛风的常用药物有非布司他 [2]。');
+    expect(result).toMatchObject({ support: 'knowledge', label: '依据知识库', cited: [2], uncited: [], grounded: true, truncated: false });
+  });
+
+  it('nothing cited, or citations the sources do not bear out → 仅模型生成，未经知识库核实', async () => {
+    expect((await ask(kb, '痛风用什么药', '可以多喝水，注意休息，必要时就医。')).result).toMatchObject({ support: 'model-only', label: '仅模型生成，未经知识库核实', cited: [], grounded: false });
+    expect((await ask(kb, '痛风用什么药', '建议手术切除病灶并长期卧床休息 [1]。')).result).toMatchObject({ support: 'model-only', cited: [] });
+  });
+
+  it('a near-miss name never brings the other drug\'s facts into the prompt, and says the name is missing', async () => {
+    const { result, systems } = await ask(kb, '非布可他的副作用', '知识库未收录非布可他。');
+    expect(systems[0]).toContain('知识库中没有「非布可他」');
+    expect(systems[0]).not.toContain('肝功能异常');
+    expect(result).toMatchObject({ entities: [], citations: [], unknown: ['非布可他'], grounded: false });
+    expect(result.choices.map((c) => c.name)).toEqual(['非布司他']);
+  });
+
+  it('an answer cut off at the token limit says so', async () => {
+    expect((await ask(kb, '痛风用什么药', '痛风的常用药物有非布司他 [2]', 'maxTokens')).result.truncated).toBe(true);
+  });
+
+  it('an administrator may refuse ungrounded answers: no model call without sources, the base record instead of uncited text', async () => {
+    const strict = KnowledgeService.open({ file: path.join(tempDir(), 'knowledge.db'), starterDir: writeStarter(), refuseUngrounded: true });
+    try {
+      const nothing = await ask(strict, '量子纠缠综合征怎么治', '随便编的答案');
+      expect(nothing.systems).toEqual([]);
+      expect(nothing.result).toMatchObject({ mode: 'knowledge', support: 'none', grounded: false });
+      const uncited = await ask(strict, '痛风用什么药', '可以多喝水，注意休息。');
+      expect(uncited.systems).toHaveLength(1);
+      expect(uncited.result.answer).toMatch(/按管理员设置不予显示/);
+      expect(uncited.result.answer).not.toContain('多喝水');
+      expect(uncited.result).toMatchObject({ support: 'knowledge', grounded: true });
+    } finally {
+      strict.close();
+    }
   });
 });
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KbEntry, KbFact, KbHit, KbImportReport, KbSource, KbStats } from '../../src-main/contract/index.js';
 import { translate } from '../../src-renderer/lib/i18n/index.js';
 import { errorMessage, fieldKey, groupFacts, otherNames, viewOf } from '../../src-renderer/lib/ui/knowledge.js';
-import { flagPattern, renderMarkdown } from '../../src-renderer/lib/ui/markdown.js';
+import { markPattern, renderMarkdown } from '../../src-renderer/lib/ui/markdown.js';
 import { compileStateModules, fakeApi as fakeApiFor, tick, type CompiledState } from '../helpers/svelte-state.js';
 
 const methods = ['sessions.list', 'sessions.messages', 'models.list', 'models.status', 'app.info', 'kb.search', 'kb.entry', 'kb.stats', 'kb.import', 'kb.ask'];
@@ -288,14 +288,14 @@ describe('renderer knowledge helpers', () => {
 
 describe('renderer markdown unsupported-name flags', () => {
   it('marks every occurrence, the longest name first', () => {
-    const html = renderMarkdown('可用阿司匹林肠溶片，或**阿司匹林**。', { flags: ['阿司匹林', '阿司匹林肠溶片'], flagTitle: '请核实' });
+    const html = renderMarkdown('可用阿司匹林肠溶片，或**阿司匹林**。', { marks: [{ kind: 'flag', texts: ['阿司匹林', '阿司匹林肠溶片'], title: '请核实' }] });
     expect(html).toContain('<span class="md-flag" title="请核实">阿司匹林肠溶片</span>');
     expect(html).toContain('<strong><span class="md-flag" title="请核实">阿司匹林</span></strong>');
     expect(html.match(/md-flag/g)).toHaveLength(2);
   });
 
   it('escapes names and titles and never lets a name become markup', () => {
-    const html = renderMarkdown('药名 <b>x</b> 与 a"b', { flags: ['<b>x</b>', 'a"b'], flagTitle: '"><script>' });
+    const html = renderMarkdown('药名 <b>x</b> 与 a"b', { marks: [{ kind: 'flag', texts: ['<b>x</b>', 'a"b'], title: '"><script>' }] });
     expect(html).not.toMatch(/<b>|<script/);
     expect(html).toContain('<span class="md-flag" title="&quot;&gt;&lt;script&gt;">&lt;b&gt;x&lt;/b&gt;</span>');
     expect(html).toContain('a&quot;b</span>');
@@ -303,11 +303,11 @@ describe('renderer markdown unsupported-name flags', () => {
 
   it('marks inline code whole, leaves code blocks, and renders as before without flags', () => {
     const source = '用 `别嘌醇 100 mg` 时\n\n```\n别嘌醇\n```';
-    const html = renderMarkdown(source, { flags: ['别嘌醇'], flagTitle: 't' });
+    const html = renderMarkdown(source, { marks: [{ kind: 'flag', texts: ['别嘌醇'], title: 't' }] });
     expect(html).toContain('<span class="md-flag" title="t"><code>别嘌醇 100 mg</code></span>');
     expect(html).toContain('<pre><code>别嘌醇\n</code></pre>');
-    expect(renderMarkdown(source, { flags: [] })).toBe(renderMarkdown(source));
-    expect(flagPattern(['', '  '])).toBeUndefined();
+    expect(renderMarkdown(source, { marks: [] })).toBe(renderMarkdown(source));
+    expect(markPattern(['', '  '])).toBeUndefined();
   });
 
   it('breaks lines for answers composed line by line', () => {

@@ -6,22 +6,27 @@ type CoreRule = Parameters<MarkdownIt['core']['ruler']['push']>[1];
 type StateCore = Parameters<CoreRule>[0];
 type Token = StateCore['tokens'][number];
 
+/**
+ * Text to mark in an answer: `flag` for names the knowledge base did not support, `uncited` for
+ * statements that cite no source. Each occurrence becomes `<span class="md-<kind>" title="…">…</span>`
+ * (inline code containing one is marked whole; code blocks are left as they are).
+ */
+export interface Mark {
+  kind: 'flag' | 'uncited';
+  texts: readonly string[];
+  /** The tooltip of a marked text. */
+  title: string;
+}
+
 export interface MarkdownOptions {
-  /**
-   * Names to mark in the answer's text (drug or disease names the knowledge base did not support):
-   * each occurrence becomes `<span class="md-flag" title="…">name</span>` (inline code containing one is
-   * marked whole; code blocks are left as they are).
-   */
-  flags?: readonly string[];
-  /** The tooltip of a marked name. */
-  flagTitle?: string;
+  /** Applied in order: a later mark splits what an earlier one left unmarked too (names inside an uncited sentence). */
+  marks?: readonly Mark[];
   /** Single newlines become line breaks (answers composed line by line from the knowledge base). */
   breaks?: boolean;
 }
 
-interface FlagEnv {
-  flags?: RegExp;
-  flagTitle?: string;
+interface MarkEnv {
+  marks?: Array<{ pattern: RegExp; className: string; title: string }>;
 }
 
 /**
@@ -48,34 +53,34 @@ function createRenderer(breaks: boolean): MarkdownIt {
   md.renderer.rules.link_open = linkOpen;
   md.renderer.rules.link_close = linkClose;
 
-  // Flagged names: the parsed token stream is rewritten (text tokens split around each name), so the
-  // markup comes from markdown-it's own renderer with every attribute and text escaped.
-  md.core.ruler.push('flag_names', (state) => {
-    const env = state.env as FlagEnv | undefined;
-    const pattern = env?.flags;
-    if (!pattern) return;
-    for (const block of state.tokens) {
-      if (block.type !== 'inline' || !block.children) continue;
-      block.children = block.children.flatMap((token) => {
-        if (token.type === 'text') return splitFlags(state, token, pattern, env.flagTitle ?? '');
-        // Inline code cannot be split: a flagged name inside marks the whole span.
-        if (token.type === 'code_inline' && token.content.search(pattern) !== -1) return [flagOpen(state, env.flagTitle ?? ''), token, new state.Token('flag_close', 'span', -1)];
-        return [token];
-      });
+  // Marked text: the parsed token stream is rewritten (text tokens split around each marked text), so
+  // the markup comes from markdown-it's own renderer with every attribute and text escaped.
+  md.core.ruler.push('mark_texts', (state) => {
+    const marks = (state.env as MarkEnv | undefined)?.marks ?? [];
+    for (const { pattern, className, title } of marks) {
+      for (const block of state.tokens) {
+        if (block.type !== 'inline' || !block.children) continue;
+        block.children = block.children.flatMap((token) => {
+          if (token.type === 'text') return splitMarks(state, token, pattern, className, title);
+          // Inline code cannot be split: a marked text inside marks the whole span.
+          if (token.type === 'code_inline' && token.content.search(pattern) !== -1) return [markOpen(state, className, title), token, new state.Token('mark_close', 'span', -1)];
+          return [token];
+        });
+      }
     }
   });
 
   return md;
 }
 
-function flagOpen(state: StateCore, title: string): Token {
-  const open = new state.Token('flag_open', 'span', 1);
-  open.attrSet('class', 'md-flag');
+function markOpen(state: StateCore, className: string, title: string): Token {
+  const open = new state.Token('mark_open', 'span', 1);
+  open.attrSet('class', className);
   open.attrSet('title', title);
   return open;
 }
 
-function splitFlags(state: StateCore, token: Token, pattern: RegExp, title: string): Token[] {
+function splitMarks(state: StateCore, token: Token, pattern: RegExp, className: string, title: string): Token[] {
   const text = token.content;
   const out: Token[] = [];
   let last = 0;
@@ -88,9 +93,9 @@ function splitFlags(state: StateCore, token: Token, pattern: RegExp, title: stri
   for (const match of text.matchAll(pattern)) {
     const start = match.index;
     push(text.slice(last, start));
-    out.push(flagOpen(state, title));
+    out.push(markOpen(state, className, title));
     push(match[0]);
-    out.push(new state.Token('flag_close', 'span', -1));
+    out.push(new state.Token('mark_close', 'span', -1));
     last = start + match[0].length;
   }
   if (out.length === 0) return [token];
@@ -102,8 +107,8 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** One alternation of the names, longest first, so "阿司匹林肠溶片" wins over "阿司匹林". */
-export function flagPattern(names: readonly string[]): RegExp | undefined {
+/** One alternation of the texts, longest first, so "阿司匹林肠溶片" wins over "阿司匹林". */
+export function markPattern(names: readonly string[]): RegExp | undefined {
   const unique = [...new Set(names.map((n) => n.trim()).filter(Boolean))].sort((a, b) => b.length - a.length);
   return unique.length ? new RegExp(unique.map(escapeRegExp).join('|'), 'g') : undefined;
 }
@@ -117,7 +122,9 @@ export function renderMarkdown(source: string, options: MarkdownOptions = {}): s
     renderer = createRenderer(breaks);
     renderers.set(breaks, renderer);
   }
-  const flags = options.flags ? flagPattern(options.flags) : undefined;
-  const env: FlagEnv = flags ? { flags, flagTitle: options.flagTitle ?? '' } : {};
-  return renderer.render(source, env);
+  const marks = (options.marks ?? []).flatMap(({ kind, texts, title }) => {
+    const pattern = markPattern(texts);
+    return pattern ? [{ pattern, className: `md-${kind}`, title }] : [];
+  });
+  return renderer.render(source, marks.length ? { marks } : {});
 }
