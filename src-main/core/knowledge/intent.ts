@@ -20,6 +20,8 @@ const PATTERNS: ReadonlyArray<[KbIntent, RegExp]> = [
   ['indications', /适应症|适应证|适应病症|适用于|适用|用于|主治|能治疗|可治疗|能治|治什么|治疗什么|治疗哪些|可治|功效|作用|(?<![a-z])indications?(?![a-z])|(?<![a-z])used_for(?![a-z])/u],
 ];
 
+const GLOBAL_PATTERNS = PATTERNS.map(([intent, re]) => [intent, new RegExp(re.source, 'gu')] as const);
+
 const MAY_TAKE = /能(?:吃|用|服)|能不能(?:吃|用|服)|可以(?:吃|用|服)|可不可以(?:吃|用|服)/u;
 
 const ALL = new RegExp(PATTERNS.map(([, re]) => re.source).join('|'), 'gu');
@@ -32,8 +34,8 @@ const ALL = new RegExp(PATTERNS.map(([, re]) => re.source).join('|'), 'gu');
 export function detectIntents(text: string): KbIntent[] {
   const claimed: Array<[number, number]> = [];
   const found: Array<[number, KbIntent]> = [];
-  for (const [intent, re] of PATTERNS) {
-    for (const m of text.matchAll(new RegExp(re.source, 'gu'))) {
+  for (const [intent, re] of GLOBAL_PATTERNS) {
+    for (const m of text.matchAll(re)) {
       const [start, end] = [m.index, m.index + m[0].length];
       if (claimed.some(([a, b]) => start < b && end > a)) continue;
       claimed.push([start, end]);

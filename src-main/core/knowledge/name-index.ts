@@ -38,6 +38,15 @@ const isLatin = (char: string | undefined): boolean => char !== undefined && /[a
 
 type Bucket = Map<string, string | string[]>;
 
+/** Calls `each` with every pair of adjacent Han characters in the text, as one number. */
+function forEachPair(text: string, each: (pair: number) => void): void {
+  for (let i = 0; i + 1 < text.length; i++) {
+    const a = text.charCodeAt(i);
+    const b = text.charCodeAt(i + 1);
+    if (a >= 0x3400 && a <= 0x9fff && b >= 0x3400 && b <= 0x9fff) each(a * 0x10000 + b);
+  }
+}
+
 function put(map: Bucket, key: string, norm: string): void {
   const existing = map.get(key);
   if (existing === undefined) map.set(key, norm);
@@ -63,8 +72,10 @@ export class NameIndex {
   readonly #byNorm = new Map<string, NameHit[]>();
   readonly #lengthsByFirst = new Map<string, number[]>();
   readonly #about = new Map<string, About>();
-  /** Every two-character piece of the facts' prose (长期, 中毒, 首选): the words sentences are made of. */
-  readonly #prose = new Set<string>();
+  /** Every two-character piece of the facts' prose (长期, 中毒, 首选): the words sentences are made of, as two UTF-16 units in one number. */
+  readonly #prose = new Set<number>();
+  /** Each drug's class and allergy class, in lookup form: the few hundred entries a class term is looked up in. */
+  readonly #drugClasses: Array<[string, string[]]> = [];
   #substitutions: Bucket | null = null;
   #deletions: Bucket | null = null;
 
@@ -78,10 +89,9 @@ export class NameIndex {
       }
       index.#add(lookupForm(row.name), { id: row.id, kind: row.kind });
     }
-    const pairs = (text: string): string[] => (text.match(/\p{Script=Han}{2,}/gu) ?? []).flatMap((piece) => [...piece].slice(1).map((c, i) => piece[i]! + c));
-    for (const text of prose) for (const pair of pairs(text)) index.#prose.add(pair);
+    for (const text of prose) forEachPair(text, (pair) => index.#prose.add(pair));
     // Drug names are written in prose too (沙库巴曲 in an interaction): their syllables are not prose words.
-    for (const [norm, hits] of index.#byNorm) if (hits.some((h) => index.entries.get(h.id)?.type === 'drug')) for (const pair of pairs(norm)) index.#prose.delete(pair);
+    for (const [norm, hits] of index.#byNorm) if (hits.some((h) => index.entries.get(h.id)?.type === 'drug')) forEachPair(norm, (pair) => index.#prose.delete(pair));
     for (const lengths of index.#lengthsByFirst.values()) lengths.sort((a, b) => b - a);
     for (const fact of facts) {
       const about = index.#about.get(fact.id) ?? {};
@@ -90,6 +100,10 @@ export class NameIndex {
       const key = fact.field === 'departments' ? 'department' : fact.field;
       if (text && about[key] === undefined) about[key] = text;
       index.#about.set(fact.id, about);
+    }
+    for (const [id, about] of index.#about) {
+      const classes = [about.class, about.allergyClass].filter((c): c is string => Boolean(c)).map(lookupForm);
+      if (classes.length && index.entries.get(id)?.type === 'drug') index.#drugClasses.push([id, classes]);
     }
     return index;
   }
@@ -120,7 +134,7 @@ export class NameIndex {
    * (阿莫西林|克拉维酸钾, 福尔|可定).
    */
   isProse(pair: string): boolean {
-    return pair.length === 2 && this.#prose.has(pair);
+    return pair.length === 2 && this.#prose.has(pair.charCodeAt(0) * 0x10000 + pair.charCodeAt(1));
   }
 
   /** What an entry is, in a few words: 抗结核药 for a drug, 疾病 · 风湿免疫科 for a disease. */
@@ -138,13 +152,11 @@ export class NameIndex {
    */
   classMembers(term: string): string[] {
     if (term.length < 2) return [];
-    const stemOfNames = [...this.#byNorm.keys()].filter((norm) => norm.startsWith(term) && norm.length > term.length + 1).length >= 2;
-    const members: string[] = [];
-    for (const [id, about] of this.#about) {
-      const classes = [about.class, about.allergyClass].filter((c): c is string => Boolean(c)).map(lookupForm);
-      if (classes.some((c) => c === `${term}类` || c.includes(`(${term}类`) || (stemOfNames && c.startsWith(term)))) members.push(id);
-    }
-    return members;
+    const named = this.#drugClasses.filter(([, classes]) => classes.some((c) => c === `${term}类` || c.includes(`(${term}类`)));
+    const stemmed = this.#drugClasses.filter(([, classes]) => classes.some((c) => c.startsWith(term)));
+    const stemOfNames = () => new Set(this.#drugClasses.filter(([id]) => lookupForm(this.entries.get(id)!.name).startsWith(term)).map(([id]) => id)).size >= 2;
+    const members = named.length > 0 ? named : stemmed.length > 0 && stemOfNames() ? stemmed : [];
+    return members.map(([id]) => id);
   }
 
   /** Names that are `text` with one character added (妊娠期糖尿病 for 妊娠糖尿病). */
