@@ -289,6 +289,18 @@ describe('knowledge: through the core and the CLI', () => {
     await core.api.models.unload();
   });
 
+  it('prints an answer for a terminal: its label, the sources it uses, and near names as commands to ask again', () => {
+    const run = (question: string) => spawnSync(process.execPath, ['--import', 'tsx', 'src-main/hosts/cli/main.ts', 'ask', question, '--data-dir', core.config.dataDir], { encoding: 'utf8' });
+    const refused = run('利血平的适应症是什么？');
+    expect(refused.status).toBe(0);
+    expect(refused.stdout).toMatch(/^【未作回答】\n知识库中没有「利血平」。您是否要找：利福平/);
+    expect(refused.stdout).toContain('1. 利福平（');
+    expect(refused.stdout).toContain('xinglin ask "利福平的适应症是什么？"');
+    const answered = run('利福平的适应症是什么？');
+    expect(answered.stdout).toMatch(/^【依据知识库】\n利福平的适应症：.+ \[1\]/);
+    expect(answered.stdout).toMatch(/来源：\n\[1\] 利福平 · 适应症 — 杏林入门知识库/);
+  });
+
   it('runs `xinglin ask --input … --json` in one process, one result per line with its id', () => {
     const dataDir = core.config.dataDir;
     const questions = path.join(tempDir(), 'q.jsonl');
