@@ -50,14 +50,13 @@ describe('browser mode end to end', () => {
     expect(await page.getByTestId('session-item').textContent()).toContain('新对话');
     await page.getByTestId('composer').fill('痛风急性发作怎么处理？');
     await page.getByTestId('composer').press('Enter');
-    await assistant().and(page.locator('[data-status="streaming"]')).waitFor();
-    const lengths: number[] = [];
-    await expect
-      .poll(async () => {
-        lengths.push(((await assistant().textContent()) ?? '').length);
-        return lengths.filter((l, i) => i > 0 && l > lengths[i - 1]!).length;
-      }, { interval: 50 })
-      .toBeGreaterThan(1);
+    const streaming = assistant().and(page.locator('[data-status="streaming"]'));
+    await streaming.waitFor();
+    // Streaming shows text while the answer is still being written, and more of it later: nothing
+    // here depends on how many updates a busy machine manages per second.
+    await expect.poll(async () => ((await streaming.textContent()) ?? '').trim().length).toBeGreaterThan(0);
+    const first = ((await streaming.textContent()) ?? '').length;
+    await expect.poll(async () => ((await assistant().textContent()) ?? '').length).toBeGreaterThan(first);
     await page.screenshot({ path: path.join(shots, 'e2e-streaming.png') });
     await page.getByTestId('composer').press('Escape');
     await assistant().and(page.locator('[data-status="stopped"]')).waitFor();
