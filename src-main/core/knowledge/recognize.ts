@@ -87,14 +87,16 @@ export function recognize(index: NameIndex, question: string): Recognition {
     }
     if (whole) return accept(whole, said);
     if (inside.length === 0) return void unmatched.push(run);
-    // The mention one edit from a name is that name mistyped (原默性高血压), before any name inside it answers.
+    // The mention one edit from a name is that name mistyped (原默性高血压), before any name inside it answers;
+    // so is the text across a shape word (社区获|的|得性肺炎 is 社区获得性肺炎 with a character added).
     const mistyped = nearNames(index, said, text.length);
     const across = widenedNear(index, text, runs, k, true);
-    if (mistyped.length > 0) {
-      unknown.push(said);
-      offer(mistyped, said, 'near');
-      if (across) offer(across.hits, said, 'near');
-      offer(index.namesInside(said), said, 'near');
+    if (mistyped.length > 0 || across) {
+      const written = mistyped.length > 0 ? said : across!.said;
+      unknown.push(written);
+      offer(mistyped, written, 'near');
+      if (across) offer(across.hits, written, 'near');
+      offer(index.namesInside(said), written, 'near');
       return;
     }
     // Names among other words (洛赛克|长期吃): each answers unless it is glued to more name.
@@ -108,7 +110,6 @@ export function recognize(index: NameIndex, question: string): Recognition {
       const longer = text.slice(left ? from : match.start, right ? to : match.end);
       unknown.push(longer);
       offer(nearNames(index, longer, text.length, entities.size === 0), longer, 'near');
-      if (across) offer(across.hits, longer, 'near');
       offer(index.namesInside(longer), longer, 'near');
     });
   });
@@ -144,7 +145,7 @@ export function recognize(index: NameIndex, question: string): Recognition {
   for (const { term, ids } of classes) {
     for (const id of ids) if (!entities.has(id)) entities.set(id, { ...index.entries.get(id)!, matchedBy: 'class', surface: term });
   }
-  return { question, intents, entities: [...entities.values()], choices: [...choices.values()], unknown, classes, substances };
+  return { question, intents, entities: [...entities.values()], choices: [...choices.values()], unknown: [...new Set(unknown)], classes, substances };
 }
 
 /** A disease name is longer when what follows it ends as one does: 糖尿病|肾病, 痛风|性关节炎. */
