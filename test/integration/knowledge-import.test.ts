@@ -232,7 +232,7 @@ describe('knowledge: label import and linking across sources', () => {
       禁忌: '对本品任何成分过敏者禁用。有临床明显活动性出血的患者禁用。',
       不良反应: '常见贫血、恶心及转氨酶升高；偶见皮疹、瘙痒等过敏反应。',
       药物相互作用: '与酮康唑、伊曲康唑合用可使本品血药浓度升高。',
-      用法用量: '口服，每次10mg，每日一次。',
+      用法用量: '口服，每次10mg，每日一次。肌酐清除率15～29 ml/min者慎用。',
     },
   };
 
@@ -256,6 +256,10 @@ describe('knowledge: label import and linking across sources', () => {
       { with: '伊曲康唑', effect: '与酮康唑、伊曲康唑合用可使本品血药浓度升高' },
     ]);
     expect(entry.facts.find((f) => f.field === 'dosageForms' && f.source.label === '本院药品说明书')!.value).toEqual(['片']);
+    // 用法用量 by group: the renal sentence under 肾功能不全, the rest as the adult dose; the prose kept.
+    const dosage = entry.facts.find((f) => f.field === 'dosage' && f.source.label === '本院药品说明书')!;
+    expect(dosage.value).toEqual({ 成人: '口服，每次10mg，每日一次。', 肾功能不全: '肌酐清除率15～29 ml/min者慎用。' });
+    expect(dosage.original).toBe(label.label.用法用量);
     expect(entry.names).toContainEqual({ name: '利伐沙班片', kind: 'name', source: '本院药品说明书' });
 
     const answer = kb.ask('利伐沙班片的适应症是什么？');

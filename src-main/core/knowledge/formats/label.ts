@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { KbField } from '../../../contract/index.js';
 import { parseInteractions, parseListSection, statements } from '../label-text.js';
 import { dosageFormOf } from '../names.js';
-import { describeIssues, type Originals, type SPECIAL_POPULATIONS } from '../record.js';
+import { describeIssues, type DOSAGE_GROUPS, type Originals, type SPECIAL_POPULATIONS } from '../record.js';
 import { LineError, parseObject, toRecord, type FormatParser } from './parser.js';
 
 /** One package insert per line: the drug's names and its label sections as prose. */
@@ -23,6 +23,7 @@ const SECTIONS: Record<string, { field: KbField; populations?: Population[] }> =
   适应症: { field: 'indications' }, 适应证: { field: 'indications' }, 功能主治: { field: 'indications' },
   禁忌: { field: 'contraindications' }, 禁忌症: { field: 'contraindications' }, 禁忌证: { field: 'contraindications' },
   不良反应: { field: 'adverseReactions' },
+  用法用量: { field: 'dosage' }, 用法与用量: { field: 'dosage' },
   药物相互作用: { field: 'interactions' }, 相互作用: { field: 'interactions' },
   注意事项: { field: 'cautions' }, 警示语: { field: 'cautions' },
   孕妇及哺乳期妇女用药: { field: 'specialPopulations', populations: ['孕妇', '哺乳期'] },
@@ -34,7 +35,25 @@ const SECTIONS: Record<string, { field: KbField; populations?: Population[] }> =
 };
 
 /** Sections a label has that our schema does not hold; known, so they are skipped, not refused. */
-const SKIPPED = new Set(['药品名称', '成份', '成分', '性状', '规格', '用法用量', '贮藏', '包装', '有效期', '执行标准', '批准文号', '生产企业', '药理毒理', '药代动力学', '临床试验', '药物过量']);
+const SKIPPED = new Set(['药品名称', '成份', '成分', '性状', '规格', '贮藏', '包装', '有效期', '执行标准', '批准文号', '生产企业', '药理毒理', '药代动力学', '临床试验', '药物过量']);
+
+/** Who a sentence of 用法用量 is about: the groups a label gives their own dose; the rest is the adult dose. */
+const DOSAGE_GROUP_WORDS: ReadonlyArray<[(typeof DOSAGE_GROUPS)[number], RegExp]> = [
+  ['儿童', /儿童|小儿|婴|幼儿|新生儿|岁以下|岁以内/u],
+  ['老年人', /老年/u],
+  ['肾功能不全', /肾功能|肌酐清除率|肾衰|透析|eGFR/iu],
+  ['肝功能不全', /肝功能|肝硬化|Child/iu],
+];
+
+/** 用法用量 prose, each sentence under the group it names (成人 when it names none). */
+function dosageByGroup(prose: string): Partial<Record<(typeof DOSAGE_GROUPS)[number], string>> {
+  const groups: Partial<Record<(typeof DOSAGE_GROUPS)[number], string[]>> = {};
+  for (const sentence of statements(prose)) {
+    const group = DOSAGE_GROUP_WORDS.find(([, re]) => re.test(sentence))?.[0] ?? '成人';
+    (groups[group] ??= []).push(sentence);
+  }
+  return Object.fromEntries(Object.entries(groups).map(([group, sentences]) => [group, `${sentences.join('；').slice(0, 1990)}。`]));
+}
 
 export function labelParser(): FormatParser {
   return {
@@ -59,6 +78,8 @@ export function labelParser(): FormatParser {
         if (populations) {
           const sentence = statements(prose).join('；');
           for (const who of populations) (drug.specialPopulations as Record<string, string>)[who] = sentence;
+        } else if (field === 'dosage') {
+          drug.dosage = dosageByGroup(prose);
         } else if (field === 'interactions') {
           drug.interactions = parseInteractions(prose);
         } else if (field === 'cautions') {
