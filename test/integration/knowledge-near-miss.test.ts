@@ -91,7 +91,7 @@ describe('knowledge: near-miss names over the whole starter base', () => {
     // A two-character brand one character off, where the changed character is a question word
     // (泰能 written 柠能: 能 ends the mention), is not offered: reading such a pair as a name would
     // offer junk for every ordinary word (药吗 → 药疹). At most 0.1 % of cases.
-    expect(notOffered.length, notOffered.slice(0, 20).join('\n')).toBeLessThanOrEqual(cases.length / 1000);
+    expect(notOffered.length, notOffered.slice(0, 20).join("\n")).toBeLessThanOrEqual(cases.length / 1000);
   });
 
   it('answers every real name, alias and brand about its own entry, with and without dosage form and salt', () => {

@@ -68,6 +68,19 @@ describe('knowledge: questions doctors actually ask', () => {
   });
 });
 
+describe('knowledge: a broader term is none of its kinds', () => {
+  it('offers the kinds the base holds and answers about none of them', () => {
+    const diabetes = kb.ask('糖尿病挂哪个科');
+    expect(diabetes).toMatchObject({ grounded: false, entities: [], citations: [], support: 'none' });
+    expect(diabetes.choices.map((c) => c.name)).toEqual(expect.arrayContaining(['2型糖尿病', '1型糖尿病', '妊娠期糖尿病']));
+    expect(diabetes.choices.every((c) => c.reason === 'ambiguous' && c.ask === `${c.name}挂哪个科`)).toBe(true);
+    expect(diabetes.answer).toMatch(/「糖尿病」可能指不同的条目/);
+    const pain = kb.ask('痛经怎么办');
+    expect(pain).toMatchObject({ grounded: false, unknown: ['痛经'] });
+    expect(pain.choices[0]).toMatchObject({ name: '原发性痛经', reason: 'near' });
+  });
+});
+
 describe('knowledge: bad questions get what is and is not known', () => {
   it('a near-miss name alone: no facts, the near names as choices with what they are', () => {
     const result = kb.ask('利血平的适应症是什么？');

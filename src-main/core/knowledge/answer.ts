@@ -62,8 +62,9 @@ export function composeAnswer(retrieval: Retrieval): KbAskResult {
   const lead = leadLines(retrieval);
   const none: SupportCheck = { support: 'none', cited: [], uncited: [] };
   if (retrieval.entries.length === 0) {
+    const onlyKinds = retrieval.unknown.length === 0 && retrieval.choices.length > 0;
     const text = lead.length
-      ? [...lead, '未作回答：不会把其他药品或疾病的资料当作所问的内容。请确认名称后再问。'].join('\n')
+      ? [...lead, onlyKinds ? '请选择其中一个条目后再问。' : '未作回答：不会把其他药品或疾病的资料当作所问的内容。请确认名称后再问。'].join('\n')
       : '知识库中没有与这个问题相关的条目，无法依据知识库回答。请核对药品或疾病名称，或查阅药品说明书与临床指南。';
     return askResult(retrieval, { mode: 'knowledge', text, citations: [], check: none });
   }

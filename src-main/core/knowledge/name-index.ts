@@ -77,6 +77,7 @@ export class NameIndex {
   /** Each drug's class and allergy class, in lookup form: the few hundred entries a class term is looked up in. */
   readonly #drugClasses: Array<[string, string[]]> = [];
   #substitutions: Bucket | null = null;
+  #narrower: Map<string, string[]> | null = null;
   #deletions: Bucket | null = null;
 
   static build(rows: Iterable<IndexNameRow>, facts: Iterable<IndexFactRow> = [], prose: Iterable<string> = []): NameIndex {
@@ -157,6 +158,30 @@ export class NameIndex {
     const stemOfNames = () => new Set(this.#drugClasses.filter(([id]) => lookupForm(this.entries.get(id)!.name).startsWith(term)).map(([id]) => id)).size >= 2;
     const members = named.length > 0 ? named : stemmed.length > 0 && stemOfNames() ? stemmed : [];
     return members.map(([id]) => id);
+  }
+
+  /**
+   * Diseases a broader term names by the end of one of their names (糖尿病 → 2型糖尿病, 1型糖尿病,
+   * 妊娠期糖尿病; 胰腺炎 → 急性胰腺炎): the kinds of it the base holds, never the term itself.
+   */
+  narrowerThan(term: string): string[] {
+    if (term.length < 2) return [];
+    return (this.#narrower ??= this.#buildNarrower()).get(term) ?? [];
+  }
+
+  #buildNarrower(): Map<string, string[]> {
+    const map = new Map<string, string[]>();
+    for (const [name, hits] of this.#byNorm) {
+      for (const { id } of hits) {
+        if (this.entries.get(id)?.type !== 'disease') continue;
+        for (let start = 1; start <= name.length - 2; start++) {
+          const ids = map.get(name.slice(start)) ?? [];
+          if (!ids.includes(id)) ids.push(id);
+          map.set(name.slice(start), ids);
+        }
+      }
+    }
+    return map;
   }
 
   /** Names that are `text` with one character added (妊娠期糖尿病 for 妊娠糖尿病). */

@@ -124,6 +124,14 @@ export function recognize(index: NameIndex, question: string): Recognition {
       substances.push(substance);
       continue;
     }
+    // A broader term (糖尿病, 胰腺炎) is not any one of its kinds: the kinds the base holds are offered.
+    // Names one edit away stay among the choices (型肝炎 may be 甲型肝炎 missing a character).
+    const kinds = index.narrowerThan(said).map((id) => ({ id, kind: 'name' as const }));
+    if (kinds.length > 0) {
+      if (kinds.length === 1) unknown.push(said);
+      offer([...kinds, ...near], said, kinds.length > 1 ? 'ambiguous' : 'near');
+      continue;
+    }
     // A near name beats a class: 利福 is 利福平 missing a character before it is the rifamycins.
     const widened = widenedNear(index, text, runs, runs.indexOf(run), true);
     if (near.length > 0 || widened) {
