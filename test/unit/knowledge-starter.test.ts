@@ -37,6 +37,19 @@ describe('knowledge: the shipped starter set', () => {
     expect(clashes).toEqual([]);
   });
 
+  it('has no brand shared by two drugs (a brand names one product)', () => {
+    const owner = new Map<string, string>();
+    const clashes: string[] = [];
+    for (const drug of drugs as Array<Raw & { brands?: string[] }>) {
+      for (const brand of new Set((drug.brands ?? []).map(normalizeName))) {
+        const first = owner.get(brand);
+        if (first) clashes.push(`${brand}：${first} / ${drug.name}`);
+        else owner.set(brand, drug.name ?? '');
+      }
+    }
+    expect(clashes).toEqual([]);
+  });
+
   it('resolves every disease → drug reference to a drug of the set; otherDrugs are outside it', () => {
     const drugNames = new Set(drugs.map((d) => normalizeName(d.name ?? '')));
     const unresolved = diseases.flatMap((d) => (d.drugs ?? []).filter((n) => !drugNames.has(normalizeName(n))).map((n) => `${d.name} → ${n}`));
