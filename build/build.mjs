@@ -83,12 +83,12 @@ const shim = step('bin/xinglin.js', () => {
   }
 });
 
-// The starter knowledge base ships beside the bundles, where defaultStarterDir() looks first.
+// The starter knowledge base (and its synonym table) ships beside the bundles, where defaultStarterDir() looks first.
 const starter = step('starter knowledge base → dist/main/starter', () => {
   const from = path.join(root, 'src-main', 'core', 'knowledge', 'starter');
   const to = path.join(out, 'starter');
   fs.mkdirSync(to, { recursive: true });
-  for (const file of fs.readdirSync(from).filter((f) => f.endsWith('.jsonl'))) fs.copyFileSync(path.join(from, file), path.join(to, file));
+  for (const file of fs.readdirSync(from).filter((f) => f.endsWith('.jsonl') || f.endsWith('.tsv'))) fs.copyFileSync(path.join(from, file), path.join(to, file));
 });
 
 const results = await Promise.allSettled([renderer, main, preload, shim, starter]);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultStarterDir, drugKey, KnowledgeService, normalizeName, readStarter, stripDosageForm } from '../../src-main/core/knowledge/index.js';
+import { defaultStarterDir, drugKey, KnowledgeService, normalizeName, readStarter, readSynonyms, stripDosageForm } from '../../src-main/core/knowledge/index.js';
 
 /**
  * The rule above all, checked over the whole shipped starter base: a name one character off a
@@ -45,7 +45,9 @@ beforeAll(() => {
     const names = [record.name, ...record.aliases, ...('brands' in record ? record.brands : [])];
     return { id, type: record.type, name: record.name, names };
   });
-  known = new Set(named.flatMap((e) => e.names.flatMap((n) => [normalizeName(n), drugKey(n)])));
+  // The synonym table names entries too (心房纤颤 is 心房颤动): a variant that is a synonym is a name.
+  const synonyms = readSynonyms(path.join(defaultStarterDir(), 'synonyms.tsv')).map((s) => s.term);
+  known = new Set([...named.flatMap((e) => e.names), ...synonyms].flatMap((n) => [normalizeName(n), drugKey(n)]));
 });
 afterAll(() => kb.close());
 

@@ -5,3 +5,4 @@ export type { GroundedPrompt } from './grounded.js';
 export { STARTER_LABEL, defaultStarterDir, readStarter } from './starter.js';
 export { parseListSection, parseInteractions } from './label-text.js';
 export { drugKey, normalizeName, stripDosageForm } from './names.js';
+export { readSynonyms, SYNONYM_SOURCES, type Synonym } from './synonyms.js';

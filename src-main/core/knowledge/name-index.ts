@@ -80,7 +80,7 @@ export class NameIndex {
   #narrower: Map<string, string[]> | null = null;
   #deletions: Bucket | null = null;
 
-  static build(rows: Iterable<IndexNameRow>, facts: Iterable<IndexFactRow> = [], prose: Iterable<string> = []): NameIndex {
+  static build(rows: Iterable<IndexNameRow>, facts: Iterable<IndexFactRow> = [], prose: Iterable<string> = [], synonyms: ReadonlyArray<{ term: string; preferred: string }> = []): NameIndex {
     const index = new NameIndex();
     for (const row of rows) {
       if (!index.entries.has(row.id)) {
@@ -90,10 +90,15 @@ export class NameIndex {
       }
       index.#add(lookupForm(row.name), { id: row.id, kind: row.kind });
     }
+    // A synonym names what its preferred name names, where the base holds it and the synonym is no other name.
+    for (const { term, preferred } of synonyms) {
+      const hits = index.#byNorm.get(lookupForm(preferred));
+      if (hits && !index.#byNorm.has(lookupForm(term))) for (const hit of hits) index.#add(lookupForm(term), { id: hit.id, kind: 'alias' });
+    }
+    for (const lengths of index.#lengthsByFirst.values()) lengths.sort((a, b) => b - a);
     for (const text of prose) forEachPair(text, (pair) => index.#prose.add(pair));
     // Drug names are written in prose too (沙库巴曲 in an interaction): their syllables are not prose words.
     for (const [norm, hits] of index.#byNorm) if (hits.some((h) => index.entries.get(h.id)?.type === 'drug')) forEachPair(norm, (pair) => index.#prose.delete(pair));
-    for (const lengths of index.#lengthsByFirst.values()) lengths.sort((a, b) => b - a);
     for (const fact of facts) {
       const about = index.#about.get(fact.id) ?? {};
       const value = JSON.parse(fact.value) as unknown;

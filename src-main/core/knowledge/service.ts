@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { KB_FIELD_LABELS, XinglinError, type KbAskResult, type KbEntry, type KbHit, type KbImportProgress, type KbImportReport, type KbStats, type MethodParams } from '../../contract/index.js';
 import { ftsQuery, makeSnippet, openDatabase, queryPieces, type Db } from '../store/index.js';
 import { askResult, composeAnswer } from './answer.js';
@@ -10,6 +12,10 @@ import { recognize, type Retrieval } from './recognize.js';
 import { knowledgeMigrations } from './schema.js';
 import { defaultStarterDir, loadStarter, readStarter } from './starter.js';
 import { checkSupport, SUPPORT_LABELS } from './support.js';
+import { readSynonyms, type Synonym } from './synonyms.js';
+
+/** The synonym table, beside the starter set's files. */
+const SYNONYMS_FILE = 'synonyms.tsv';
 
 export interface KnowledgeOptions {
   /** `<dataDir>/knowledge.db`. */
@@ -44,26 +50,42 @@ export class KnowledgeService {
   #index: NameIndex;
   #importing = false;
 
-  private constructor(private readonly db: Db, private readonly kb: KbStore, private readonly file: string, private readonly refuseUngrounded: boolean) {
+  private constructor(
+    private readonly db: Db,
+    private readonly kb: KbStore,
+    private readonly file: string,
+    private readonly refuseUngrounded: boolean,
+    private readonly synonyms: readonly Synonym[],
+  ) {
     this.#index = this.#buildIndex();
   }
 
   #buildIndex(): NameIndex {
-    return NameIndex.build(this.kb.indexNames(), this.kb.indexFacts(), this.kb.factValues());
+    return NameIndex.build(this.kb.indexNames(), this.kb.indexFacts(), this.kb.factValues(), this.synonyms);
   }
 
   /** Opens (creating and migrating) knowledge.db and imports the starter set when it is new or changed. */
   static open(options: KnowledgeOptions): KnowledgeService {
     const db = openDatabase(options.file, { migrations: knowledgeMigrations });
     const kb = new KbStore(db);
+    const starterDir = options.starterDir ?? defaultStarterDir();
+    // A broken starter file must not keep the app from opening: the previous starter set stays,
+    // and a broken synonym table leaves names as they are.
+    const logged = (event: string) => (cause: unknown) => console.error(JSON.stringify({ level: 'error', component: 'knowledge', event, error: String((cause as Error)?.message ?? cause) }));
     try {
-      const set = readStarter(options.starterDir ?? defaultStarterDir());
+      const set = readStarter(starterDir);
       db.transaction(() => loadStarter(kb, set)).immediate();
     } catch (cause) {
-      // A broken starter file must not keep the app from opening: the previous starter set stays.
-      console.error(JSON.stringify({ level: 'error', component: 'knowledge', event: 'starter.load.failed', error: String((cause as Error)?.message ?? cause) }));
+      logged('starter.load.failed')(cause);
     }
-    return new KnowledgeService(db, kb, options.file, options.refuseUngrounded ?? false);
+    let synonyms: Synonym[] = [];
+    const table = path.join(starterDir, SYNONYMS_FILE);
+    try {
+      if (fs.existsSync(table)) synonyms = readSynonyms(table);
+    } catch (cause) {
+      logged('synonyms.load.failed')(cause);
+    }
+    return new KnowledgeService(db, kb, options.file, options.refuseUngrounded ?? false, synonyms);
   }
 
   close(): void {
