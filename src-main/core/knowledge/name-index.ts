@@ -1,6 +1,6 @@
 import type { KbEntryRef } from '../../contract/index.js';
 import type { IndexFactRow, IndexNameRow } from './kb-store.js';
-import { dosageSuffixAt, lookupForm } from './names.js';
+import { dosageSuffixAt, isLatin, lookupForm } from './names.js';
 
 export type NameKind = 'name' | 'alias' | 'brand';
 
@@ -34,7 +34,6 @@ const MAX_NEAR = 8;
 const WILDCARD = '\u0000';
 
 
-const isLatin = (char: string | undefined): boolean => char !== undefined && /[a-z0-9]/.test(char);
 
 type Bucket = Map<string, string | string[]>;
 

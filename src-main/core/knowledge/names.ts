@@ -22,6 +22,9 @@ const SALT_SUFFIXES = ['钠', '钾', '钙', '镁', '锌'];
 
 const INJECTION_PREFIX = '注射用';
 
+/** A Latin letter or digit of lookup-form text: Latin names start and end on word boundaries. */
+export const isLatin = (char: string | undefined): boolean => char !== undefined && /[a-z0-9]/.test(char);
+
 /** NFKC (full-width → ordinary), lowercase, no spaces or middle dots: the form every lookup uses. */
 export function normalizeName(name: string): string {
   return name.normalize('NFKC').toLowerCase().replace(/[\s\u00b7\u30fb]/gu, '');

@@ -2,7 +2,7 @@ import type { KbChoice, KbEntry, KbEntryRef, KbIntent } from '../../contract/ind
 import { detectIntents, intentSpans, intentType } from './intent.js';
 import { INTENT_MASK, mentionRuns, type Run } from './mentions.js';
 import type { NameHit, NameIndex, NameKind, NameMatch } from './name-index.js';
-import { drugKey, drugPrefixBefore, drugSuffixAt, lookupForm, stripDosageForm } from './names.js';
+import { drugKey, drugPrefixBefore, drugSuffixAt, isLatin, lookupForm, stripDosageForm } from './names.js';
 import { substanceNamed, type Substance } from './substances.js';
 
 export interface RecognizedEntity extends KbEntryRef {
@@ -158,12 +158,11 @@ export function recognize(index: NameIndex, question: string): Recognition {
 
 /** A disease name is longer when what follows it ends as one does: 糖尿病|肾病, 痛风|性关节炎. */
 const DISEASE_ENDING = /(?:病|症|炎|癌|瘤|征)$/u;
-const isLatin = (char: string | undefined): boolean => char !== undefined && /[a-z0-9_]/.test(char);
 
 /**
  * Whether the words beside a name within one mention continue it. Words before a name do (福尔|可定,
- * 急性|脑梗死 may be another entry) unless the entry's own name holds them; words after it do not when they begin with a word of the
- * base's prose (洛赛克|长期吃, 地高辛|中毒), unless, after a disease, they end as a disease name does
+ * 急性|脑梗死 may be another entry) unless the entry's own name holds them; words after it do not
+ * when they begin with a word of the base's prose (洛赛克|长期吃, 地高辛|中毒), unless, after a disease, they end as a disease name does
  * (糖尿病|肾病). Another name right against it continues it too (阿司匹林华法林 is no drug's name).
  * A change of script separates (Ceftriaxone|新生儿).
  */
