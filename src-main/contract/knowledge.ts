@@ -13,7 +13,7 @@ export type KbEntityType = z.infer<typeof KbEntityType>;
 
 /** Every fact field of either entity type (FORMAT.md); names, aliases and brands live apart, as names. */
 export const KbField = z.enum([
-  'dosageForms', 'class', 'category', 'indications', 'contraindications', 'cautions', 'adverseReactions',
+  'dosageForms', 'class', 'category', 'controlled', 'indications', 'indicationNotes', 'contraindications', 'cautions', 'adverseReactions',
   'interactions', 'allergyClass', 'specialPopulations', 'dosage',
   'departments', 'symptoms', 'examinations', 'treatments', 'drugs', 'otherDrugs', 'differentials',
 ]);
@@ -21,7 +21,7 @@ export type KbField = z.infer<typeof KbField>;
 
 /** The one Chinese name of each field, in answers, citations and the UI (the renderer's zh-CN repeats it, tested). */
 export const KB_FIELD_LABELS: Record<KbField, string> = {
-  dosageForms: '剂型', class: '药理分类', category: '药品类别', indications: '适应症', dosage: '用法用量', contraindications: '禁忌',
+  dosageForms: '剂型', class: '药理分类', category: '药品类别', controlled: '管制类别', indications: '适应症', indicationNotes: '适应症说明', dosage: '用法用量', contraindications: '禁忌',
   cautions: '注意事项', adverseReactions: '不良反应', interactions: '药物相互作用', allergyClass: '过敏类别',
   specialPopulations: '特殊人群用药', departments: '就诊科室', symptoms: '典型症状', examinations: '检查',
   treatments: '治疗', drugs: '常用药物', otherDrugs: '其他常用药物（未收录条目）', differentials: '鉴别诊断',

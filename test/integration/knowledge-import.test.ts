@@ -248,7 +248,8 @@ describe('knowledge: label import and linking across sources', () => {
     const indications = entry.facts.filter((f) => f.field === 'indications');
     // The hospital's own source first, the starter set after it: both kept.
     expect(indications.map((f) => f.source.label)).toEqual(['本院药品说明书', STARTER_LABEL]);
-    expect(indications[0]!.value).toEqual(['择期髋关节置换手术成年患者预防静脉血栓形成', '择期膝关节置换手术成年患者预防静脉血栓形成', '成人深静脉血栓形成']);
+    // One named condition each, its qualifiers beside it (who, prevention or treatment).
+    expect(indications[0]!.value).toEqual(['静脉血栓形成（择期髋关节或膝关节置换手术成年患者；预防）', '深静脉血栓形成（成人）']);
     expect(indications[0]!.original).toBe(label.label.适应症);
     expect(entry.facts.find((f) => f.field === 'adverseReactions' && f.source.label === '本院药品说明书')!.value).toEqual(['贫血', '恶心', '转氨酶升高', '皮疹', '瘙痒', '过敏反应']);
     expect(entry.facts.find((f) => f.field === 'interactions' && f.source.label === '本院药品说明书')!.value).toEqual([

@@ -16,7 +16,7 @@ const OPEN = '(（[【《〔';
 const CLOSE = ')）]】》〕';
 const MASK = '\uE001';
 
-function masked(text: string): string {
+export function masked(text: string): string {
   let depth = 0;
   let out = '';
   for (const c of text) {
@@ -28,7 +28,7 @@ function masked(text: string): string {
 }
 
 /** Splits at every match of `separator` outside brackets; the separators are dropped. */
-function splitTop(text: string, separator: RegExp): string[] {
+export function splitTop(text: string, separator: RegExp): string[] {
   const flags = separator.flags.includes('g') ? separator.flags : `${separator.flags}g`;
   const re = new RegExp(separator.source, flags);
   const parts: string[] = [];
@@ -42,7 +42,7 @@ function splitTop(text: string, separator: RegExp): string[] {
 }
 
 /** Numbered items "1、" "2." "(1)" "①" and sentence ends start a new statement. */
-const NUMBERING = /(?:^|(?<=[\s。；;：:，,]))\s*(?:[(（]\s*\d{1,2}\s*[)）]|\d{1,2}\s*[、.．)）](?!\d)|[①-⑳])\s*/gu;
+export const NUMBERING = /(?:^|(?<=[\s。；;：:，,]))\s*(?:[(（]\s*\d{1,2}\s*[)）]|\d{1,2}\s*[、．)）]|\d{1,2}\s*\.(?!\d)|[①-⑳])\s*/gu;
 const SENTENCE_END = /[。；;！!？?\n]+/u;
 
 /** Statements of a section: numbered items and sentences. */
@@ -116,7 +116,7 @@ function purposeJoined(clauses: string[]): string[] {
 }
 
 /** One clause's enumeration: a frame shared by all parts, else groups on 及/和… each split on 、. */
-function enumeration(body: string): string[] {
+export function enumeration(body: string): string[] {
   const shared = distribute(splitTop(body, ENUMERATION));
   if (shared) return shared;
   const groups = splitTop(body, MAJOR).map((group) => {
@@ -193,7 +193,7 @@ function elliptical(parts: string[]): string[] | null {
 const EDGE = /[\s\p{P}\p{S}]/u;
 
 /** Punctuation off both ends, brackets that open or close the text kept: "2型糖尿病（成人）". */
-function trimPunctuation(text: string): string {
+export function trimPunctuation(text: string): string {
   let start = 0;
   let end = text.length;
   while (start < end && EDGE.test(text[start]!) && !OPEN.includes(text[start]!)) start += 1;

@@ -21,7 +21,7 @@ export interface NameMatch {
 /** What an entry is, for a choice the doctor reads: its class, allergy class, department. */
 interface About {
   class?: string;
-  allergyClass?: string;
+  allergyClass?: string[];
   department?: string;
 }
 
@@ -101,13 +101,18 @@ export class NameIndex {
     for (const fact of facts) {
       const about = index.#about.get(fact.id) ?? {};
       const value = JSON.parse(fact.value) as unknown;
-      const text = Array.isArray(value) ? (typeof value[0] === 'string' ? value[0] : undefined) : typeof value === 'string' ? value : undefined;
-      const key = fact.field === 'departments' ? 'department' : fact.field;
-      if (text && about[key] === undefined) about[key] = text;
+      if (fact.field === 'allergyClass') {
+        // A drug sits in every cross-allergy group its label names.
+        if (Array.isArray(value) && about.allergyClass === undefined) about.allergyClass = value.filter((v): v is string => typeof v === 'string');
+      } else {
+        const text = Array.isArray(value) ? (typeof value[0] === 'string' ? value[0] : undefined) : typeof value === 'string' ? value : undefined;
+        const key = fact.field === 'departments' ? 'department' : fact.field;
+        if (text && about[key] === undefined) about[key] = text;
+      }
       index.#about.set(fact.id, about);
     }
     for (const [id, about] of index.#about) {
-      const classes = [about.class, about.allergyClass].filter((c): c is string => Boolean(c)).map(lookupForm);
+      const classes = [about.class, ...(about.allergyClass ?? [])].filter((c): c is string => Boolean(c)).map(lookupForm);
       if (classes.length && index.entries.get(id)?.type === 'drug') index.#drugClasses.push([id, classes]);
     }
     return index;
@@ -147,7 +152,7 @@ export class NameIndex {
     const entry = this.entries.get(id);
     const about = this.#about.get(id) ?? {};
     if (entry?.type === 'disease') return about.department ? `疾病 · ${about.department}` : '疾病';
-    return about.class ?? about.allergyClass ?? '药品';
+    return about.class ?? about.allergyClass?.[0] ?? '药品';
   }
 
   /**

@@ -19,6 +19,40 @@ const Dosage = z.object(Object.fromEntries(DOSAGE_GROUPS.map((k) => [k, Text.opt
 
 const SpecialPopulations = z.object(Object.fromEntries(SPECIAL_POPULATIONS.map((k) => [k, Text.optional()])) as Record<(typeof SPECIAL_POPULATIONS)[number], z.ZodOptional<typeof Text>>).strict();
 
+/** Cross-allergy groups, a list: 塞来昔布 is 磺胺类 and 非甾体抗炎药. A single string or null (older files) reads as a list. */
+const AllergyClasses = z.preprocess((v) => (v === null || v === undefined ? [] : typeof v === 'string' ? [v] : v), z.array(Text).max(20));
+
+/** 麻醉药品和精神药品管理: the control a drug is under in China, if any. */
+export const CONTROLLED = ['麻醉药品', '第一类精神药品', '第二类精神药品', '医疗用毒性药品', '放射性药品'] as const;
+
+/** Routes a disease → drug link may name; a product's dosage form gives its route (vocabulary.json). */
+export const ROUTES = ['口服', '舌下', '注射', '吸入', '鼻用', '滴眼', '眼内', '滴耳', '外用', '经皮', '直肠', '阴道', '口腔'] as const;
+
+/**
+ * A disease's drug: the generic, or the product with its route and for whom (布地奈德 for 溃疡性结肠炎
+ * is the oral or rectal product, not the inhaler), and whether the use is off-label (超说明书).
+ * Stored as the text a doctor reads: 布地奈德（口服、直肠给药）.
+ */
+const DrugLink = z.object({
+  drug: Name,
+  routes: z.array(z.enum(ROUTES)).max(5).optional(),
+  when: Text.optional(),
+  offLabel: z.boolean().optional(),
+  warning: Text.optional(),
+}).strict();
+export type DrugLink = z.infer<typeof DrugLink>;
+
+export function drugLinkText(link: DrugLink | string): string {
+  if (typeof link === 'string') return link;
+  const notes = [link.routes?.length ? `${link.routes.join('、')}给药` : '', link.when ?? '', link.offLabel ? '超说明书用药' : '', link.warning ? `警示：${link.warning}` : ''].filter(Boolean);
+  return notes.length ? `${link.drug}（${notes.join('；')}）` : link.drug;
+}
+
+/** The generic a link names: 布地奈德（口服、直肠给药） → 布地奈德. */
+export function linkedName(text: string): string {
+  return text.replace(/（[^（）]*）$/u, '');
+}
+
 export const DrugRecord = z.object({
   type: z.literal('drug'),
   name: Name,
@@ -27,13 +61,15 @@ export const DrugRecord = z.object({
   dosageForms: List,
   class: Text.optional(),
   category: Text.optional(),
+  controlled: z.enum(CONTROLLED).optional(),
   indications: List,
+  indicationNotes: List,
   dosage: Dosage.default({}),
   contraindications: List,
   cautions: List,
   adverseReactions: List,
   interactions: z.array(z.object({ with: Text, effect: Text }).strict()).max(500).default([]),
-  allergyClass: Text.nullable().default(null),
+  allergyClass: AllergyClasses,
   specialPopulations: SpecialPopulations.default({}),
 }).strict();
 export type DrugRecord = z.infer<typeof DrugRecord>;
@@ -46,7 +82,7 @@ export const DiseaseRecord = z.object({
   symptoms: List,
   examinations: List,
   treatments: List,
-  drugs: List,
+  drugs: z.array(z.union([Name, DrugLink])).max(500).default([]).transform((links) => links.map(drugLinkText)),
   otherDrugs: List,
   differentials: List,
 }).strict();
@@ -58,7 +94,7 @@ export const EntityRecord = z.discriminatedUnion('type', [DrugRecord, DiseaseRec
 
 /** The fact fields of each type, in the order an entry shows them. */
 export const FACT_FIELDS: Record<KbEntityType, readonly KbField[]> = {
-  drug: ['class', 'category', 'dosageForms', 'indications', 'dosage', 'contraindications', 'cautions', 'adverseReactions', 'interactions', 'allergyClass', 'specialPopulations'],
+  drug: ['class', 'category', 'controlled', 'dosageForms', 'indications', 'indicationNotes', 'dosage', 'contraindications', 'cautions', 'adverseReactions', 'interactions', 'allergyClass', 'specialPopulations'],
   disease: ['departments', 'symptoms', 'examinations', 'treatments', 'drugs', 'otherDrugs', 'differentials'],
 };
 

@@ -9,6 +9,7 @@ import { flatten, KbStore } from './kb-store.js';
 import { NameIndex, type NameHit } from './name-index.js';
 import { drugKey, lookupForm, normalizeName, stripDosageForm } from './names.js';
 import { recognize, type Retrieval } from './recognize.js';
+import { linkedName } from './record.js';
 import { knowledgeMigrations } from './schema.js';
 import { defaultStarterDir, loadStarter, readStarter } from './starter.js';
 import { checkSupport, SUPPORT_LABELS } from './support.js';
@@ -139,7 +140,7 @@ export class KnowledgeService {
     for (const fact of facts) {
       if (!LINKED_FIELDS.has(fact.field)) continue;
       for (const name of Array.isArray(fact.value) ? fact.value.map((v) => (typeof v === 'string' ? v : v.with)) : []) {
-        const target = this.#index.lookup(normalizeName(name))[0] ?? this.#index.lookup(drugKey(name))[0];
+        const target = this.#index.lookup(normalizeName(linkedName(name)))[0] ?? this.#index.lookup(drugKey(linkedName(name)))[0];
         if (target && target.id !== id) links[name] = target.id;
       }
     }

@@ -144,7 +144,7 @@ function concerns(item: KbInteraction, other: KbEntry): boolean {
   const partner = normalizeName(item.with);
   if (partner.length < 2) return false;
   const names = [other.name, ...other.names.map((n) => n.name)];
-  for (const fact of other.facts) if (fact.field === 'class' || fact.field === 'category' || fact.field === 'allergyClass') names.push(String(fact.value));
+  for (const fact of other.facts) if (fact.field === 'class' || fact.field === 'category' || fact.field === 'allergyClass') names.push(...(Array.isArray(fact.value) ? fact.value.map(String) : [String(fact.value)]));
   return names.map(normalizeName).some((n) => n.length >= 2 && (n.includes(partner) || partner.includes(n)));
 }
 

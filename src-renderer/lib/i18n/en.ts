@@ -173,6 +173,8 @@ export const en: { readonly [K in MessageKey]: string } = {
   'kb.field.dosageForms': 'Dosage forms',
   'kb.field.class': 'Pharmacological class',
   'kb.field.category': 'Category',
+  'kb.field.controlled': 'Controlled status',
+  'kb.field.indicationNotes': 'Notes on indications',
   'kb.field.indications': 'Indications',
   'kb.field.dosage': 'Dosage and administration',
   'kb.field.contraindications': 'Contraindications',

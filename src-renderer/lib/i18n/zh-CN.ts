@@ -172,6 +172,8 @@ export const zhCN = {
   'kb.field.dosageForms': '剂型',
   'kb.field.class': '药理分类',
   'kb.field.category': '药品类别',
+  'kb.field.controlled': '管制类别',
+  'kb.field.indicationNotes': '适应症说明',
   'kb.field.indications': '适应症',
   'kb.field.dosage': '用法用量',
   'kb.field.contraindications': '禁忌',

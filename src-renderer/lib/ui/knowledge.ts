@@ -3,7 +3,7 @@ import type { MessageKey } from '../i18n/index.js';
 
 /** How each entity type's facts are laid out: what a doctor looks for first comes first. */
 export const FIELD_ORDER: Readonly<Record<KbEntityType, readonly KbField[]>> = {
-  drug: ['category', 'class', 'dosageForms', 'indications', 'dosage', 'contraindications', 'cautions', 'adverseReactions', 'interactions', 'allergyClass', 'specialPopulations'],
+  drug: ['category', 'class', 'controlled', 'dosageForms', 'indications', 'indicationNotes', 'dosage', 'contraindications', 'cautions', 'adverseReactions', 'interactions', 'allergyClass', 'specialPopulations'],
   disease: ['departments', 'symptoms', 'examinations', 'treatments', 'drugs', 'otherDrugs', 'differentials'],
 };
 

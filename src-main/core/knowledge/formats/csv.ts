@@ -3,7 +3,7 @@ import { FACT_FIELDS } from '../record.js';
 import { LineError, toRecord, type FormatParser } from './parser.js';
 
 /** Fields read as one string; the rest are lists. */
-const SCALARS = new Set(['type', 'name', 'class', 'category', 'allergyClass']);
+const SCALARS = new Set(['type', 'name', 'class', 'category', 'controlled', 'allergyClass']);
 /** List cells split on these; 、 is kept inside interactions and special populations, whose items are sentences. */
 const LIST_SPLIT = /[；;、\n]/u;
 const SENTENCE_SPLIT = /[；;\n]/u;

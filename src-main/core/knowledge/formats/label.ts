@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { KbField } from '../../../contract/index.js';
+import { parseIndications } from '../label-indications.js';
 import { parseInteractions, parseListSection, statements } from '../label-text.js';
 import { dosageFormOf } from '../names.js';
 import { describeIssues, type DOSAGE_GROUPS, type Originals, type SPECIAL_POPULATIONS } from '../record.js';
@@ -12,7 +13,8 @@ const LabelLine = z.object({
   brands: z.array(z.string().trim().min(1).max(100)).max(100).default([]),
   class: z.string().trim().min(1).optional(),
   category: z.string().trim().min(1).optional(),
-  allergyClass: z.string().trim().min(1).nullable().default(null),
+  allergyClass: z.union([z.string().trim().min(1), z.array(z.string().trim().min(1)).max(20)]).nullable().default(null),
+  controlled: z.string().trim().min(1).optional(),
   label: z.record(z.string(), z.string().max(100_000)),
 }).strict();
 
@@ -82,10 +84,15 @@ export function labelParser(): FormatParser {
           drug.dosage = dosageByGroup(prose);
         } else if (field === 'interactions') {
           drug.interactions = parseInteractions(prose);
+        } else if (field === 'indications') {
+          // One named condition per indication, its qualifiers beside it; evidence and advice as notes.
+          const { conditions, notes } = parseIndications(prose);
+          drug.indications = [...((drug.indications as string[] | undefined) ?? []), ...conditions.map((c) => (c.qualifier ? `${c.name}（${c.qualifier}）` : c.name))];
+          drug.indicationNotes = [...((drug.indicationNotes as string[] | undefined) ?? []), ...notes];
         } else if (field === 'cautions') {
           drug.cautions = [...((drug.cautions as string[] | undefined) ?? []), ...statements(prose)];
         } else {
-          drug[field] = parseListSection(prose, field as 'indications' | 'contraindications' | 'adverseReactions');
+          drug[field] = parseListSection(prose, field as 'contraindications' | 'adverseReactions');
         }
       }
       return { line, record: toRecord(line, drug), originals };
