@@ -51,8 +51,22 @@ export const KbSource = z.object({
   /** The content digest of what was imported (the starter set's version for `starter`). */
   version: z.string(),
   importedAt: z.number().int(),
+  /** The version a re-import replaced, kept so that it can be rolled back to (one is kept). */
+  previous: z.object({ version: z.string(), importedAt: z.number().int() }).optional(),
 });
 export type KbSource = z.infer<typeof KbSource>;
+
+export const KbSourceStats = KbSource.extend({ entries: z.number().int(), facts: z.number().int() });
+export type KbSourceStats = z.infer<typeof KbSourceStats>;
+
+/** One imported source as the Knowledge pane inspects it: what it is and the entries it speaks for. */
+export const KbSourceDetail = z.object({
+  source: KbSourceStats,
+  entries: z.array(z.object({ id: EntryId, type: KbEntityType, name: z.string() })),
+  /** Entries beyond the listed ones. */
+  more: z.number().int(),
+});
+export type KbSourceDetail = z.infer<typeof KbSourceDetail>;
 
 export const KbFact = z.object({
   field: KbField,
@@ -87,7 +101,7 @@ export type KbHit = z.infer<typeof KbHit>;
 export const KbStats = z.object({
   entries: z.number().int(),
   byType: z.object({ drug: z.number().int(), disease: z.number().int() }),
-  sources: z.array(KbSource.extend({ entries: z.number().int(), facts: z.number().int() })),
+  sources: z.array(KbSourceStats),
 });
 export type KbStats = z.infer<typeof KbStats>;
 
@@ -112,6 +126,8 @@ export const KbImportReport = z.object({
   added: z.number().int(),
   updated: z.number().int(),
   unchanged: z.number().int(),
+  /** Entries this source had that its new file no longer holds: what the source said about them is gone. */
+  removed: z.number().int(),
   /** The first errors, each naming its line (1-based); `moreErrors` counts those left out. */
   errors: z.array(KbImportError),
   moreErrors: z.number().int(),

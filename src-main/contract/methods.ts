@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { AppInfo, Id, Message, ModelFile, ModelStatus, Sampling, SearchHit, Session } from './entities.js';
-import { KbAskResult, KbCsvMapping, KbEntry, KbHit, KbImportFormat, KbImportKind, KbImportReport, KbStats } from './knowledge.js';
+import { KbAskResult, KbCsvMapping, KbEntry, KbHit, KbImportFormat, KbImportKind, KbImportReport, KbSourceDetail, KbSourceStats, KbStats } from './knowledge.js';
+
+const SourceLabel = z.string().trim().min(1).max(100);
 
 const None = z.object({}).strict();
 const Ok = z.object({ ok: z.literal(true) });
@@ -72,6 +74,12 @@ export const methods = {
     }).strict(),
     output: KbImportReport,
   },
+  /** One source and its entries (the first `limit`). */
+  'kb.source': { input: z.object({ label: SourceLabel, limit: z.number().int().min(1).max(1000).default(200) }).strict(), output: KbSourceDetail },
+  /** Removes an imported source with what it says; entries no other source speaks for go too. */
+  'kb.removeSource': { input: z.object({ label: SourceLabel }).strict(), output: z.object({ label: z.string(), entriesRemoved: z.number().int() }) },
+  /** Puts an imported source back to the version its last re-import replaced. */
+  'kb.rollbackSource': { input: z.object({ label: SourceLabel }).strict(), output: KbSourceStats },
   /** `knowledge` composes the answer from the entries; `llm` has the loaded model answer from them. */
   'kb.ask': {
     input: z.object({ question: z.string().trim().min(1).max(MAX_QUESTION_CHARS), mode: z.enum(['knowledge', 'llm']).default('knowledge') }).strict(),

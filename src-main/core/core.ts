@@ -67,6 +67,9 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     'kb.search': ({ query, limit }) => knowledge.search(query, limit),
     'kb.entry': ({ id }) => knowledge.entry(id),
     'kb.stats': () => knowledge.stats(),
+    'kb.source': (params) => knowledge.source(params.label, params.limit),
+    'kb.removeSource': (params) => knowledge.removeSource(params.label),
+    'kb.rollbackSource': (params) => knowledge.rollbackSource(params.label),
     'kb.import': (params) => knowledge.import(params, (progress) => bus.emit('kb.progress', progress)),
     'kb.ask': async ({ question, mode }) => {
       if (mode === 'knowledge') return knowledge.ask(question);

@@ -292,3 +292,75 @@ describe('knowledge: label import and linking across sources', () => {
     expect(new Set(entry.facts.map((f) => f.source.label))).toEqual(new Set(['本院药品说明书']));
   });
 });
+
+describe('knowledge: imported sources a hospital can manage', () => {
+  const drug = (name: string, indications: string[]) => ({ type: 'drug', name, indications });
+  const version1 = jsonl([drug('氟拉替尼片', ['急性髓系白血病']), drug('本院试剂甲', ['试用一']), drug('本院试剂乙', ['试用二'])]);
+  const version2 = jsonl([drug('氟拉替尼片', ['急性髓系白血病', '骨髓增生异常综合征']), drug('本院试剂甲', ['试用一'])]);
+  const names = (kb: KnowledgeService, label: string): string[] => kb.source(label, 100).entries.map((e) => e.name).sort();
+
+  it('keeps the name the hospital imported, with its generic key linking it', async () => {
+    const { kb } = fresh();
+    await kb.import(params(write('v1.jsonl', version1), { source: '本院药品' }));
+    const [hit] = kb.search('氟拉替尼');
+    expect(kb.entry(hit!.id).name).toBe('氟拉替尼片');
+  });
+
+  it('re-imports a source as its file is now: entries gone from the file are removed, and the old version can be rolled back', async () => {
+    const { kb } = fresh();
+    await kb.import(params(write('v1.jsonl', version1), { source: '本院药品' }));
+    expect(names(kb, '本院药品')).toEqual(['本院试剂乙', '本院试剂甲', '氟拉替尼片']);
+
+    const report = await kb.import(params(write('v2.jsonl', version2), { source: '本院药品' }));
+    expect(report).toMatchObject({ committed: true, updated: 1, unchanged: 1, removed: 1 });
+    expect(names(kb, '本院药品')).toEqual(['本院试剂甲', '氟拉替尼片']);
+    expect(kb.search('本院试剂乙').map((h) => h.name)).not.toContain('本院试剂乙');
+    expect(kb.stats().sources.find((s) => s.label === '本院药品')!.previous).toMatchObject({ version: expect.stringMatching(/^sha256:/) });
+
+    const restored = kb.rollbackSource('本院药品');
+    expect(restored.previous).toBeUndefined();
+    expect(names(kb, '本院药品')).toEqual(['本院试剂乙', '本院试剂甲', '氟拉替尼片']);
+    const [hit] = kb.search('氟拉替尼片');
+    expect(kb.entry(hit!.id).facts.find((f) => f.field === 'indications')!.value).toEqual(['急性髓系白血病']);
+    expect(kb.ask('本院试剂乙的适应症是什么？').grounded).toBe(true);
+    // One version is kept: a second rollback has nothing to go back to.
+    expect(() => kb.rollbackSource('本院药品')).toThrow(/没有可回滚的上一版本/);
+  });
+
+  it('removes a source with what it says, keeping what other sources say about the same entries', async () => {
+    const { kb, file } = fresh();
+    const starterId = kb.search('利伐沙班')[0]!.id;
+    await kb.import(params(write('labels.jsonl', jsonl([{ name: '利伐沙班片', label: { 适应症: '用于治疗成人深静脉血栓形成。' } }])), { format: 'label', source: '本院说明书' }));
+    await kb.import(params(write('v1.jsonl', version1), { source: '本院药品' }));
+    const before = snapshot(file);
+
+    expect(kb.removeSource('本院药品')).toEqual({ label: '本院药品', entriesRemoved: 3 });
+    expect(kb.search('氟拉替尼').map((h) => h.name)).not.toContain('氟拉替尼片');
+    expect(kb.stats().sources.map((s) => s.label)).toEqual(['本院说明书', STARTER_LABEL]);
+
+    kb.removeSource('本院说明书');
+    expect(kb.entry(starterId).facts.map((f) => f.source.label)).not.toContain('本院说明书');
+    expect(kb.entry(starterId).name).toBe('利伐沙班');
+    // A citation to an entry whose only source was removed no longer opens: a clear error, not a stale entry.
+    expect(() => kb.entry('drug:0000000000000000')).toThrow(XinglinError);
+    expect(snapshot(file)).not.toBe(before);
+  });
+
+  it('refuses to remove or roll back the starter set or an unknown source, changing nothing', async () => {
+    const { kb, file } = fresh();
+    const before = snapshot(file);
+    expect(() => kb.removeSource(STARTER_LABEL)).toThrow(/入门知识库随应用提供，不能删除/);
+    expect(() => kb.rollbackSource(STARTER_LABEL)).toThrow(/不能回滚/);
+    expect(() => kb.removeSource('不存在的来源')).toThrow(/没有来源“不存在的来源”/);
+    expect(snapshot(file)).toBe(before);
+  });
+
+  it('keeps the previous version when a re-import fails, and replaces nothing', async () => {
+    const { kb, file } = fresh();
+    await kb.import(params(write('v1.jsonl', version1), { source: '本院药品' }));
+    const before = snapshot(file);
+    const report = await kb.import(params(write('bad.jsonl', `${version2}{"type":"drug"}\n`), { source: '本院药品' }));
+    expect(report).toMatchObject({ committed: false, errors: [{ line: 3, message: expect.stringContaining('第 3 行') }] });
+    expect(snapshot(file)).toBe(before);
+  });
+});

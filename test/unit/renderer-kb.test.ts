@@ -48,6 +48,7 @@ const report = (extra: Partial<KbImportReport> = {}): KbImportReport => ({
   total: 2,
   added: 1,
   updated: 1,
+  removed: 0,
   unchanged: 0,
   errors: [],
   moreErrors: 0,

@@ -44,7 +44,7 @@ export async function importFile(dbFile: string, options: ImportOptions): Promis
 
   const version = await digest(options.file);
   const db = openDatabase(dbFile, { migrations: knowledgeMigrations });
-  const report: KbImportReport = { dryRun: options.dryRun, committed: false, source: label, total: 0, added: 0, updated: 0, unchanged: 0, errors: [], moreErrors: 0 };
+  const report: KbImportReport = { dryRun: options.dryRun, committed: false, source: label, total: 0, added: 0, updated: 0, unchanged: 0, removed: 0, errors: [], moreErrors: 0 };
   try {
     // The whole file is one transaction: a larger page cache keeps it from spilling to disk midway.
     db.pragma('cache_size = -65536');
@@ -52,7 +52,12 @@ export async function importFile(dbFile: string, options: ImportOptions): Promis
     const kb = new KbStore(db);
     const importedAt = Date.now();
     const kind = options.kind ?? (options.format === 'label' ? 'label' : 'hospital');
+    const before = kb.source(label);
+    if (before?.kind === 'starter') throw new XinglinError('IMPORT_INVALID', `来源名“${label}”属于入门知识库，请换一个名称`, { source: label });
+    // A changed file: what the source says now is kept as its previous version, for rollback.
+    if (before && before.version !== version) kb.keepPrevious(before.id);
     const source: WriteSource = { id: kb.upsertSource(label, kind, options.format, version, importedAt), version, importedAt };
+    const kept = new Set<string>();
     // Entry id → whether this import created it (its full-text row does not exist yet).
     const touched = new Map<string, boolean>();
     const seen = new Map<string, number>();
@@ -68,6 +73,7 @@ export async function importFile(dbFile: string, options: ImportOptions): Promis
       if (first !== undefined) return fail({ line: parsed.line, message: `第 ${parsed.line} 行：与第 ${first} 行是同一条目（${parsed.record.name}），同一文件中不能重复` });
       seen.set(key, parsed.line);
       const { id, outcome } = writeRecord(kb, parsed.record, source, parsed.originals);
+      kept.add(id);
       report[outcome] += 1;
       if (outcome !== 'unchanged') touched.set(id, outcome === 'added');
     };
@@ -98,6 +104,16 @@ export async function importFile(dbFile: string, options: ImportOptions): Promis
     if (report.errors.length > 0 || options.dryRun) {
       db.exec('ROLLBACK');
       return report;
+    }
+    // The file is the source: an entry it no longer holds loses what this source said about it.
+    if (before) {
+      for (const id of kb.entityIdsOfSource(source.id)) {
+        if (kept.has(id)) continue;
+        kb.dropFromSource(id, source.id);
+        touched.set(id, false);
+        report.removed += 1;
+      }
+      kb.deleteOrphans();
     }
     let done = 0;
     for (const [id, isNew] of touched) {

@@ -56,6 +56,8 @@ interface SourceRow {
   format: KbImportFormat;
   version: string;
   imported_at: number;
+  previous_version: string | null;
+  previous_imported_at: number | null;
 }
 
 export interface SourceStats extends KbSource {
@@ -91,6 +93,22 @@ export class KbStore {
       deleteFacts: db.prepare('DELETE FROM facts WHERE entity_id = ? AND source_id = ?') as Stmt<[string, number]>,
       deleteNames: db.prepare('DELETE FROM names WHERE entity_id = ? AND source_id = ?') as Stmt<[string, number]>,
       insertFact: db.prepare('INSERT INTO facts (entity_id, field, source_id, value, original, version, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?)') as Stmt<[string, string, number, string, string | null, string, number]>,
+      dropSourceNames: db.prepare('DELETE FROM names WHERE source_id = ?') as Stmt<[number]>,
+      dropSourceFacts: db.prepare('DELETE FROM facts WHERE source_id = ?') as Stmt<[number]>,
+      clearPrevious: db.prepare('UPDATE sources SET previous_version = NULL, previous_imported_at = NULL WHERE id = ?') as Stmt<[number]>,
+      clearPreviousNames: db.prepare('DELETE FROM previous_names WHERE source_id = ?') as Stmt<[number]>,
+      clearPreviousFacts: db.prepare('DELETE FROM previous_facts WHERE source_id = ?') as Stmt<[number]>,
+      keepPreviousNames: db.prepare(
+        `INSERT INTO previous_names SELECT n.source_id, n.entity_id, e.type, e.name, e.key, n.kind, n.name, n.key
+         FROM names n JOIN entities e ON e.id = n.entity_id WHERE n.source_id = ?`,
+      ) as Stmt<[number]>,
+      keepPreviousFacts: db.prepare('INSERT INTO previous_facts SELECT source_id, entity_id, field, value, original, version, imported_at FROM facts WHERE source_id = ?') as Stmt<[number]>,
+      markPrevious: db.prepare('UPDATE sources SET previous_version = version, previous_imported_at = imported_at WHERE id = ?') as Stmt<[number]>,
+      previousEntities: db.prepare('SELECT DISTINCT entity_id AS id, entity_type AS type, entity_name AS name, entity_key AS key FROM previous_names WHERE source_id = ?') as Stmt<[number], Omit<EntityRow, 'seq'>>,
+      restoreNames: db.prepare('INSERT OR IGNORE INTO names SELECT entity_id, source_id, kind, name, key FROM previous_names WHERE source_id = ?') as Stmt<[number]>,
+      restoreFacts: db.prepare('INSERT OR IGNORE INTO facts SELECT entity_id, field, source_id, value, original, version, imported_at FROM previous_facts WHERE source_id = ? AND entity_id IN (SELECT id FROM entities)') as Stmt<[number]>,
+      restoreVersion: db.prepare('UPDATE sources SET version = previous_version, imported_at = previous_imported_at, previous_version = NULL, previous_imported_at = NULL WHERE id = ?') as Stmt<[number]>,
+      entityIdsOfSourceFacts: db.prepare('SELECT DISTINCT entity_id AS id FROM facts WHERE source_id = ?').pluck() as Stmt<[number], string>,
       insertName: db.prepare('INSERT OR IGNORE INTO names (entity_id, source_id, kind, name, key) VALUES (?, ?, ?, ?, ?)') as Stmt<[string, number, string, string, string]>,
       allNamesOf: db.prepare('SELECT n.name, s.label AS source, n.kind FROM names n JOIN sources s ON s.id = n.source_id WHERE n.entity_id = ? ORDER BY ' + SOURCE_RANK + ', n.kind, n.name') as Stmt<[string], { name: string; source: string; kind: NameRow['kind'] }>,
       factsOf: db.prepare(
@@ -131,7 +149,52 @@ export class KbStore {
   }
 
   entityIdsOfSource(sourceId: number): string[] {
-    return this.q.entityIdsOfSource.all(sourceId);
+    return [...new Set([...this.q.entityIdsOfSource.all(sourceId), ...this.q.entityIdsOfSourceFacts.all(sourceId)])];
+  }
+
+  /** Keeps what the source says now as its previous version (one kept), before a changed file replaces it. */
+  keepPrevious(sourceId: number): void {
+    this.q.clearPreviousNames.run(sourceId);
+    this.q.clearPreviousFacts.run(sourceId);
+    this.q.keepPreviousNames.run(sourceId);
+    this.q.keepPreviousFacts.run(sourceId);
+    this.q.markPrevious.run(sourceId);
+  }
+
+  /**
+   * Puts the source back to its previous version: its present names and facts go, the kept ones
+   * return (entries the later version removed are recreated under their ids). Returns the ids
+   * touched and which of them are new rows, for reindexing.
+   */
+  restorePrevious(sourceId: number): { touched: string[]; created: Set<string> } {
+    const touched = new Set(this.entityIdsOfSource(sourceId));
+    const created = new Set<string>();
+    this.q.dropSourceNames.run(sourceId);
+    this.q.dropSourceFacts.run(sourceId);
+    for (const e of this.q.previousEntities.all(sourceId)) {
+      touched.add(e.id);
+      if (!this.q.entityById.get(e.id) && !this.q.entityByKey.get(e.type, e.key)) {
+        this.q.insertEntity.get(e.id, e.type, e.name, e.key);
+        created.add(e.id);
+      }
+    }
+    this.q.restoreNames.run(sourceId);
+    this.q.restoreFacts.run(sourceId);
+    this.q.restoreVersion.run(sourceId);
+    this.q.clearPreviousNames.run(sourceId);
+    this.q.clearPreviousFacts.run(sourceId);
+    this.q.deleteOrphans.run();
+    return { touched: [...touched], created };
+  }
+
+  /** Everything one source says about one entity goes (the entity stays if another source speaks for it). */
+  dropFromSource(entityId: string, sourceId: number): void {
+    this.q.deleteFacts.run(entityId, sourceId);
+    this.q.deleteNames.run(entityId, sourceId);
+  }
+
+  deleteOrphans(): void {
+    this.q.deleteOrphans.run();
   }
 
   /** Removes a source with all its facts and names, and entries no source speaks for any more. */
@@ -229,7 +292,9 @@ export class KbStore {
 }
 
 function toSource(row: SourceRow): KbSource {
-  return { label: row.label, kind: row.kind, format: row.format, version: row.version, importedAt: row.imported_at };
+  const source: KbSource = { label: row.label, kind: row.kind, format: row.format, version: row.version, importedAt: row.imported_at };
+  if (row.previous_version !== null && row.previous_imported_at !== null) source.previous = { version: row.previous_version, importedAt: row.previous_imported_at };
+  return source;
 }
 
 /** The plain strings of a fact value, for indexing and for matching names against it. */

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { KB_FIELD_LABELS, XinglinError, type KbAskResult, type KbEntry, type KbHit, type KbImportProgress, type KbImportReport, type KbStats, type MethodParams } from '../../contract/index.js';
+import { KB_FIELD_LABELS, XinglinError, type KbAskResult, type KbEntry, type KbHit, type KbImportProgress, type KbImportReport, type KbSource, type KbSourceDetail, type KbSourceStats, type KbStats, type MethodParams } from '../../contract/index.js';
 import { ftsQuery, makeSnippet, openDatabase, queryPieces, type Db } from '../store/index.js';
 import { askResult, composeAnswer } from './answer.js';
 import { findUnsupported, groundedPrompt, type GroundedPrompt } from './grounded.js';
@@ -163,6 +163,55 @@ export class KnowledgeService {
     } finally {
       this.#importing = false;
     }
+  }
+
+  source(label: string, limit: number): KbSourceDetail {
+    const source = this.kb.sourceStats().find((s) => s.label === label);
+    if (!source) throw new XinglinError('NOT_FOUND', `知识库中没有来源“${label}”`, { source: label });
+    const ids = this.kb.entityIdsOfSource(this.kb.source(label)!.id);
+    const entries = ids.slice(0, limit).flatMap((id) => {
+      const e = this.kb.entityById(id);
+      return e ? [{ id: e.id, type: e.type, name: e.name }] : [];
+    });
+    return { source, entries, more: Math.max(0, ids.length - limit) };
+  }
+
+  /** Removes an imported source in one transaction; the starter set is the app's and stays. */
+  removeSource(label: string): { label: string; entriesRemoved: number } {
+    const source = this.#importedSource(label, '删除');
+    const before = this.kb.countByType();
+    this.#changeSources(() => {
+      const ids = this.kb.entityIdsOfSource(source.id);
+      this.kb.deleteSource(source.id);
+      return { touched: ids, created: new Set<string>() };
+    });
+    const after = this.kb.countByType();
+    return { label, entriesRemoved: before.drug + before.disease - after.drug - after.disease };
+  }
+
+  /** Puts an imported source back to the version its last re-import replaced, in one transaction. */
+  rollbackSource(label: string): KbSourceStats {
+    const source = this.#importedSource(label, '回滚');
+    if (!source.previous) throw new XinglinError('INVALID_INPUT', `来源“${label}”没有可回滚的上一版本（只有重新导入过内容有变化的文件后才有）`, { source: label });
+    this.#changeSources(() => this.kb.restorePrevious(source.id));
+    return this.kb.sourceStats().find((s) => s.label === label)!;
+  }
+
+  #importedSource(label: string, action: string): KbSource & { id: number } {
+    const source = this.kb.source(label);
+    if (!source) throw new XinglinError('NOT_FOUND', `知识库中没有来源“${label}”`, { source: label });
+    if (source.kind === 'starter') throw new XinglinError('INVALID_INPUT', `入门知识库随应用提供，不能${action}；可以导入本院的来源，它的事实排在入门知识库之前`, { source: label });
+    if (this.#importing) throw new XinglinError('BUSY', '知识库导入正在进行，请等待它完成后再试');
+    return source;
+  }
+
+  /** A change to sources, all or nothing: the touched entries reindexed, then the name index rebuilt. */
+  #changeSources(change: () => { touched: string[]; created: Set<string> }): void {
+    this.db.transaction(() => {
+      const { touched, created } = change();
+      for (const id of touched) this.kb.reindex(id, created.has(id));
+    }).immediate();
+    this.#index = this.#buildIndex();
   }
 
   /** The entries a question names, with their facts, and what it asks about them. */

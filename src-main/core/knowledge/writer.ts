@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { KbEntityType } from '../../contract/index.js';
 import type { KbStore, NameRow, StoredFact } from './kb-store.js';
-import { entityKey, stripDosageForm } from './names.js';
+import { entityKey } from './names.js';
 import { factsOf, type EntityRecord, type Originals } from './record.js';
 
 export type WriteOutcome = 'added' | 'updated' | 'unchanged';
@@ -31,7 +31,8 @@ export function writeRecord(kb: KbStore, record: EntityRecord, source: WriteSour
   const key = entityKey(record.type, record.name);
   const existing = kb.entityByKey(record.type, key);
   const id = existing?.id ?? entityIdOf(record.type, key);
-  if (!existing) kb.insertEntity(id, record.type, record.type === 'drug' ? stripDosageForm(record.name) : record.name, key);
+  // A new entry keeps the name its source gave (氟拉替尼片); the generic key (氟拉替尼) links it across sources.
+  if (!existing) kb.insertEntity(id, record.type, record.name, key);
 
   const names = namesOf(record);
   const facts: StoredFact[] = factsOf(record).map(([field, value]) => ({ field, value: JSON.stringify(value), original: originals[field] ?? null }));
