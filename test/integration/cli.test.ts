@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appRoot } from '../../src-main/hosts/common/app-root.js';
@@ -9,7 +10,7 @@ function xinglin(args: string[], env: Record<string, string> = {}) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(appRoot(), 'src-main/hosts/cli/main.ts'), ...args], {
       cwd: appRoot(),
-      env: { ...process.env, XINGLIN_THREADS: '2', ...env },
+      env: { ...process.env, XINGLIN_THREADS: '1', ...env },
     });
     let stdout = '';
     let stderr = '';
@@ -56,5 +57,29 @@ describe('the xinglin command', () => {
     const run = await xinglin(['chat', '问题', '--max-tokens', 'many', ...dirs]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/--max-tokens 需要一个非负整数/);
+  });
+
+  it('kb import --help documents the formats; a hospital source is imported, inspected, kept from an unconfirmed removal, and removed', async () => {
+    const help = await xinglin(['kb', 'import', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/jsonl[\s\S]*csv[\s\S]*--mapping[\s\S]*label[\s\S]*docs\/knowledge-import\.md/);
+
+    const kbDir = tempDir();
+    const file = path.join(kbDir, 'ours.jsonl');
+    fs.writeFileSync(file, `${JSON.stringify({ type: 'drug', name: '氟拉替尼片', indications: ['急性髓系白血病'] })}\n`);
+    const imported = await xinglin(['kb', 'import', file, '--source', '本院药品', '--data-dir', kbDir]);
+    expect(imported.code).toBe(0);
+    const shown = await xinglin(['kb', 'source', '本院药品', '--data-dir', kbDir]);
+    expect(shown.stdout).toMatch(/本院药品（医院知识库，jsonl[\s\S]*药品\s+氟拉替尼片/);
+
+    const unconfirmed = await xinglin(['kb', 'remove', '本院药品', '--data-dir', kbDir]);
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toMatch(/确认请加 --yes/);
+    const removed = await xinglin(['kb', 'remove', '本院药品', '--yes', '--data-dir', kbDir]);
+    expect(removed.code).toBe(0);
+    expect(removed.stdout).toMatch(/已删除来源“本院药品”；1 条/);
+    const rollback = await xinglin(['kb', 'rollback', '本院药品', '--data-dir', kbDir]);
+    expect(rollback.code).toBe(1);
+    expect(rollback.stderr).toMatch(/错误 \[NOT_FOUND\]：知识库中没有来源“本院药品”/);
   });
 });

@@ -2,7 +2,7 @@
 import { XinglinError } from '../../contract/index.js';
 import { ask, askUsage } from './ask.js';
 import { chat, chatUsage } from './chat.js';
-import { kb, kbUsage } from './kb.js';
+import { kb, kbImportHelp, kbUsage } from './kb.js';
 import { serve, serveUsage } from './serve.js';
 import { sessions, sessionsUsage } from './sessions.js';
 
@@ -34,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (args.includes('--help') || args.includes('-h')) {
-    console.log(usage);
+    console.log(name === 'kb' && args[0] === 'import' ? kbImportHelp : usage);
     return 0;
   }
   try {

@@ -1,4 +1,4 @@
-import type { Api } from '../../../src-main/contract/index.js';
+import type { Api, KbField } from '../../../src-main/contract/index.js';
 import { ChatState } from './chat.svelte.js';
 import { I18nState } from './i18n.svelte.js';
 import { KnowledgeState } from './kb.svelte.js';
@@ -58,10 +58,11 @@ export class AppState {
   }
 
   /** A citation or link: the knowledge pane, on that entry. */
-  async openEntry(id: string): Promise<void> {
+  /** Opens a knowledge entry; a citation opens it at the fact it cites. */
+  async openEntry(id: string, cited: { field: KbField; source: string } | null = null): Promise<void> {
     this.view = 'knowledge';
     void this.kb.init();
-    await this.kb.openEntry(id);
+    await this.kb.openEntry(id, false, cited);
   }
 
   async deleteSession(id: string): Promise<void> {

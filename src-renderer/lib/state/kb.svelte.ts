@@ -1,4 +1,4 @@
-import type { Api, EventPayload, KbEntry, KbHit, KbImportFormat, KbImportReport, KbSourceKind, KbStats, MethodInput } from '../../../src-main/contract/index.js';
+import type { Api, EventPayload, KbEntry, KbField, KbHit, KbImportFormat, KbImportReport, KbSourceDetail, KbSourceKind, KbStats, MethodInput } from '../../../src-main/contract/index.js';
 import { KbCsvMapping } from '../../../src-main/contract/index.js';
 import { toUiError, type UiError } from '../i18n/index.js';
 import { SearchState } from './search.svelte.js';
@@ -58,6 +58,18 @@ export class KnowledgeState extends SearchState<KbHit> {
   entryError = $state.raw<UiError | null>(null);
   /** Entries opened before the current one, for "back". */
   history = $state.raw<string[]>([]);
+  /** The fact a citation opened the entry at: its field and source, shown highlighted. */
+  cited = $state.raw<{ field: KbField; source: string } | null>(null);
+
+  /** The source being inspected in the statistics panel, with its entries. */
+  sourceDetail = $state.raw<KbSourceDetail | null>(null);
+  /** The source whose removal waits for the user's confirmation. */
+  confirmRemove = $state<string | null>(null);
+  /** A source being removed or rolled back. */
+  sourceBusy = $state<string | null>(null);
+  /** What the last removal or rollback did, or why it failed. */
+  sourceNotice = $state.raw<{ kind: 'removed' | 'rolledBack'; label: string; count: number } | null>(null);
+  sourceError = $state.raw<UiError | null>(null);
 
   stats = $state.raw<KbStats | null>(null);
   statsLoading = $state(false);
@@ -119,10 +131,11 @@ export class KnowledgeState extends SearchState<KbHit> {
     this.error = toUiError(error);
   }
 
-  /** Opens an entry; the one shown before goes on the back history unless `fromHistory`. */
-  async openEntry(id: string, fromHistory = false): Promise<boolean> {
+  /** Opens an entry; the one shown before goes on the back history unless `fromHistory`. A citation names the fact it cites. */
+  async openEntry(id: string, fromHistory = false, cited: { field: KbField; source: string } | null = null): Promise<boolean> {
     const seq = ++this.#entrySeq;
     const previous = this.entry;
+    this.cited = cited;
     this.panel = 'entry';
     this.entryLoading = true;
     try {
@@ -161,6 +174,52 @@ export class KnowledgeState extends SearchState<KbHit> {
       this.error = toUiError(error);
     } finally {
       this.statsLoading = false;
+    }
+  }
+
+  async inspectSource(label: string): Promise<void> {
+    this.sourceError = null;
+    try {
+      this.sourceDetail = await this.#api.kb.source({ label, limit: 200 });
+    } catch (error) {
+      this.sourceError = toUiError(error);
+    }
+  }
+
+  /** Removes an imported source once the user has confirmed it. */
+  async removeSource(label: string): Promise<boolean> {
+    if (this.confirmRemove !== label) {
+      this.confirmRemove = label;
+      return false;
+    }
+    return this.#changeSource(label, async () => {
+      const result = await this.#api.kb.removeSource({ label });
+      this.sourceNotice = { kind: 'removed', label, count: result.entriesRemoved };
+    });
+  }
+
+  async rollbackSource(label: string): Promise<boolean> {
+    return this.#changeSource(label, async () => {
+      const source = await this.#api.kb.rollbackSource({ label });
+      this.sourceNotice = { kind: 'rolledBack', label, count: source.entries };
+    });
+  }
+
+  async #changeSource(label: string, change: () => Promise<void>): Promise<boolean> {
+    this.confirmRemove = null;
+    this.sourceBusy = label;
+    this.sourceError = null;
+    this.sourceNotice = null;
+    try {
+      await change();
+      if (this.sourceDetail?.source.label === label) this.sourceDetail = null;
+      await this.#afterCommit();
+      return true;
+    } catch (error) {
+      this.sourceError = toUiError(error);
+      return false;
+    } finally {
+      this.sourceBusy = null;
     }
   }
 
@@ -220,8 +279,12 @@ export class KnowledgeState extends SearchState<KbHit> {
     try {
       const entry = await this.#api.kb.entry({ id });
       if (seq === this.#entrySeq) this.entry = entry;
-    } catch {
-      // the entry view keeps what it had; the next open reloads it
+    } catch (error) {
+      // Its source was removed: say so rather than keep showing what the base no longer holds.
+      if (seq === this.#entrySeq) {
+        this.entry = null;
+        this.entryError = toUiError(error);
+      }
     }
   }
 }
