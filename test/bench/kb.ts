@@ -80,9 +80,15 @@ export async function benchKb(): Promise<object> {
   try {
     const converted = path.join(dir, 'diseases.jsonl');
     const records = convert(SOURCE, converted);
+    // App start: the first open imports the starter set; every later open reads the base and builds the name index.
+    let started = performance.now();
+    KnowledgeService.open({ file: path.join(dir, 'knowledge.db') }).close();
+    const firstOpenMs = performance.now() - started;
+    started = performance.now();
     const kb = KnowledgeService.open({ file: path.join(dir, 'knowledge.db') });
+    const openMs = performance.now() - started;
     try {
-      let started = performance.now();
+      started = performance.now();
       const report = await kb.import({ path: converted, format: 'jsonl', dryRun: false, source: '医院知识库（基准）' });
       const importSeconds = (performance.now() - started) / 1000;
       if (!report.committed) throw new Error(`import failed: ${JSON.stringify(report.errors.slice(0, 3))}`);
@@ -119,6 +125,7 @@ export async function benchKb(): Promise<object> {
         bench: 'kb',
         source: path.basename(SOURCE),
         records,
+        starter: { firstOpenMs: Math.round(firstOpenMs), openMs: Math.round(openMs), note: 'first open imports the starter set; a later open (every app start) builds the name index' },
         base: { entries: stats.entries, byType: stats.byType, sources: stats.sources.map((s) => ({ label: s.label, entries: s.entries, facts: s.facts })) },
         import: { seconds: round(importSeconds, 2), recordsPerSecond: Math.round(report.total / importSeconds), added: report.added, goal: '≥ 5000 records/s' },
         reimport: { seconds: round(reimportSeconds, 2), recordsPerSecond: Math.round(again.total / reimportSeconds), unchanged: again.unchanged },

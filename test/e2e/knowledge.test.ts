@@ -42,8 +42,11 @@ describe('knowledge base end to end (no model: knowledge mode)', () => {
     const entry = page.getByTestId('kb-entry');
     await entry.waitFor();
     expect(await page.getByTestId('kb-entry-name').textContent()).toBe('非布司他');
-    expect(await entry.locator('[data-testid="kb-fact"][data-field="indications"]').count()).toBeGreaterThan(0);
-    expect(await entry.getByTestId('kb-source').first().textContent()).toContain('待药剂科审核');
+    // The cited fact is highlighted and focused, so the doctor lands on what the answer said.
+    const cited = entry.locator('[data-testid="kb-fact"][data-cited]');
+    expect(await cited.getAttribute('data-field')).toBe('indications');
+    await expect.poll(() => cited.evaluate((node) => node === document.activeElement)).toBe(true);
+    expect(await cited.getByTestId('kb-source').textContent()).toContain('待药剂科审核');
   });
 
   it('never answers a near-miss name: offers the near name as a button that asks again with it', async () => {
@@ -87,6 +90,29 @@ describe('knowledge base end to end (no model: knowledge mode)', () => {
     await page.getByTestId('kb-import-report').waitFor();
     expect(await page.getByTestId('kb-import-error').first().getAttribute('data-line')).toBe('2');
     expect(await core.api.kb.stats()).toEqual(before);
+  });
+
+  it('an imported source is inspected, removed after confirmation, and an open entry of it says it is gone', async () => {
+    const file = path.join(tempDir('xinglin-e2e-source-'), 'ours.jsonl');
+    fs.writeFileSync(file, '{"type":"drug","name":"测试替尼片","indications":["测试病"]}\n');
+    await core.api.kb.import({ path: file, format: 'jsonl', dryRun: false, source: '本院测试来源' });
+    const [hit] = await core.api.kb.search({ query: '测试替尼片', limit: 5 });
+    await page.getByTestId('kb-panel-stats').click();
+    const row = page.locator('[data-testid="kb-stats-source"]', { hasText: '本院测试来源' });
+    await row.getByRole('button', { name: '查看' }).click();
+    await expect.poll(() => page.getByTestId('kb-source-detail').textContent()).toContain('测试替尼片');
+    await page.getByTestId('kb-source-detail').getByRole('button', { name: '测试替尼片' }).click();
+    await expect.poll(() => page.getByTestId('kb-entry-name').textContent()).toBe('测试替尼片');
+
+    await page.getByTestId('kb-panel-stats').click();
+    await row.getByTestId('kb-source-remove').click();
+    await page.getByTestId('kb-source-confirm').waitFor();
+    await page.screenshot({ path: path.join(shots, 'e2e-kb-sources.png') });
+    expect((await core.api.kb.stats()).sources.map((s) => s.label)).toContain('本院测试来源');
+    await page.getByTestId('kb-source-confirm-remove').click();
+    await expect.poll(() => page.getByTestId('kb-source-notice').textContent()).toContain('已删除来源“本院测试来源”');
+    expect((await core.api.kb.stats()).sources.map((s) => s.label)).not.toContain('本院测试来源');
+    await expect.poll(() => core.api.kb.entry({ id: hit!.id }).catch((e: Error) => e.message)).toMatch(/条目/);
   });
 
   it('raised no page errors', () => {

@@ -258,7 +258,7 @@ describe('knowledge: through the core and the CLI', () => {
     expect(progress.at(-1)).toEqual({ phase: 'index', done: 1, total: 1 });
 
     const [hit] = await core.api.kb.search({ query: '测试新药甲' });
-    expect(hit).toMatchObject({ type: 'drug', name: '测试新药甲', matchedBy: 'name' });
+    expect(hit).toMatchObject({ type: 'drug', name: '测试新药甲片', matchedBy: 'name' });
     const entry = await core.api.kb.entry({ id: hit!.id });
     expect(entry.facts.map((f) => f.field).sort()).toEqual(['adverseReactions', 'indications']);
     const answer = await core.api.kb.ask({ question: '测试新药甲片的副作用是什么' });
@@ -308,8 +308,8 @@ describe('knowledge: through the core and the CLI', () => {
     const cli = spawnSync(process.execPath, ['--import', 'tsx', 'src-main/hosts/cli/main.ts', 'ask', '--input', questions, '--json', '--data-dir', dataDir], { encoding: 'utf8' });
     const lines = cli.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatchObject({ id: 'a', mode: 'knowledge', intents: ['indications'], grounded: true, support: 'knowledge', label: '依据知识库', entities: [expect.objectContaining({ name: '测试新药甲' })], unsupported: [] });
-    expect(lines[0]!.citations).toEqual([expect.objectContaining({ name: '测试新药甲', field: 'indications' })]);
+    expect(lines[0]).toMatchObject({ id: 'a', mode: 'knowledge', intents: ['indications'], grounded: true, support: 'knowledge', label: '依据知识库', entities: [expect.objectContaining({ name: '测试新药甲片' })], unsupported: [] });
+    expect(lines[0]!.citations).toEqual([expect.objectContaining({ name: '测试新药甲片', field: 'indications' })]);
     expect(lines[1]).toMatchObject({ id: 'b', grounded: false, entities: [] });
     expect(lines[2]).toMatchObject({ id: null, line: 3, error: { code: 'INVALID_INPUT' } });
     expect(cli.status).toBe(1);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseIndications, type LabelIndication } from '../../src-main/core/knowledge/label-indications.js';
+import { parseIndications, type LabelIndication } from '../../src-main/core/knowledge/index.js';
 
 interface Annotated {
   id: string;

@@ -112,7 +112,10 @@ export class NameIndex {
       index.#about.set(fact.id, about);
     }
     for (const [id, about] of index.#about) {
-      const classes = [about.class, ...(about.allergyClass ?? [])].filter((c): c is string => Boolean(c)).map(lookupForm);
+      // Cross-allergy groups a label names (a cephalosporin's 青霉素类) are not kinds of the drug: a group
+      // counts for class membership only where the drug's own class names it.
+      const own = (about.allergyClass ?? []).filter((group) => about.class?.includes(group.replace(/[类药]$/u, '')));
+      const classes = [about.class, ...own].filter((c): c is string => Boolean(c)).map(lookupForm);
       if (classes.length && index.entries.get(id)?.type === 'drug') index.#drugClasses.push([id, classes]);
     }
     return index;

@@ -20,6 +20,8 @@ const SALT_PREFIXES: readonly string[] = [
 
 const SALT_SUFFIXES = ['钠', '钾', '钙', '镁', '锌'];
 
+const METAL_IONS = ['亚铁', '铁', '钠', '钾', '钙', '镁', '锌', '锂', '铝', '铋'];
+
 const INJECTION_PREFIX = '注射用';
 
 /** A Latin letter or digit of lookup-form text: Latin names start and end on word boundaries. */
@@ -79,10 +81,11 @@ export function stripDosageForm(name: string): string {
  */
 export function drugKey(name: string): string {
   let n = normalizeName(stripDosageForm(normalizeName(name)));
-  const prefix = SALT_PREFIXES.find((p) => n.startsWith(p) && n.length - p.length >= 2);
+  // 硫酸亚铁 and 琥珀酸亚铁 are different drugs: where the rest is a bare metal ion, the salt is the drug.
+  const prefix = SALT_PREFIXES.find((p) => n.startsWith(p) && n.length - p.length >= 2 && !METAL_IONS.includes(n.slice(p.length)));
   if (prefix) n = n.slice(prefix.length);
   const rest = n.slice(0, -1);
-  if (SALT_SUFFIXES.includes(n.slice(-1)) && takesSaltSuffix(rest)) n = rest;
+  if (SALT_SUFFIXES.includes(n.slice(-1)) && takesSaltSuffix(rest) && !SALT_PREFIXES.includes(rest)) n = rest;
   return n;
 }
 
