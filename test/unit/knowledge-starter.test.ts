@@ -50,7 +50,7 @@ describe('knowledge: the shipped starter set', () => {
     expect(clashes).toEqual([]);
   });
 
-  const vocabulary = JSON.parse(fs.readFileSync(path.join(dir, 'vocabulary.json'), 'utf8')) as { drugClasses: string[]; allergyClasses: string[]; formRoutes: Record<string, string> };
+  const vocabulary = JSON.parse(fs.readFileSync(path.join(dir, 'vocabulary.json'), 'utf8')) as { drugClasses: string[]; allergyClasses: string[]; formRoutes: Record<string, string[]> };
   type Link = string | { drug: string; routes?: string[]; when?: string; offLabel?: boolean };
   type Drug = Raw & { class?: string; category?: string; allergyClass?: string[]; controlled?: string; dosageForms?: string[]; contraindications?: string[]; specialPopulations?: Record<string, string> };
   const drugByName = new Map((drugs as Drug[]).map((d) => [normalizeName(d.name ?? ''), d]));
@@ -68,7 +68,7 @@ describe('knowledge: the shipped starter set', () => {
     const misfits = diseases.flatMap((d) =>
       linksOf(d).flatMap((link) => {
         if (typeof link === 'string' || !link.routes?.length) return [];
-        const routes = new Set((drugByName.get(normalizeName(link.drug))?.dosageForms ?? []).map((f) => vocabulary.formRoutes[f]));
+        const routes = new Set((drugByName.get(normalizeName(link.drug))?.dosageForms ?? []).flatMap((f) => vocabulary.formRoutes[f] ?? []));
         return link.routes.every((r) => routes.has(r)) ? [] : [`${d.name} → ${link.drug}（${link.routes.join('、')}；该药剂型途径：${[...routes].join('、')}）`];
       }),
     );
@@ -87,15 +87,17 @@ describe('knowledge: the shipped starter set', () => {
   });
 
   it('marks the control status of every opioid and benzodiazepine, and keeps opioids in one allergy class', () => {
-    const opioidClass = /阿片|吗啡|芬太尼|哌替啶|羟考酮|曲马多|可待因/u;
+    // Opioid analgesics and antitussives; peripheral agonists (洛哌丁胺), antagonists (纳洛酮) and products containing opium are not.
+    const opioidClass = /阿片类|阿片受体(?:混合)?激动/u;
+    const notOpioid = /外周|含阿片/u;
     const unmarked = (drugs as Drug[]).filter((d) => (d.allergyClass ?? []).some((a) => a === '阿片类' || a === '苯二氮䓬类') && !d.controlled).map((d) => d.name);
     expect(unmarked).toEqual([]);
-    const opioidsWithoutClass = (drugs as Drug[]).filter((d) => d.category !== '中成药' && opioidClass.test(d.class ?? '') && !(d.allergyClass ?? []).includes('阿片类')).map((d) => d.name);
+    const opioidsWithoutClass = (drugs as Drug[]).filter((d) => d.category !== '中成药' && opioidClass.test(d.class ?? '') && !notOpioid.test(d.class ?? '') && !(d.allergyClass ?? []).includes('阿片类')).map((d) => d.name);
     expect(opioidsWithoutClass).toEqual([]);
   });
 
   it('states every 禁用 of a special population among the contraindications too', () => {
-    const who: Record<string, RegExp> = { 孕妇: /孕|妊娠/u, 哺乳期: /哺乳/u, 儿童: /儿童|小儿|婴|幼|新生儿|岁/u, 老年人: /老年/u, 肝功能不全: /肝/u, 肾功能不全: /肾|肌酐|透析/u };
+    const who: Record<string, RegExp> = { 孕妇: /孕|妊娠|女性/u, 哺乳期: /哺乳/u, 儿童: /儿童|小儿|婴|幼|新生儿|岁/u, 老年人: /老年/u, 肝功能不全: /肝/u, 肾功能不全: /肾|肌酐|透析|eGFR|尿/u };
     const missing = (drugs as Drug[]).flatMap((d) =>
       Object.entries(d.specialPopulations ?? {})
         .filter(([, sentence]) => /禁用|禁止使用|禁服/u.test(sentence) && !/(?:非|不)必禁用|无需禁用|不禁用/u.test(sentence))

@@ -266,8 +266,18 @@ export class NameIndex {
       }
     }
     found.delete(text);
+    return this.#hitsOf(found);
+  }
+
+  /** Names the text is one character short of (利福 of 利福平, 格列 of 格列卫): the text cut short, not mistyped. */
+  cutShortOf(text: string): NameHit[] {
+    if (text.length < 2 || text.length > MAX_NEAR_LENGTH) return [];
+    return this.#hitsOf(new Set(get((this.#deletions ??= this.#buildDeletions()), text)));
+  }
+
+  #hitsOf(norms: Set<string>): NameHit[] {
     const hits = new Map<string, NameHit>();
-    for (const norm of found) for (const hit of this.lookup(norm)) if (!hits.has(hit.id) || KIND_ORDER[hit.kind] < KIND_ORDER[hits.get(hit.id)!.kind]) hits.set(hit.id, hit);
+    for (const norm of norms) for (const hit of this.lookup(norm)) if (!hits.has(hit.id) || KIND_ORDER[hit.kind] < KIND_ORDER[hits.get(hit.id)!.kind]) hits.set(hit.id, hit);
     return [...hits.values()].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind]).slice(0, MAX_NEAR);
   }
 

@@ -132,15 +132,20 @@ export function recognize(index: NameIndex, question: string): Recognition {
       offer([...kinds, ...near], said, kinds.length > 1 ? 'ambiguous' : 'near');
       continue;
     }
-    // A near name beats a class: 利福 is 利福平 missing a character before it is the rifamycins.
+    // A near name the term is missing characters of beats a class: 利福 is 利福平 missing a character
+    // before it is the rifamycins. One with a character changed does not: 头孢 is the cephalosporins, not 头癣.
+    const members = index.classMembers(said.replace(CLASS_SUFFIX, ''));
+    const cutShort = new Set(members.length < 2 ? [] : index.cutShortOf(said).map((h) => h.id));
+    const holdsTerm = (hit: NameHit): boolean => members.length < 2 || cutShort.has(hit.id);
+    const nearer = near.filter(holdsTerm);
     const widened = widenedNear(index, text, runs, runs.indexOf(run), true);
-    if (near.length > 0 || widened) {
-      unknown.push(near.length ? said : widened!.said);
-      offer(near, said, 'near');
-      if (widened) offer(widened.hits, near.length ? said : widened.said, 'near');
+    const widenedHits = widened?.hits.filter(holdsTerm) ?? [];
+    if (nearer.length > 0 || widenedHits.length > 0) {
+      unknown.push(nearer.length ? said : widened!.said);
+      offer(nearer, said, 'near');
+      offer(widenedHits, nearer.length ? said : widened!.said, 'near');
       continue;
     }
-    const members = index.classMembers(said.replace(CLASS_SUFFIX, ''));
     if (members.length >= 2 || (members.length === 1 && CLASS_SUFFIX.test(said))) classes.push({ term: said, ids: members });
   }
   // Nothing recognised at all: the one mention left is what the doctor asked about.
