@@ -71,6 +71,19 @@ const PHASE = /^(?:躁狂发作|抑郁发作|急性发作|急性加重期?|维�
 /** A part of an enumeration that names a disease by itself; 骨和关节感染 is one indication. */
 const DISEASE_END = /(?:炎|病|症|征|感染|热|痛|瘤|癌|疹|疮|溃疡|障碍|综合征|不全|衰竭|中毒|结石|出血|水肿|血症|腹泻|疟疾)$/u;
 
+/**
+ * The framing before an indication (本品也可用于治疗…) off, word by word. A header may be all framing
+ * (本品适用于：); a clause keeps its last word rather than become empty.
+ */
+function withoutFraming(text: string, keepLastWord: boolean): string {
+  let out = text;
+  for (const re of LEADING) {
+    const next = trimPunctuation(out.replace(re, ''));
+    if (next || !keepLastWord) out = next;
+  }
+  return out;
+}
+
 function unique(parts: string[]): string[] {
   return [...new Set(parts.map((p) => trimPunctuation(p)).filter(Boolean))];
 }
@@ -112,25 +125,19 @@ function splitPerson(head: string): { person: string[]; rest: string } {
 function conditionsOf(clause: string): { conditions: LabelIndication[]; qualifiers: string[] } {
   const qualifiers: string[] = [];
   let text = trimPunctuation(clause);
-  const readLeading = (): void => {
-    for (let changed = true; changed; ) {
-      changed = false;
-      const before = text;
-      const route = ROUTE.exec(text);
-      if (route) qualifiers.push(route[1]!);
-      if (route) text = text.slice(route[0].length);
-      for (const re of LEADING) {
-        const next = trimPunctuation(text.replace(re, ''));
-        if (next) text = next;
-      }
-      if (PREVENTION.test(text)) {
-        qualifiers.push('预防');
-        text = text.replace(PREVENTION, '');
-      }
-      changed = text !== before;
+  for (let before = ''; text !== before; ) {
+    before = text;
+    const route = ROUTE.exec(text);
+    if (route) {
+      qualifiers.push(route[1]!);
+      text = text.slice(route[0].length);
     }
-  };
-  readLeading();
+    text = withoutFraming(text, true);
+    if (PREVENTION.test(text)) {
+      qualifiers.push('预防');
+      text = text.replace(PREVENTION, '');
+    }
+  }
   // 的治疗（患者应在…使用）: a bracket after the framing qualifies the whole clause.
   const late = /[（(]([^（）()]+)[)）]$/u.exec(text);
   if (late && /(?:治疗|预防)$/u.test(text.slice(0, late.index))) {
@@ -159,7 +166,7 @@ function conditionsOf(clause: string): { conditions: LabelIndication[]; qualifie
   if (when && when.index >= 2) text = text.slice(0, when.index);
   const surgery = AFTER_SURGERY.exec(text);
   if (surgery && surgery.index >= 2) {
-    qualifiers.push(surgery[1]!.replace(/^切除/u, '切除'));
+    qualifiers.push(surgery[1]!);
     text = text.slice(0, surgery.index);
   }
   text = text.replace(/患者$/u, '');
@@ -231,10 +238,10 @@ function sentences(text: string): string[] {
 
 /** A header's qualifiers: 本品适用于18岁及以上成人由敏感菌所致的下列轻至中度感染 → 18岁及以上成人, 敏感菌所致, 轻至中度. */
 function headerQualifiers(header: string): string[] {
-  let text = trimPunctuation(header);
-  for (const clause of splitTop(text, /[，,]/u)) if (COMPOSITION_CLAUSE.test(clause) || SENTENCE_QUALIFIER.test(clause)) text = text.replace(clause, '');
-  const sentenceQualifiers = splitTop(header, /[，,]/u).filter((c) => SENTENCE_QUALIFIER.test(c)).map((c) => c.replace(/^本品/u, ''));
-  for (const re of LEADING) text = trimPunctuation(text.replace(re, ''));
+  // 本品为…复方制剂，配合饮食控制，用于…： what the product is goes; a qualifying clause is kept whole.
+  const clauses = splitTop(trimPunctuation(header), /[，,]/u);
+  const sentenceQualifiers = clauses.filter((c) => SENTENCE_QUALIFIER.test(c)).map((c) => c.replace(/^本品/u, ''));
+  let text = withoutFraming(clauses.filter((c) => !COMPOSITION_CLAUSE.test(c) && !SENTENCE_QUALIFIER.test(c)).join('，'), false);
   text = text.replace(/(?:下列|以下)?(?:[^的]{0,6}(?:感染|疾病|病症|情况))?$/u, (m) => {
     const severity = /(轻至中度|中至重度|轻、中度|中、重度|严重|重症)/u.exec(m);
     return severity ? `的${severity[1]}` : '';
