@@ -104,7 +104,15 @@ describe('knowledge base end to end (no model: knowledge mode)', () => {
     await page.getByTestId('kb-source-detail').getByRole('button', { name: '测试替尼片' }).click();
     await expect.poll(() => page.getByTestId('kb-entry-name').textContent()).toBe('测试替尼片');
 
+    // A changed file re-imported keeps the old version, which the row offers to roll back to.
+    fs.writeFileSync(file, '{"type":"drug","name":"测试替尼片","indications":["测试病","另一测试病"]}\n');
+    await core.api.kb.import({ path: file, format: 'jsonl', dryRun: false, source: '本院测试来源' });
     await page.getByTestId('kb-panel-stats').click();
+    await page.getByRole('button', { name: '刷新' }).click();
+    await row.getByTestId('kb-source-rollback').click();
+    await expect.poll(() => page.getByTestId('kb-source-notice').textContent()).toContain('已回滚到上一版本');
+    expect((await core.api.kb.entry({ id: hit!.id })).facts.find((f) => f.field === 'indications')!.value).toEqual(['测试病']);
+
     await row.getByTestId('kb-source-remove').click();
     await page.getByTestId('kb-source-confirm').waitFor();
     await page.screenshot({ path: path.join(shots, 'e2e-kb-sources.png') });

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { XinglinError, type KbImportProgress, type MethodParams } from '../../src-main/contract/index.js';
+import { XinglinError, type KbCsvMapping, type KbImportProgress, type MethodParams } from '../../src-main/contract/index.js';
+import { IMPORT_EXAMPLES } from '../../src-renderer/lib/ui/import-examples.js';
 import { KnowledgeService, STARTER_LABEL } from '../../src-main/core/knowledge/index.js';
 import { jsonl, openFixtureKb, starterDrugs, tempDir, writeStarter } from './knowledge-fixture.js';
 
@@ -362,5 +363,15 @@ describe('knowledge: imported sources a hospital can manage', () => {
     const report = await kb.import(params(write('bad.jsonl', `${version2}{"type":"drug"}\n`), { source: '本院药品' }));
     expect(report).toMatchObject({ committed: false, errors: [{ line: 3, message: expect.stringContaining('第 3 行') }] });
     expect(snapshot(file)).toBe(before);
+  });
+
+  it('imports every downloadable example file as it stands (the templates the Knowledge pane offers)', async () => {
+    const { kb } = fresh();
+    const mapping = JSON.parse(IMPORT_EXAMPLES.find((e) => e.label === 'kb.import.example.mapping')!.content) as KbCsvMapping;
+    for (const example of IMPORT_EXAMPLES.filter((e) => e.label !== 'kb.import.example.mapping')) {
+      const file = write(example.file, example.content);
+      const report = await kb.import(params(file, { format: example.format, dryRun: true, ...(example.format === 'csv' ? { mapping } : {}) }));
+      expect({ file: example.file, errors: report.errors, total: report.total > 0 }).toEqual({ file: example.file, errors: [], total: true });
+    }
   });
 });

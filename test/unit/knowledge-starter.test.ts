@@ -86,11 +86,16 @@ describe('knowledge: the shipped starter set', () => {
     expect(outside).toEqual([]);
   });
 
-  it('marks the control status of every opioid and benzodiazepine, and keeps opioids in one allergy class', () => {
+  it('marks the control status of every opioid, benzodiazepine and sedative-hypnotic, and keeps opioids in one allergy class', () => {
     // Opioid analgesics and antitussives; peripheral agonists (洛哌丁胺), antagonists (纳洛酮) and products containing opium are not.
     const opioidClass = /阿片类|阿片受体(?:混合)?激动/u;
     const notOpioid = /外周|含阿片/u;
-    const unmarked = (drugs as Drug[]).filter((d) => (d.allergyClass ?? []).some((a) => a === '阿片类' || a === '苯二氮䓬类') && !d.controlled).map((d) => d.name);
+    // Sedative-hypnotics too (the Z-drugs, barbiturates); antagonists (氟马西尼, 纳洛酮) are not controlled.
+    const sedative = /苯二氮䓬类|镇静催眠药|巴比妥类/u;
+    const unmarked = (drugs as Drug[])
+      .filter((d) => (d.allergyClass ?? []).some((a) => a === '阿片类' || a === '苯二氮䓬类') || (sedative.test(d.class ?? '') && !/拮抗剂/u.test(d.class ?? '')))
+      .filter((d) => !d.controlled)
+      .map((d) => d.name);
     expect(unmarked).toEqual([]);
     const opioidsWithoutClass = (drugs as Drug[]).filter((d) => d.category !== '中成药' && opioidClass.test(d.class ?? '') && !notOpioid.test(d.class ?? '') && !(d.allergyClass ?? []).includes('阿片类')).map((d) => d.name);
     expect(opioidsWithoutClass).toEqual([]);
