@@ -5,6 +5,9 @@ import { KnowledgeProvenance } from './knowledge.js';
 
 export const Id = z.string().min(1).max(64);
 
+/** The title a session carries until its first question names it; the UI shows it in its own language. */
+export const DEFAULT_SESSION_TITLE = '新对话';
+
 export const Session = z.object({
   id: Id,
   title: z.string(),

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { XinglinError, type KbAskResult, type KnowledgeProvenance, type Message, type MethodOutput, type MethodParams, type Provenance, type Sampling } from '../contract/index.js';
+import { DEFAULT_SESSION_TITLE, XinglinError, type KbAskResult, type KnowledgeProvenance, type Message, type MethodOutput, type MethodParams, type Provenance, type Sampling } from '../contract/index.js';
 import { defaultSampling } from './config.js';
 import type { EventBus } from './event-bus.js';
 import type { KnowledgeService } from './knowledge/index.js';
 import type { LlmHost } from './llm/index.js';
-import { DEFAULT_SESSION_TITLE, type Store } from './store/index.js';
+import type { Store } from './store/index.js';
 
 const TITLE_CHARS = 24;
 

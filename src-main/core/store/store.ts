@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
-import { MessageRole, MessageStatus, Provenance, XinglinError } from '../../contract/index.js';
+import { DEFAULT_SESSION_TITLE, MessageRole, MessageStatus, Provenance, XinglinError } from '../../contract/index.js';
 import type { Message, SearchHit, Session } from '../../contract/index.js';
 import { openDatabase, type Db, type OpenDatabaseOptions } from './database.js';
 import { toMessage, toSearchHit, toSession, type MessageRow, type SearchRow, type SessionRow } from './rows.js';
@@ -26,7 +26,6 @@ export interface NewMessage {
   error?: Message['error'] | undefined;
 }
 
-export const DEFAULT_SESSION_TITLE = '新对话';
 export const MAX_SEARCH_LIMIT = 1000;
 
 type Stmt<P extends unknown[], R = unknown> = BetterSqlite3.Statement<P, R>;
