@@ -32,6 +32,34 @@ module.exports = {
       to: { path: '^src-main/hosts/electron' },
     },
     {
+      name: 'hosts-reach-core-through-its-door',
+      comment: 'A host holds the core through core.ts (createCore, the Core type) and config.ts only; the slices are the core\'s business.',
+      severity: 'error',
+      from: { path: '^src-main/hosts' },
+      to: { path: '^src-main/core/', pathNot: '^src-main/core/(core|config)\\.ts$' },
+    },
+    {
+      name: 'slices-meet-at-their-index',
+      comment: 'A slice of the core reaches another only through that slice\'s index.ts.',
+      severity: 'error',
+      from: { path: '^src-main/core/(chat|knowledge|llm|records|eval)/' },
+      to: { path: '^src-main/core/(chat|knowledge|llm|records|eval)/', pathNot: ['^src-main/core/$1/', '^src-main/core/[^/]+/index\\.ts$'] },
+    },
+    {
+      name: 'db-imports-no-slice',
+      comment: 'The SQLite kit serves every slice and knows none of them.',
+      severity: 'error',
+      from: { path: '^src-main/core/db/' },
+      to: { path: '^src-main/core/(chat|knowledge|llm|records|eval)/|^src-main/core/core\\.ts$' },
+    },
+    {
+      name: 'renderer-imports-contract-by-alias',
+      comment: 'The renderer names the contract as $contract, never by a path into src-main.',
+      severity: 'error',
+      from: { path: '^src-renderer' },
+      to: { path: '^src-main/contract', dependencyTypesNot: ['aliased-webpack'] },
+    },
+    {
       name: 'renderer-sees-contract-only',
       comment: 'The renderer talks to the main process through the contract, never its code.',
       severity: 'error',
@@ -55,6 +83,8 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
+    // The renderer's $contract alias, in the resolver shape dependency-cruiser reads (as vite.config.ts defines it).
+    webpackConfig: { fileName: 'build/renderer-aliases.cjs' },
     exclude: { path: '\\.test\\.ts$' },
     enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js', '.svelte', '.mjs', '.cjs'] },
   },

@@ -20,6 +20,18 @@ export const errorCodes = [
   'PROMPT_TOO_LONG',
   'GENERATION_FAILED',
   'IMPORT_INVALID',
+  /** The user (or a newer request) cancelled the work; nothing of it was kept. */
+  'CANCELLED',
+  /** The data folder's database was written by a newer Xinglin: upgrade the app. */
+  'DATABASE_NEWER',
+  /** The database file is damaged or is not Xinglin's: restore it from a backup. */
+  'DATABASE_CORRUPT',
+  /** The database file cannot be opened or created (permissions, a full disk, a locked file). */
+  'DATABASE_UNAVAILABLE',
+  /** A schema upgrade failed and was rolled back; the data is as it was. */
+  'MIGRATION_FAILED',
+  /** A file of the starter knowledge base that ships with the app is damaged: reinstall. */
+  'STARTER_INVALID',
   'INTERNAL',
 ] as const;
 

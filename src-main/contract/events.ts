@@ -1,20 +1,10 @@
-import { z } from 'zod';
-import { Id, Message } from './entities.js';
-import { KbImportProgress } from './knowledge.js';
+import type { z } from 'zod';
+import { chatEvents } from './chat.js';
+import { jobEvents } from './jobs.js';
+import { modelEvents } from './models.js';
 
-/** Events the core pushes to every connected renderer. */
-export const events = {
-  'chat.token': z.object({ sessionId: Id, messageId: Id, text: z.string() }),
-  'chat.done': z.object({ sessionId: Id, message: Message }),
-  'chat.error': z.object({ sessionId: Id, messageId: Id, error: z.object({ code: z.string(), message: z.string() }) }),
-  'models.progress': z.object({
-    phase: z.enum(['hash', 'model', 'adapters', 'context']),
-    file: z.string(),
-    /** 0…1 */
-    progress: z.number().min(0).max(1),
-  }),
-  'kb.progress': KbImportProgress,
-} as const;
+/** Events the core pushes to every connected renderer, merged from the domains. */
+export const events = { ...chatEvents, ...modelEvents, ...jobEvents } as const;
 
 export type EventName = keyof typeof events;
 export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;

@@ -1,7 +1,11 @@
 /** THE API of Xinglin: pure TypeScript, no Node, Electron or core imports. */
 export * from './errors.js';
-export * from './entities.js';
+export * from './common.js';
+export * from './app.js';
+export * from './chat.js';
+export * from './models.js';
 export * from './knowledge.js';
+export * from './jobs.js';
 export * from './methods.js';
 export * from './events.js';
 export * from './api.js';

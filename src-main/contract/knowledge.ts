@@ -1,12 +1,10 @@
 import { z } from 'zod';
+import { Id as EntryId, MAX_QUESTION_CHARS, None } from './common.js';
 
 /**
  * The knowledge base's share of the API: drugs and diseases, their facts with sources, search,
- * import and grounded answers. Self-contained (zod only) so entities.ts can embed
- * `KnowledgeProvenance` without an import cycle.
+ * import and grounded answers.
  */
-
-const EntryId = z.string().min(1).max(64);
 
 export const KbEntityType = z.enum(['drug', 'disease']);
 export type KbEntityType = z.infer<typeof KbEntityType>;
@@ -214,10 +212,42 @@ export const KnowledgeProvenance = z.object({
 });
 export type KnowledgeProvenance = z.infer<typeof KnowledgeProvenance>;
 
-/** `read`: bytes of the file read, validated and written; `index`: entries re-indexed for search. */
-export const KbImportProgress = z.object({
-  phase: z.enum(['read', 'index']),
-  done: z.number().int().min(0),
-  total: z.number().int().min(0),
-});
-export type KbImportProgress = z.infer<typeof KbImportProgress>;
+const SourceLabel = z.string().trim().min(1).max(100);
+
+export const knowledgeMethods = {
+  'kb.search': {
+    input: z.object({ query: z.string().trim().min(1).max(200), limit: z.number().int().min(1).max(200).default(20) }).strict(),
+    output: z.array(KbHit),
+  },
+  'kb.entry': { input: z.object({ id: EntryId }).strict(), output: KbEntry },
+  'kb.stats': { input: None, output: KbStats },
+  /** A job of kind `kb.import`: progress as `job.progress`; `jobs.cancel` leaves the base as it was. */
+  'kb.import': {
+    input: z.object({
+      /** A file on this workstation. */
+      path: z.string().min(1).max(4096),
+      format: KbImportFormat.default('jsonl'),
+      mapping: KbCsvMapping.optional(),
+      dryRun: z.boolean().default(false),
+      /** The source label every fact is stamped with; defaults to one naming the file. */
+      source: z.string().trim().min(1).max(100).optional(),
+      /** Defaults to `label` for the label format, `hospital` otherwise. */
+      kind: KbImportKind.optional(),
+    }).strict(),
+    output: KbImportReport,
+  },
+  /** One source and its entries (the first `limit`). */
+  'kb.source': { input: z.object({ label: SourceLabel, limit: z.number().int().min(1).max(1000).default(200) }).strict(), output: KbSourceDetail },
+  /** Removes an imported source with what it says; entries no other source speaks for go too. */
+  'kb.removeSource': { input: z.object({ label: SourceLabel }).strict(), output: z.object({ label: z.string(), entriesRemoved: z.number().int() }) },
+  /** Puts an imported source back to the version its last re-import replaced. */
+  'kb.rollbackSource': { input: z.object({ label: SourceLabel }).strict(), output: KbSourceStats },
+  /**
+   * `knowledge` composes the answer from the entries; `llm` has the loaded model answer from them,
+   * when the model queue grants it.
+   */
+  'kb.ask': {
+    input: z.object({ question: z.string().trim().min(1).max(MAX_QUESTION_CHARS), mode: z.enum(['knowledge', 'llm']).default('knowledge') }).strict(),
+    output: KbAskResult,
+  },
+} as const;

@@ -8,6 +8,8 @@ export interface CoreConfig {
   /** GGUF base models; adapters live in `<modelsDir>/lora`. */
   modelsDir: string;
   host: 'electron' | 'web' | 'cli';
+  /** The starter knowledge base shipped with the app (its `*.jsonl` and synonym table): each host and the build say where. */
+  starterDir: string;
   appVersion: string;
   /** CPU threads for inference; defaults to the physical core count. */
   threads?: number;

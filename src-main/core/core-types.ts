@@ -1,6 +1,7 @@
 import type { Api, Reply } from '../contract/index.js';
 import type { CoreConfig } from './config.js';
 import type { AnyEventListener } from './event-bus.js';
+import type { Logger } from './log.js';
 
 /** The one object every host holds. */
 export interface Core {
@@ -10,5 +11,7 @@ export interface Core {
   /** The same API, typed, for in-process callers (the CLI, tests). */
   readonly api: Api;
   subscribe(listener: AnyEventListener): () => void;
+  /** The data folder's log, for the host's own events. */
+  readonly log: Logger;
   close(): Promise<void>;
 }

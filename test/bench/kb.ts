@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { KnowledgeService, normalizeName } from '../../src-main/core/knowledge/index.js';
+import { STARTER_DIR } from '../helpers/env.js';
 import { percentile, round } from './stats.js';
 
 /**
@@ -82,10 +83,10 @@ export async function benchKb(): Promise<object> {
     const records = convert(SOURCE, converted);
     // App start: the first open imports the starter set; every later open reads the base and builds the name index.
     let started = performance.now();
-    KnowledgeService.open({ file: path.join(dir, 'knowledge.db') }).close();
+    KnowledgeService.open({ file: path.join(dir, 'knowledge.db'), starterDir: STARTER_DIR }).close();
     const firstOpenMs = performance.now() - started;
     started = performance.now();
-    const kb = KnowledgeService.open({ file: path.join(dir, 'knowledge.db') });
+    const kb = KnowledgeService.open({ file: path.join(dir, 'knowledge.db'), starterDir: STARTER_DIR });
     const openMs = performance.now() - started;
     try {
       started = performance.now();

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { getLlama, LlamaChatSession } from 'node-llama-cpp';
 import type { EventPayload } from '../../src-main/contract/index.js';
 import { KnowledgeService } from '../../src-main/core/knowledge/index.js';
+import { STARTER_DIR } from '../helpers/env.js';
 import { appRoot } from '../../src-main/hosts/common/app-root.js';
 import { generateFixtures, type TinyLlamaOptions } from '../fixtures/gguf/tiny-llama.js';
 import { median, round } from './stats.js';
@@ -33,7 +34,7 @@ const models: { name: string; options: TinyLlamaOptions }[] = [
 
 /** The grounding the app puts before the question, so both paths read the same context. */
 function groundingOf(question: string): string {
-  const knowledge = KnowledgeService.open({ file: path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'xinglin-bench-kb-')), 'knowledge.db') });
+  const knowledge = KnowledgeService.open({ file: path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'xinglin-bench-kb-')), 'knowledge.db'), starterDir: STARTER_DIR });
   try {
     return knowledge.groundedPrompt(question, knowledge.retrieve(question)).system;
   } finally {

@@ -4,9 +4,13 @@ import path from 'node:path';
 import type { EventName, EventPayload } from '../../src-main/contract/index.js';
 import type { CoreConfig } from '../../src-main/core/config.js';
 import { createCore, type Core } from '../../src-main/core/core.js';
+import { fileURLToPath } from 'node:url';
 import { generateFixtures, type FixturePaths, type TinyLlamaOptions } from '../fixtures/gguf/tiny-llama.js';
 
 const TEST_CONTEXT = 2048;
+
+/** The starter knowledge base as it ships (the hosts find it the same way from source). */
+export const STARTER_DIR = fileURLToPath(new URL('../../src-main/core/knowledge/starter', import.meta.url));
 
 export function tempDir(prefix = 'xinglin-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -23,7 +27,7 @@ export function fixtureModels(options: TinyLlamaOptions = { contextLength: TEST_
 
 /** A real core on real files: its own data folder, one CPU thread (tests must pass beside other CPU work), no GPU. */
 export function openTestCore(overrides: Partial<CoreConfig> = {}): Promise<Core> {
-  return createCore({ dataDir: tempDir('xinglin-data-'), modelsDir: tempDir('xinglin-models-'), host: 'cli', appVersion: 'test', threads: 1, gpu: false, contextSize: TEST_CONTEXT, ...overrides });
+  return createCore({ dataDir: tempDir('xinglin-data-'), modelsDir: tempDir('xinglin-models-'), host: 'cli', appVersion: 'test', starterDir: STARTER_DIR, threads: 1, gpu: false, contextSize: TEST_CONTEXT, ...overrides });
 }
 
 /** Resolves with the payload of the next `event` matching `predicate`. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { XinglinError } from '../../src-main/contract/index.js';
+import { XinglinError, type EventPayload } from '../../src-main/contract/index.js';
 import type { Core } from '../../src-main/core/core.js';
 import { answerOf, fixtureModels, openTestCore, tempDir } from '../helpers/env.js';
 
@@ -35,7 +35,7 @@ describe('core: one question end to end on real SQLite and node-llama-cpp', () =
     expect(listed.adapters.map((m) => m.file)).toContain('tiny-lora.gguf');
     const progress: number[] = [];
     const unsubscribe = core.subscribe((event, payload) => {
-      if (event === 'models.progress') progress.push((payload as { progress: number }).progress);
+      if (event === 'job.progress' && (payload as EventPayload<'job.progress'>).kind === 'models.load') progress.push((payload as EventPayload<'job.progress'>).progress);
     });
     const status = await core.api.models.load({ model: 'tiny-llama.gguf', adapters: [{ file: 'tiny-lora.gguf', scale: 0.5 }] });
     unsubscribe();

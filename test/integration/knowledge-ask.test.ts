@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XinglinError, type EventPayload, type KbIntent } from '../../src-main/contract/index.js';
 import type { Core } from '../../src-main/core/core.js';
-import { KnowledgeService, STARTER_LABEL } from '../../src-main/core/knowledge/index.js';
+import { KnowledgeService, STARTER_LABEL, type ModelReply } from '../../src-main/core/knowledge/index.js';
 import { generateFixtures } from '../fixtures/gguf/tiny-llama.js';
 import { openTestCore } from '../helpers/env.js';
 import { jsonl, openFixtureKb, tempDir, writeStarter } from './knowledge-fixture.js';
@@ -24,6 +24,15 @@ beforeAll(async () => {
   await kb.import({ path: file, format: 'jsonl', dryRun: false, source: '本院耳科' });
 });
 afterAll(() => kb.close());
+
+
+/** Grounded LLM mode as chat runs it (chat/grounded-answer.ts), with a scripted model in place of the runtime. */
+async function grounded(service: KnowledgeService, question: string, generate: (request: { system: string; prompt: string }) => Promise<ModelReply>) {
+  const plan = service.planGrounded(question);
+  if (plan.composeInstead) return { result: plan.composeInstead, reply: null };
+  const reply = await generate({ system: plan.prompt.system, prompt: question });
+  return { result: service.reviewGrounded(plan, question, reply), reply };
+}
 
 describe('knowledge: question understanding', () => {
   const cases: Array<[string, KbIntent, string[]]> = [
@@ -175,7 +184,7 @@ describe('knowledge: grounded LLM mode helpers', () => {
   });
 
   it('answers with a model through the same retrieval, flagging what it added', async () => {
-    const { result: r } = await kb.groundedAnswer('痛风用什么药', async ({ system, prompt }) => {
+    const { result: r } = await grounded(kb, '痛风用什么药', async ({ system, prompt }) => {
       expect(system).toContain('[1]');
       expect(prompt).toBe('痛风用什么药');
       return { text: '首选非布司他 [2]，也可用阿莫西林。' };
@@ -188,7 +197,7 @@ describe('knowledge: grounded LLM mode helpers', () => {
 describe('knowledge: grounded LLM mode labels every answer by what its statements cite', () => {
   const ask = (service: KnowledgeService, question: string, text: string, stopReason = 'eogToken') => {
     const systems: string[] = [];
-    const answer = service.groundedAnswer(question, async ({ system }) => {
+    const answer = grounded(service, question, async ({ system }) => {
       systems.push(system);
       return { text, stopReason };
     });
@@ -249,13 +258,14 @@ describe('knowledge: through the core and the CLI', () => {
   });
   afterAll(() => core.close());
 
-  it('imports with kb.progress events and answers with kb.ask', async () => {
-    const progress: EventPayload<'kb.progress'>[] = [];
-    const unsubscribe = core.subscribe((event, payload) => event === 'kb.progress' && progress.push(payload as EventPayload<'kb.progress'>));
+  it('imports as a job with progress events and answers with kb.ask', async () => {
+    const progress: EventPayload<'job.progress'>[] = [];
+    const unsubscribe = core.subscribe((event, payload) => event === 'job.progress' && progress.push(payload as EventPayload<'job.progress'>));
     const report = await core.api.kb.import({ path: file });
     unsubscribe();
     expect(report).toMatchObject({ committed: true, added: 1, errors: [] });
-    expect(progress.at(-1)).toEqual({ phase: 'index', done: 1, total: 1 });
+    expect(progress.at(-2)).toMatchObject({ kind: 'kb.import', state: 'running', phase: 'index', done: 1, total: 1, progress: 1 });
+    expect(progress.at(-1)).toMatchObject({ kind: 'kb.import', state: 'done', error: null });
 
     const [hit] = await core.api.kb.search({ query: '测试新药甲' });
     expect(hit).toMatchObject({ type: 'drug', name: '测试新药甲片', matchedBy: 'name' });

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { XinglinError, type KbCsvMapping, type KbImportProgress, type MethodParams } from '../../src-main/contract/index.js';
+import { XinglinError, type KbCsvMapping, type MethodParams } from '../../src-main/contract/index.js';
 import { IMPORT_EXAMPLES } from '../../src-renderer/lib/ui/import-examples.js';
-import { KnowledgeService, STARTER_LABEL } from '../../src-main/core/knowledge/index.js';
+import { KnowledgeService, STARTER_LABEL, type ImportProgress } from '../../src-main/core/knowledge/index.js';
 import { jsonl, openFixtureKb, starterDrugs, tempDir, writeStarter } from './knowledge-fixture.js';
 
 const opened: KnowledgeService[] = [];
@@ -81,8 +81,8 @@ describe('knowledge: the starter set', () => {
 describe('knowledge: jsonl import', () => {
   it('adds entries with their source, version and import time, reporting progress', async () => {
     const { kb } = fresh();
-    const progress: KbImportProgress[] = [];
-    const report = await kb.import(params(write('hospital.jsonl', jsonl(hospitalDrugs))), (p) => progress.push(p));
+    const progress: ImportProgress[] = [];
+    const report = await kb.import(params(write('hospital.jsonl', jsonl(hospitalDrugs))), { onProgress: (p) => progress.push(p) });
     expect(report).toMatchObject({ committed: true, dryRun: false, total: 2, added: 2, updated: 0, unchanged: 0, errors: [], source: '医院导入：hospital.jsonl' });
     expect(progress.at(-1)).toEqual({ phase: 'index', done: 2, total: 2 });
     expect(progress.some((p) => p.phase === 'read' && p.done === p.total)).toBe(true);

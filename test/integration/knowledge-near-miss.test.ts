@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultStarterDir, drugKey, KnowledgeService, lookupForm, normalizeName, readStarter, readSynonyms, stripDosageForm } from '../../src-main/core/knowledge/index.js';
+import { drugKey, KnowledgeService, lookupForm, normalizeName, readStarter, readSynonyms, stripDosageForm } from '../../src-main/core/knowledge/index.js';
+import { STARTER_DIR } from '../helpers/env.js';
 
 /**
  * The rule above all, checked over the whole shipped starter base: a name one character off a
@@ -39,14 +40,14 @@ const SHAPE = new Set('的了吗呢吧啊呀嘛和与跟及或是在还也都就
 
 beforeAll(() => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xinglin-near-'));
-  kb = KnowledgeService.open({ file: path.join(dir, 'knowledge.db') });
-  named = readStarter(defaultStarterDir()).entities.map(({ record }) => {
+  kb = KnowledgeService.open({ file: path.join(dir, 'knowledge.db'), starterDir: STARTER_DIR });
+  named = readStarter(STARTER_DIR).entities.map(({ record }) => {
     const id = kb.search(record.name)[0]!.id;
     const names = [record.name, ...record.aliases, ...('brands' in record ? record.brands : [])];
     return { id, type: record.type, name: record.name, names };
   });
   // The synonym table names entries too (心房纤颤 is 心房颤动): a variant that is a synonym is a name.
-  const synonyms = readSynonyms(path.join(defaultStarterDir(), 'synonyms.tsv')).map((s) => s.term);
+  const synonyms = readSynonyms(path.join(STARTER_DIR, 'synonyms.tsv')).map((s) => s.term);
   known = new Set([...named.flatMap((e) => e.names), ...synonyms].flatMap((n) => [normalizeName(n), lookupForm(n), drugKey(n)]));
 });
 afterAll(() => kb.close());

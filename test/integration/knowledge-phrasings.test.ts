@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KbAskResult, KbIntent } from '../../src-main/contract/index.js';
 import { KnowledgeService, normalizeName } from '../../src-main/core/knowledge/index.js';
+import { STARTER_DIR } from '../helpers/env.js';
 
 /**
  * Questions as doctors, pharmacists and nurses type them, asked of the shipped starter base.
@@ -23,7 +24,7 @@ const table = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, 'knowled
 
 let kb: KnowledgeService;
 beforeAll(() => {
-  kb = KnowledgeService.open({ file: path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'xinglin-phrasings-')), 'knowledge.db') });
+  kb = KnowledgeService.open({ file: path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'xinglin-phrasings-')), 'knowledge.db'), starterDir: STARTER_DIR });
 });
 afterAll(() => kb.close());
 

@@ -3,8 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { XinglinError, type Provenance } from '../../src-main/contract/index.js';
-import { LATEST_SCHEMA_VERSION, MARK_END, MARK_START, migrations, Store, type SlowQueryEntry } from '../../src-main/core/store/index.js';
+import { MARK_END, MARK_START, XinglinError, type Provenance } from '../../src-main/contract/index.js';
+import { chatMigrations as migrations, ChatStore as Store } from '../../src-main/core/chat/index.js';
+import type { LogEvent, Logger } from '../../src-main/core/log.js';
+
+const LATEST_SCHEMA_VERSION = migrations.at(-1)!.version;
 
 const posix = process.platform !== 'win32';
 const GOUT = '患者三天前出现左足第一跖趾关节红肿，考虑痛风急性发作。';
@@ -105,7 +108,7 @@ describe('store: file and schema', () => {
     const db = new Database(file);
     db.prepare('INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)').run(LATEST_SCHEMA_VERSION + 1, 'from the future', Date.now());
     db.close();
-    const error = expectError(() => openStore(), 'INTERNAL');
+    const error = expectError(() => openStore(), 'DATABASE_NEWER');
     expect(error.message).toContain('更新版本');
     expect(error.details).toMatchObject({ version: LATEST_SCHEMA_VERSION + 1, supported: LATEST_SCHEMA_VERSION });
   });
@@ -113,7 +116,7 @@ describe('store: file and schema', () => {
   it('rolls back a failing migration step and keeps the previous version', () => {
     openStore().close();
     const failing = [...migrations, { version: LATEST_SCHEMA_VERSION + 1, name: 'broken', up: (d: Database.Database) => d.exec('CREATE TABLE half (x); SELECT * FROM no_such_table;') }];
-    const error = expectError(() => openStore(file, { migrations: failing }), 'INTERNAL');
+    const error = expectError(() => openStore(file, { migrations: failing }), 'MIGRATION_FAILED');
     expect(error.message).toContain('数据库升级失败');
     const db = raw();
     expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'half'").get()).toEqual({ n: 0 });
@@ -124,7 +127,7 @@ describe('store: file and schema', () => {
   it('names a corrupt file in a typed error', () => {
     const bad = path.join(dir, 'bad.db');
     fs.writeFileSync(bad, 'this is not a database, just some text that is long enough to have a header'.repeat(20));
-    const error = expectError(() => openStore(bad), 'INTERNAL');
+    const error = expectError(() => openStore(bad), 'DATABASE_CORRUPT');
     expect(error.message).toContain(bad);
   });
 });
@@ -260,16 +263,17 @@ describe('store: sessions and messages', () => {
   });
 
   it('logs slow operations as JSON without any message or query text', () => {
-    const entries: SlowQueryEntry[] = [];
-    const store = openStore(file, { slowQueryMs: -1, onSlowQuery: (e) => entries.push(e) });
+    const entries: Array<LogEvent & { level: string }> = [];
+    const log: Logger = { info: (e) => entries.push({ ...e, level: 'info' }), warn: (e) => entries.push({ ...e, level: 'warn' }), error: (e) => entries.push({ ...e, level: 'error' }) };
+    const store = openStore(file, { slowQueryMs: -1, log });
     const s = store.createSession('张三的病历');
     store.addMessage({ sessionId: s.id, role: 'user', text: GOUT, status: 'complete' });
     store.search('痛风', 5);
     store.listMessages(s.id);
-    expect(entries.map((e) => e.op)).toEqual(['sessions.create', 'messages.add', 'messages.search', 'messages.list']);
+    expect(entries.map((e) => (e.event === 'db.slow_query' ? e.op : e.event))).toEqual(['sessions.create', 'messages.add', 'messages.search', 'messages.list']);
     const logged = JSON.stringify(entries);
     for (const secret of ['张三', '痛风', '跖趾', s.id]) expect(logged).not.toContain(secret);
-    expect(entries[2]).toMatchObject({ level: 'warn', component: 'store', event: 'slow_query', rows: 1 });
+    expect(entries[2]).toMatchObject({ level: 'warn', event: 'db.slow_query', db: 'chat', rows: 1 });
   });
 });
 

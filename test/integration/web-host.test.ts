@@ -109,8 +109,8 @@ describe('web host: the contract over loopback HTTP + SSE', () => {
       req.on('error', reject);
     });
     const event = await firstEvent;
-    expect(event.type).toBe('models.progress');
-    expect(event.data).toMatchObject({ file: 'tiny-llama.gguf', progress: expect.any(Number) });
+    expect(event.type).toBe('job.progress');
+    expect(event.data).toMatchObject({ kind: 'models.load', subject: 'tiny-llama.gguf', state: 'running', progress: expect.any(Number) });
     expect(JSON.parse(((await loading) as { body: string }).body)).toMatchObject({ ok: true, value: { state: 'ready' } });
     const denied = await request(host.port, { path: '/api/events?token=nope', headers: { Host: `127.0.0.1:${host.port}` } });
     expect(denied.status).toBe(401);

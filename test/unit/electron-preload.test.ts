@@ -61,7 +61,7 @@ describe('preload', () => {
     const tokens = vi.fn();
     const progress = vi.fn();
     const off = api.on('chat.token', tokens);
-    api.on('models.progress', progress);
+    api.on('job.progress', progress);
     const payload = { sessionId: 's1', messageId: 'm1', text: '心' };
     standin.sendToRenderer(IPC_EVENT, 'chat.token', payload);
     expect(tokens).toHaveBeenCalledTimes(1);

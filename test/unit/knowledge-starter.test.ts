@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultStarterDir, normalizeName, readStarter } from '../../src-main/core/knowledge/index.js';
+import { normalizeName, readStarter } from '../../src-main/core/knowledge/index.js';
+import { STARTER_DIR } from '../helpers/env.js';
 
 /** The starter set shipped in src-main/core/knowledge/starter: it must load as it is. */
 describe('knowledge: the shipped starter set', () => {
-  const dir = defaultStarterDir();
+  const dir = STARTER_DIR;
   // Read as plain JSON too, so the cross-entry checks report even while one entry fails the schema.
   type Raw = { type?: string; name?: string; aliases?: string[]; drugs?: unknown[]; otherDrugs?: string[] };
   const raw: Raw[] = fs

@@ -3,9 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XinglinError } from '../../src-main/contract/index.js';
-import { defaultStarterDir, KnowledgeService, readSynonyms, SYNONYM_SOURCES } from '../../src-main/core/knowledge/index.js';
+import { KnowledgeService, readSynonyms, SYNONYM_SOURCES } from '../../src-main/core/knowledge/index.js';
+import { silentLog, type LogEvent, type Logger } from '../../src-main/core/log.js';
+import { STARTER_DIR } from '../helpers/env.js';
 
-const shipped = path.join(defaultStarterDir(), 'synonyms.tsv');
+const shipped = path.join(STARTER_DIR, 'synonyms.tsv');
 const temp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'xinglin-synonyms-'));
 
 function table(lines: string[]): string {
@@ -38,7 +40,7 @@ describe('knowledge: the synonym table', () => {
 
   it('refuses a chain or cycle, a term given twice, an unknown source and a wrong header, naming the line', () => {
     const cycle = failure(table(['甲病\t乙病\tclinical', '乙病\t甲病\tclinical']));
-    expect(cycle).toMatchObject({ code: 'IMPORT_INVALID' });
+    expect(cycle).toMatchObject({ code: 'STARTER_INVALID' });
     expect(cycle.message).toMatch(/第 [23] 行：「[甲乙]病」既是同义词又是第 [23] 行的首选名称/);
     expect(failure(table(['甲病\t乙病\tclinical', '甲病\t丙病\tICD-10'])).message).toMatch(/第 3 行：「甲病」已在第 2 行定义为「乙病」的同义词/);
     expect(failure(table(['甲病\t乙病\tblog'])).message).toMatch(/第 2 行：来源“blog”无效/);
@@ -52,7 +54,7 @@ describe('knowledge: the synonym table', () => {
 describe('knowledge: synonyms in answers', () => {
   let kb: KnowledgeService;
   beforeAll(() => {
-    kb = KnowledgeService.open({ file: path.join(temp(), 'knowledge.db') });
+    kb = KnowledgeService.open({ file: path.join(temp(), 'knowledge.db'), starterDir: STARTER_DIR });
   });
   afterAll(() => kb.close());
 
@@ -65,19 +67,15 @@ describe('knowledge: synonyms in answers', () => {
 
   it('a broken table leaves the base as it is: the app opens and names still resolve', () => {
     const starter = temp();
-    for (const file of fs.readdirSync(defaultStarterDir()).filter((f) => f.endsWith('.jsonl'))) fs.copyFileSync(path.join(defaultStarterDir(), file), path.join(starter, file));
+    for (const file of fs.readdirSync(STARTER_DIR).filter((f) => f.endsWith('.jsonl'))) fs.copyFileSync(path.join(STARTER_DIR, file), path.join(starter, file));
     fs.writeFileSync(path.join(starter, 'synonyms.tsv'), 'term\tpreferred\tsource\n甲病\t乙病\tclinical\n乙病\t甲病\tclinical\n');
-    const errors: unknown[] = [];
-    const original = console.error;
-    console.error = (...args: unknown[]) => void errors.push(args.join(' '));
-    try {
-      const broken = KnowledgeService.open({ file: path.join(temp(), 'knowledge.db'), starterDir: starter });
-      expect(broken.ask('心房颤动挂什么科').grounded).toBe(true);
-      expect(broken.ask('心房纤颤挂什么科').grounded).toBe(false);
-      broken.close();
-    } finally {
-      console.error = original;
-    }
-    expect(String(errors[0])).toMatch(/synonyms\.load\.failed.*既是同义词又是/);
+    const errors: LogEvent[] = [];
+    const log: Logger = { ...silentLog, error: (event) => errors.push(event) };
+    const broken = KnowledgeService.open({ file: path.join(temp(), 'knowledge.db'), starterDir: starter, log });
+    expect(broken.ask('心房颤动挂什么科').grounded).toBe(true);
+    expect(broken.ask('心房纤颤挂什么科').grounded).toBe(false);
+    broken.close();
+    // The log names what failed and where, never the table's words.
+    expect(errors).toEqual([{ event: 'kb.synonyms.failed', code: 'STARTER_INVALID', line: 3 }]);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ftsQuery, indexColumns, makeSnippet, MARK_END, MARK_START, queryPieces, segment } from '../../src-main/core/store/index.js';
+import { MARK_END, MARK_START } from '../../src-main/contract/index.js';
+import { ftsQuery, indexColumns, makeSnippet, queryPieces, segment } from '../../src-main/core/db/index.js';
 
 const strip = (s: string): string => s.replaceAll(MARK_START, '').replaceAll(MARK_END, '');
 const marked = (s: string): string[] => [...s.matchAll(/\u0001([^\u0002]*)\u0002/gu)].map((m) => m[1]!);

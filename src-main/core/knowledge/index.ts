@@ -1,9 +1,40 @@
-/** The knowledge base's public face: the service, and the pieces chat and the CLI reuse. */
-export { KnowledgeService, type KnowledgeOptions, type ModelReply } from './service.js';
-export type { Retrieval, Recognition, RecognizedEntity } from './recognize.js';
-export type { GroundedPrompt } from './grounded.js';
-export { STARTER_LABEL, defaultStarterDir, readStarter } from './starter.js';
-export { parseListSection, parseInteractions } from './label-text.js';
+/** The knowledge slice: the base on disk, import (formats, label structuring, starter) and ask (names, retrieval, composing, prompts). */
+import path from 'node:path';
+import type { Jobs } from '../jobs.js';
+import type { Logger } from '../log.js';
+import type { Slice } from '../slice.js';
+import { knowledgeMigrations } from './migrations/index.js';
+import { KnowledgeService } from './service.js';
+
+export { KnowledgeService, type GroundedPlan, type KnowledgeOptions, type ModelReply } from './service.js';
+export type { Retrieval, Recognition, RecognizedEntity } from './ask/recognize.js';
+export type { GroundedPrompt } from './ask/grounded-prompt.js';
+export { STARTER_LABEL, readStarter } from './import/starter.js';
+export type { ImportProgress } from './import/importer.js';
+export { parseListSection, parseInteractions } from './import/label-text.js';
 export { drugKey, lookupForm, normalizeName, stripDosageForm } from './names.js';
-export { parseIndications, type LabelIndication, type ParsedIndications } from './label-indications.js';
+export { parseIndications, type LabelIndication, type ParsedIndications } from './import/label-indications.js';
 export { readSynonyms, SYNONYM_SOURCES, type Synonym } from './synonyms.js';
+
+type KnowledgeMethods = 'kb.search' | 'kb.entry' | 'kb.stats' | 'kb.source' | 'kb.removeSource' | 'kb.rollbackSource' | 'kb.import';
+
+export function openKnowledge(deps: { file: string; starterDir: string; refuseUngrounded: boolean; jobs: Jobs; log: Logger }): Slice<KnowledgeService, KnowledgeMethods> {
+  const service = KnowledgeService.open({ file: deps.file, starterDir: deps.starterDir, refuseUngrounded: deps.refuseUngrounded, log: deps.log });
+  return {
+    service,
+    migrations: knowledgeMigrations,
+    handlers: {
+      'kb.search': ({ query, limit }) => service.search(query, limit),
+      'kb.entry': ({ id }) => service.entry(id),
+      'kb.stats': () => service.stats(),
+      'kb.source': ({ label, limit }) => service.source(label, limit),
+      'kb.removeSource': ({ label }) => service.removeSource(label),
+      'kb.rollbackSource': ({ label }) => service.rollbackSource(label),
+      'kb.import': (params) =>
+        deps.jobs.run('kb.import', path.basename(params.path), ({ signal, report }) =>
+          service.import(params, { signal, onProgress: (p) => report({ phase: p.phase, progress: p.total > 0 ? p.done / p.total : 1, done: p.done, total: p.total }) }),
+        ),
+    },
+    close: () => service.close(),
+  };
+}

@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { KbEntityType, KbFact, KbFactValue, KbField, KbImportFormat, KbSource } from '../../contract/index.js';
-import { indexColumns, type Db } from '../store/index.js';
+import { indexColumns, type Db } from '../db/index.js';
 
 type Stmt<P extends unknown[], R = unknown> = BetterSqlite3.Statement<P, R>;
 

@@ -1,18 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { KB_FIELD_LABELS, XinglinError, type KbAskResult, type KbEntry, type KbHit, type KbImportProgress, type KbImportReport, type KbSource, type KbSourceDetail, type KbSourceStats, type KbStats, type MethodParams } from '../../contract/index.js';
-import { ftsQuery, makeSnippet, openDatabase, queryPieces, type Db } from '../store/index.js';
-import { askResult, composeAnswer } from './answer.js';
-import { findUnsupported, groundedPrompt, type GroundedPrompt } from './grounded.js';
-import { importFile } from './importer.js';
+import { KB_FIELD_LABELS, XinglinError, type KbAskResult, type KbEntry, type KbHit, type KbImportReport, type KbSource, type KbSourceDetail, type KbSourceStats, type KbStats, type MethodParams } from '../../contract/index.js';
+import { ftsQuery, makeSnippet, openDatabase, queryPieces, type Db } from '../db/index.js';
+import { askResult, composeAnswer } from './ask/answer.js';
+import { findUnsupported, groundedPrompt, type GroundedPrompt } from './ask/grounded-prompt.js';
+import { importFile, type ImportProgress } from './import/importer.js';
 import { flatten, KbStore } from './kb-store.js';
-import { NameIndex, type NameHit } from './name-index.js';
+import { NameIndex, type NameHit } from './ask/name-index.js';
 import { drugKey, lookupForm, normalizeName, stripDosageForm } from './names.js';
-import { recognize, type Retrieval } from './recognize.js';
-import { linkedName } from './record.js';
-import { knowledgeMigrations } from './schema.js';
-import { defaultStarterDir, loadStarter, readStarter } from './starter.js';
-import { checkSupport, SUPPORT_LABELS } from './support.js';
+import { recognize, type Retrieval } from './ask/recognize.js';
+import { linkedName } from './entry-schema.js';
+import { knowledgeMigrations } from './migrations/index.js';
+import { loadStarter, readStarter } from './import/starter.js';
+import { silentLog, type Logger } from '../log.js';
+import { checkSupport, SUPPORT_LABELS } from './ask/support.js';
 import { readSynonyms, type Synonym } from './synonyms.js';
 
 /** The synonym table, beside the starter set's files. */
@@ -21,8 +22,9 @@ const SYNONYMS_FILE = 'synonyms.tsv';
 export interface KnowledgeOptions {
   /** `<dataDir>/knowledge.db`. */
   file: string;
-  /** The starter set's folder (`*.jsonl`); defaults to the one shipped with the app. */
-  starterDir?: string;
+  /** The starter set's folder (`*.jsonl` and the synonym table), as the host found it (config). */
+  starterDir: string;
+  log?: Logger;
   /**
    * An administrator's choice: a model answer that cites nothing from the base is refused
    * (replaced by what the base records) instead of shown with a warning.
@@ -40,6 +42,17 @@ const LINKED_FIELDS = new Set(['drugs', 'otherDrugs', 'differentials', 'interact
 export interface ModelReply {
   text: string;
   stopReason?: string;
+}
+
+/** The model's part of a grounded answer, prepared: what it is told, or that it is not asked at all. */
+export interface GroundedPlan {
+  retrieval: Retrieval;
+  prompt: GroundedPrompt;
+  /**
+   * Not for the model: the question names genuinely different entries (the doctor chooses first),
+   * or the base records nothing on it and the administrator refuses ungrounded answers.
+   */
+  composeInstead: KbAskResult | null;
 }
 
 /**
@@ -69,22 +82,25 @@ export class KnowledgeService {
   static open(options: KnowledgeOptions): KnowledgeService {
     const db = openDatabase(options.file, { migrations: knowledgeMigrations });
     const kb = new KbStore(db);
-    const starterDir = options.starterDir ?? defaultStarterDir();
+    const { starterDir } = options;
+    const log = options.log ?? silentLog;
     // A broken starter file must not keep the app from opening: the previous starter set stays,
     // and a broken synonym table leaves names as they are.
-    const logged = (event: string) => (cause: unknown) => console.error(JSON.stringify({ level: 'error', component: 'knowledge', event, error: String((cause as Error)?.message ?? cause) }));
+    const details = (cause: unknown) => (cause instanceof XinglinError ? cause.details : undefined);
     try {
       const set = readStarter(starterDir);
       db.transaction(() => loadStarter(kb, set)).immediate();
     } catch (cause) {
-      logged('starter.load.failed')(cause);
+      const d = details(cause);
+      log.error({ event: 'kb.starter.failed', code: cause instanceof XinglinError ? cause.code : null, file: typeof d?.file === 'string' ? path.basename(d.file) : null, line: typeof d?.line === 'number' ? d.line : null });
     }
     let synonyms: Synonym[] = [];
     const table = path.join(starterDir, SYNONYMS_FILE);
     try {
       if (fs.existsSync(table)) synonyms = readSynonyms(table);
     } catch (cause) {
-      logged('synonyms.load.failed')(cause);
+      const d = details(cause);
+      log.error({ event: 'kb.synonyms.failed', code: cause instanceof XinglinError ? cause.code : null, line: typeof d?.line === 'number' ? d.line : null });
     }
     return new KnowledgeService(db, kb, options.file, options.refuseUngrounded ?? false, synonyms);
   }
@@ -153,11 +169,11 @@ export class KnowledgeService {
   }
 
   /** One import at a time; the index is rebuilt after a committed one. */
-  async import(params: MethodParams<'kb.import'>, onProgress?: (progress: KbImportProgress) => void): Promise<KbImportReport> {
+  async import(params: MethodParams<'kb.import'>, options: { onProgress?: (progress: ImportProgress) => void; signal?: AbortSignal } = {}): Promise<KbImportReport> {
     if (this.#importing) throw new XinglinError('BUSY', '另一个知识库导入正在进行，请等待它完成');
     this.#importing = true;
     try {
-      const report = await importFile(this.file, { file: params.path, format: params.format, mapping: params.mapping, dryRun: params.dryRun, source: params.source, kind: params.kind, onProgress });
+      const report = await importFile(this.file, { file: params.path, format: params.format, mapping: params.mapping, dryRun: params.dryRun, source: params.source, kind: params.kind, onProgress: options.onProgress, signal: options.signal });
       if (report.committed) this.#index = this.#buildIndex();
       return report;
     } finally {
@@ -235,30 +251,31 @@ export class KnowledgeService {
   }
 
   /**
-   * The grounded answer with whatever else the model call returned (a streamed answer's status and
-   * timings). `reply` is null when the model was not asked: the question names genuinely different
-   * entries (the doctor chooses first), or the base records nothing on it and the administrator
-   * refuses ungrounded answers. The answer is checked statement by statement against its sources.
+   * Grounded LLM mode, step one: the entries the question names and the numbered sources the model
+   * answers from (`fits` says whether a system text still leaves the question and its answer room).
    */
-  async groundedAnswer<R extends ModelReply>(
-    question: string,
-    generate: (request: { system: string; prompt: string }) => Promise<R>,
-    fits?: (system: string) => boolean,
-  ): Promise<{ result: KbAskResult; reply: R | null }> {
+  planGrounded(question: string, fits?: (system: string) => boolean): GroundedPlan {
     const retrieval = this.retrieve(question);
     const mustChoose = retrieval.entries.length === 0 && retrieval.choices.some((c) => c.reason === 'ambiguous');
-    const prompt = this.groundedPrompt(question, retrieval, fits);
-    if (mustChoose || (this.refuseUngrounded && prompt.citations.length === 0)) return { result: composeAnswer(retrieval), reply: null };
-    const reply = await generate({ system: prompt.system, prompt: question });
+    const prompt = groundedPrompt(question, retrieval, fits);
+    const composeInstead = mustChoose || (this.refuseUngrounded && prompt.citations.length === 0) ? composeAnswer(retrieval) : null;
+    return { retrieval, prompt, composeInstead };
+  }
+
+  /**
+   * Step two, after the model answered: the answer checked statement by statement against its
+   * sources, names it adds on its own flagged, and the administrator's policy applied (an answer
+   * citing nothing is replaced by what the base records). `text` is what is shown and saved.
+   */
+  reviewGrounded(plan: GroundedPlan, question: string, reply: ModelReply): KbAskResult {
+    const { retrieval, prompt } = plan;
     const check = checkSupport(reply.text, prompt.sources);
-    const truncated = reply.stopReason === 'maxTokens';
-    const unsupported = this.findUnsupported(reply.text, retrieval, question);
     if (this.refuseUngrounded && check.support === 'model-only') {
       const known = composeAnswer(retrieval);
-      const text = [`模型的回答没有引用知识库（${SUPPORT_LABELS['model-only']}），按管理员设置不予显示。以下为知识库的记载：`, known.answer].join('\n');
-      return { result: { ...known, answer: text }, reply: { ...reply, text } };
+      return { ...known, answer: [`模型的回答没有引用知识库（${SUPPORT_LABELS['model-only']}），按管理员设置不予显示。以下为知识库的记载：`, known.answer].join('\n') };
     }
-    return { result: askResult(retrieval, { mode: 'llm', text: reply.text, citations: prompt.citations, check, truncated, unsupported }), reply };
+    const unsupported = this.findUnsupported(reply.text, retrieval, question);
+    return askResult(retrieval, { mode: 'llm', text: reply.text, citations: prompt.citations, check, truncated: reply.stopReason === 'maxTokens', unsupported });
   }
 
   groundedPrompt(question: string, retrieval: Retrieval, fits?: (system: string) => boolean): GroundedPrompt {

@@ -28,7 +28,7 @@ const HEADER = 'term\tpreferred\tsource';
 export function readSynonyms(file: string): Synonym[] {
   const lines = fs.readFileSync(file, 'utf8').split(/\r?\n/u);
   const fail = (line: number, message: string): never => {
-    throw new XinglinError('IMPORT_INVALID', `同义词表 ${file} 第 ${line} 行：${message}`, { file, line });
+    throw new XinglinError('STARTER_INVALID', `同义词表 ${file} 第 ${line} 行：${message}`, { file, line });
   };
   if (lines[0]?.replace(/^\uFEFF/u, '') !== HEADER) fail(1, `表头应为“${HEADER.replaceAll('\t', '⇥')}”`);
   const synonyms: Synonym[] = [];

@@ -1,6 +1,6 @@
 import { KB_FIELD_LABELS, XinglinError, type KbAskResult } from '../../contract/index.js';
 import type { Core } from '../../core/core.js';
-import { readLines } from '../../core/knowledge/line-reader.js';
+import { readLines } from '../../core/core.js';
 import { parse, parseLora } from './args.js';
 import { openCore } from './context.js';
 

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
-import { KbCsvMapping, KbImportFormat, KbImportKind, XinglinError, type EventPayload, type KbImportReport, type KbSourceKind, type KbSourceStats } from '../../contract/index.js';
-import { MARK_END, MARK_START } from '../../core/store/index.js';
+import { KbCsvMapping, KbImportFormat, KbImportKind, MARK_END, MARK_START, XinglinError, type EventPayload, type KbImportReport, type KbSourceKind, type KbSourceStats } from '../../contract/index.js';
 import { parse } from './args.js';
 import { openCore } from './context.js';
 
@@ -158,10 +157,10 @@ async function importFile(args: string[]): Promise<number> {
   const core = await openCore(values, 'cli');
   const tty = process.stderr.isTTY && !values.json;
   const unsubscribe = core.subscribe((event, payload) => {
-    if (event !== 'kb.progress' || !tty) return;
-    const p = payload as EventPayload<'kb.progress'>;
-    const percent = p.total ? Math.floor((p.done / p.total) * 100) : 100;
-    process.stderr.write(`\r${p.phase === 'read' ? '读取并校验' : '更新索引'} ${percent}%   `);
+    if (event !== 'job.progress' || !tty) return;
+    const job = payload as EventPayload<'job.progress'>;
+    if (job.kind !== 'kb.import' || job.state !== 'running') return;
+    process.stderr.write(`\r${job.phase === 'index' ? '更新索引' : '读取并校验'} ${Math.floor(job.progress * 100)}%   `);
   });
   try {
     const report = await core.api.kb.import({ path: file, format: format.data, dryRun: values['dry-run'], ...(mapping ? { mapping } : {}), ...(values.source ? { source: values.source } : {}), ...(kind.data ? { kind: kind.data } : {}) });

@@ -18,3 +18,12 @@ export function appVersion(root: string = appRoot()): string {
 export function rendererDir(root: string = appRoot()): string {
   return path.join(root, 'dist', 'renderer');
 }
+
+/**
+ * The starter knowledge base the app ships: beside the bundles in dist/main (where the build copies
+ * it), or in the source tree when running from source (tsx).
+ */
+export function starterDir(from: string = path.dirname(fileURLToPath(import.meta.url))): string {
+  const bundled = path.join(from, 'starter');
+  return fs.existsSync(bundled) ? bundled : path.join(appRoot(from), 'src-main', 'core', 'knowledge', 'starter');
+}

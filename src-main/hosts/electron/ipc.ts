@@ -1,5 +1,5 @@
 import { IPC_EVENT, IPC_INVOKE, type Reply } from '../../contract/index.js';
-import type { Core } from '../../core/core-types.js';
+import type { Core } from '../../core/core.js';
 import { isTrustedSender, type IpcEventLike } from './security.js';
 
 export interface IpcMainLike {

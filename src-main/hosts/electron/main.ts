@@ -7,9 +7,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, dialog, ipcMain, session } from 'electron';
 import { resolveDirs, resolveRefuseUngrounded, resolveThreads } from '../../core/config.js';
-import { createCore } from '../../core/core.js';
-import type { Core } from '../../core/core-types.js';
-import { appRoot, appVersion, rendererDir } from '../common/app-root.js';
+import { createCore, errorTrace, openLog } from '../../core/core.js';
+import type { Core } from '../../core/core.js';
+import { appRoot, appVersion, rendererDir, starterDir } from '../common/app-root.js';
 import { parseDirFlags } from './args.js';
 import { forwardEvents, registerIpc } from './ipc.js';
 import { installMenu } from './menu.js';
@@ -20,13 +20,10 @@ import { createMainWindow, focusWindow, TrustedWindows } from './window.js';
 /** The same id as electron-builder's appId (build/electron-builder.config.cjs). */
 const APP_ID = 'cn.xinglin.desktop';
 
-function log(level: 'info' | 'error', event: string, fields: Record<string, unknown> = {}): void {
-  console[level](JSON.stringify({ level, event, ...fields }));
-}
-
 // Everything below that must happen before 'ready'.
 registerAppScheme();
 const dirs = resolveDirs(parseDirFlags(process.argv.slice(1)));
+const log = openLog(dirs.dataDir);
 // userData is the data folder every host uses; Chromium's own files get a subfolder of it.
 app.setPath('userData', dirs.dataDir);
 app.setPath('sessionData', path.join(dirs.dataDir, 'chromium'));
@@ -38,7 +35,7 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   void start().catch((error: unknown) => {
-    log('error', 'electron.start.failed', { error: String((error as Error)?.stack ?? error) });
+    log.error({ event: 'electron.start.failed', ...errorTrace(error) });
     dialog.showErrorBox('杏林无法启动 / Xinglin could not start', String((error as Error)?.message ?? error));
     app.exit(1);
   });
@@ -64,13 +61,13 @@ async function start(): Promise<void> {
     core = null;
     void closing
       .close()
-      .catch((error: unknown) => log('error', 'electron.core.close.failed', { error: String(error) }))
+      .catch((error: unknown) => log.error({ event: 'electron.core.close.failed', ...errorTrace(error) }))
       .finally(() => {
         closed = true;
         app.quit();
       });
   });
-  app.on('render-process-gone', (_event, _contents, details) => log('error', 'electron.renderer.gone', { reason: details.reason, exitCode: details.exitCode }));
+  app.on('render-process-gone', (_event, _contents, details) => log.error({ event: 'electron.renderer.gone', reason: details.reason, exitCode: details.exitCode }));
 
   await app.whenReady();
   hardenSession(session.defaultSession);
@@ -79,10 +76,10 @@ async function start(): Promise<void> {
   installMenu({ devTools });
 
   const threads = resolveThreads(undefined);
-  core = await createCore({ host: 'electron', dataDir: dirs.dataDir, modelsDir: dirs.modelsDir, appVersion: appVersion(root), refuseUngrounded: resolveRefuseUngrounded(), ...(threads ? { threads } : {}) });
+  core = await createCore({ host: 'electron', dataDir: dirs.dataDir, modelsDir: dirs.modelsDir, appVersion: appVersion(root), starterDir: starterDir(), refuseUngrounded: resolveRefuseUngrounded(), ...(threads ? { threads } : {}) });
   registerIpc(ipcMain, core, trusted);
   forwardEvents(core, () => trusted.contents());
-  log('info', 'electron.ready', { version: app.getVersion(), electron: process.versions.electron });
+  log.info({ event: 'electron.ready', version: app.getVersion(), electron: process.versions.electron });
 
   createMainWindow(preload, trusted, { devTools });
   app.on('activate', () => {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ErrorCode, Reply, WireError } from '../../contract/index.js';
-import type { Core } from '../../core/core.js';
+import { errorTrace, type Core } from '../../core/core.js';
 import { CONTENT_SECURITY_POLICY } from '../common/csp.js';
 import { contentType, resolveStaticFile } from '../common/static-files.js';
 import { openEventStream } from './sse.js';
@@ -126,7 +126,7 @@ export async function startWebHost(core: Core, options: WebHostOptions): Promise
       if (req.method === 'HEAD') res.end();
       else fs.createReadStream(file).pipe(res);
     } catch (cause) {
-      console.error(JSON.stringify({ level: 'error', event: 'web.request.failed', path: req.url?.split('?')[0], error: String(cause) }));
+      core.log.error({ event: 'web.request.failed', path: (req.url ?? '').split('?')[0]!.slice(0, 200), ...errorTrace(cause) });
       if (!res.headersSent) fail(res, 'INTERNAL', '服务器内部错误。');
       else res.end();
     }

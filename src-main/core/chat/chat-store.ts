@@ -1,0 +1,244 @@
+import { randomUUID } from 'node:crypto';
+import type BetterSqlite3 from 'better-sqlite3';
+import { DEFAULT_SESSION_TITLE, MessageRole, MessageStatus, Provenance, XinglinError } from '../../contract/index.js';
+import type { Message, SearchHit, Session } from '../../contract/index.js';
+import { ftsQuery, indexColumns, makeSnippet, openDatabase, queryPieces, slowQueryTimer, type Db, type OpenDatabaseOptions } from '../db/index.js';
+import { silentLog, type Logger } from '../log.js';
+import { chatMigrations } from './migrations/index.js';
+import { toMessage, toSearchHit, toSession, type MessageRow, type SearchRow, type SessionRow } from './rows.js';
+
+export interface ChatStoreOptions extends Partial<OpenDatabaseOptions> {
+  /** Operations slower than this are logged (default 50 ms). */
+  slowQueryMs?: number;
+  log?: Logger;
+}
+
+export interface NewMessage {
+  /** Given when the id was announced before the row exists (a streaming answer's id). */
+  id?: string | undefined;
+  sessionId: string;
+  role: Message['role'];
+  text: string;
+  status: Message['status'];
+  provenance?: Message['provenance'] | undefined;
+  error?: Message['error'] | undefined;
+}
+
+export const MAX_SEARCH_LIMIT = 1000;
+
+type Stmt<P extends unknown[], R = unknown> = BetterSqlite3.Statement<P, R>;
+
+const SESSION_COLUMNS = `s.id, s.title, s.created_at, s.updated_at,
+  (SELECT count(*) FROM messages m WHERE m.session_id = s.id) AS message_count`;
+const MESSAGE_COLUMNS = 'id, session_id, role, text, status, provenance, error, created_at';
+
+/** SQLite behind one typed interface: every read and write of sessions and messages goes through here. */
+export class ChatStore {
+  private readonly timed: <T>(op: string, fn: () => T) => T;
+  // Prepared once: SQLite compiles each statement a single time per connection.
+  private readonly q: {
+    listSessions: Stmt<[], SessionRow>;
+    getSession: Stmt<[string], SessionRow>;
+    insertSession: Stmt<[string, string, number, number]>;
+    renameSession: Stmt<[string, string]>;
+    deleteSession: Stmt<[string]>;
+    touchSession: Stmt<[number, string]>;
+    listMessages: Stmt<[string], MessageRow>;
+    getMessage: Stmt<[string], MessageRow>;
+    insertMessage: Stmt<[string, string, string, string, string, string | null, string | null, number], { seq: number }>;
+    insertIndex: Stmt<[number, string, string]>;
+    deleteMessage: Stmt<[string]>;
+    search: Stmt<[string, number], SearchRow>;
+    schemaVersion: Stmt<[], { version: number | null }>;
+  };
+
+  private constructor(private readonly db: Db, options: ChatStoreOptions) {
+    this.timed = slowQueryTimer({ db: 'chat', log: options.log ?? silentLog, ...(options.slowQueryMs === undefined ? {} : { thresholdMs: options.slowQueryMs }) });
+    this.q = {
+      listSessions: db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions s ORDER BY s.updated_at DESC, s.created_at DESC, s.id`),
+      getSession: db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.id = ?`),
+      insertSession: db.prepare('INSERT INTO sessions (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)'),
+      renameSession: db.prepare('UPDATE sessions SET title = ? WHERE id = ?'),
+      deleteSession: db.prepare('DELETE FROM sessions WHERE id = ?'),
+      // max(): a clock stepped backwards must not move a session down the list.
+      touchSession: db.prepare('UPDATE sessions SET updated_at = max(updated_at, ?) WHERE id = ?'),
+      listMessages: db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = ? ORDER BY seq`),
+      getMessage: db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`),
+      // Runs inside a write transaction, so max(seq) + 1 cannot race another writer.
+      insertMessage: db.prepare(
+        `INSERT INTO messages (id, session_id, seq, role, text, status, provenance, error, created_at)
+         VALUES (?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM messages), ?, ?, ?, ?, ?, ?) RETURNING seq`,
+      ),
+      insertIndex: db.prepare('INSERT INTO messages_fts (rowid, uni, bi) VALUES (?, ?, ?)'),
+      // The AFTER DELETE trigger removes the index row; a session delete cascades the same way.
+      deleteMessage: db.prepare('DELETE FROM messages WHERE id = ?'),
+      // bm25: lower is better; ties (rare) go to the newer message.
+      search: db.prepare(
+        `SELECT m.id, m.session_id, s.title AS session_title, m.role, m.text, m.created_at
+         FROM messages_fts
+         JOIN messages m ON m.seq = messages_fts.rowid
+         JOIN sessions s ON s.id = m.session_id
+         WHERE messages_fts MATCH ?
+         ORDER BY bm25(messages_fts), m.created_at DESC, m.seq DESC
+         LIMIT ?`,
+      ),
+      schemaVersion: db.prepare('SELECT max(version) AS version FROM schema_version'),
+    };
+  }
+
+  /** Opens (creating and migrating if needed) the database file; ':memory:' for a throwaway store. */
+  static open(file: string, options: ChatStoreOptions = {}): ChatStore {
+    return new ChatStore(openDatabase(file, { ...options, migrations: options.migrations ?? chatMigrations }), options);
+  }
+
+  close(): void {
+    if (!this.db.open) return;
+    try {
+      this.db.pragma('optimize'); // cheap; keeps the planner's statistics fresh for the next start
+    } finally {
+      this.db.close();
+    }
+  }
+
+  schemaVersion(): number {
+    return this.q.schemaVersion.get()?.version ?? 0;
+  }
+
+  listSessions(): Session[] {
+    return this.timed('sessions.list', () => this.q.listSessions.all()).map(toSession);
+  }
+
+  getSession(id: string): Session {
+    const row = this.timed('sessions.get', () => this.q.getSession.get(id));
+    if (!row) throw sessionNotFound(id);
+    return toSession(row);
+  }
+
+  hasSession(id: string): boolean {
+    return this.timed('sessions.get', () => this.q.getSession.get(id)) !== undefined;
+  }
+
+  createSession(title: string = DEFAULT_SESSION_TITLE): Session {
+    const id = randomUUID();
+    const now = Date.now();
+    this.timed('sessions.create', () => this.q.insertSession.run(id, title, now, now));
+    return { id, title, createdAt: now, updatedAt: now, messageCount: 0 };
+  }
+
+  /** Renaming does not move the session in the list: only new messages do. */
+  renameSession(id: string, title: string): Session {
+    const { changes } = this.timed('sessions.rename', () => this.q.renameSession.run(title, id));
+    if (changes === 0) throw sessionNotFound(id);
+    return this.getSession(id);
+  }
+
+  /** Removes the session, its messages and their search index rows, atomically. */
+  deleteSession(id: string): void {
+    const { changes } = this.timed('sessions.delete', () => this.q.deleteSession.run(id));
+    if (changes === 0) throw sessionNotFound(id);
+  }
+
+  listMessages(sessionId: string): Message[] {
+    return this.timed('messages.list', () =>
+      this.transactional(() => {
+        const rows = this.q.listMessages.all(sessionId);
+        if (rows.length === 0 && !this.q.getSession.get(sessionId)) throw sessionNotFound(sessionId);
+        return rows;
+      }),
+    ).map(toMessage);
+  }
+
+  getMessage(id: string): Message {
+    const row = this.timed('messages.get', () => this.q.getMessage.get(id));
+    if (!row) throw messageNotFound(id);
+    return toMessage(row);
+  }
+
+  /** Saves a message, indexes it for search and moves its session to the top, in one transaction. */
+  addMessage(input: NewMessage): Message {
+    const { id = randomUUID(), ...rest } = input;
+    const fields = validateMessage(rest);
+    const now = Date.now();
+    const { uni, bi } = indexColumns(fields.text);
+    this.timed('messages.add', () =>
+      this.transactional(() => {
+        if (this.q.touchSession.run(now, fields.sessionId).changes === 0) throw sessionNotFound(fields.sessionId);
+        const provenance = fields.provenance ? JSON.stringify(fields.provenance) : null;
+        const error = fields.error ? JSON.stringify(fields.error) : null;
+        const inserted = this.q.insertMessage.get(id, fields.sessionId, fields.role, fields.text, fields.status, provenance, error, now);
+        this.q.insertIndex.run(inserted!.seq, uni, bi);
+      }),
+    );
+    return { id, ...fields, createdAt: now };
+  }
+
+  deleteMessage(id: string): void {
+    const { changes } = this.timed('messages.delete', () => this.q.deleteMessage.run(id));
+    if (changes === 0) throw messageNotFound(id);
+  }
+
+  /**
+   * Full-text search over every message: best bm25 rank first, then the newest. A query with
+   * nothing searchable in it (punctuation, emoji, FTS operators alone) finds nothing; it never throws.
+   */
+  search(query: string, limit: number = 50): SearchHit[] {
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_LIMIT) {
+      throw new XinglinError('INVALID_INPUT', `搜索结果数量必须是 1 到 ${MAX_SEARCH_LIMIT} 之间的整数`, { field: 'limit', max: MAX_SEARCH_LIMIT });
+    }
+    const pieces = queryPieces(String(query));
+    const match = ftsQuery(pieces);
+    if (match === null) return [];
+    const rows = this.timed('messages.search', () => this.q.search.all(match, limit));
+    return rows.map((row) => toSearchHit(row, makeSnippet(row.text, pieces)));
+  }
+
+  /**
+   * Runs `fn` in one transaction (a savepoint when nested): all of its writes or none. `fn` must be
+   * synchronous; better-sqlite3 would commit before an awaited promise settles.
+   */
+  transaction<T>(fn: () => T): T {
+    return this.transactional(() => {
+      const result = fn();
+      if (result !== null && typeof (result as { then?: unknown } | undefined)?.then === 'function') {
+        throw new XinglinError('INTERNAL', '数据库事务不能包含异步操作，已回滚');
+      }
+      return result;
+    });
+  }
+
+  private transactional<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+}
+
+function sessionNotFound(id: string): XinglinError {
+  return new XinglinError('NOT_FOUND', `找不到会话（id：${id}），它可能已被删除`, { entity: 'session', id });
+}
+
+function messageNotFound(id: string): XinglinError {
+  return new XinglinError('NOT_FOUND', `找不到消息（id：${id}），它可能已被删除`, { entity: 'message', id });
+}
+
+/** The store is a boundary too: a wrong role or a malformed provenance never reaches the file. */
+function validateMessage(input: NewMessage): Omit<Message, 'id' | 'createdAt'> {
+  const invalid = (field: string, what: string): XinglinError =>
+    new XinglinError('INVALID_INPUT', `消息的${what}无效（${field}）`, { field });
+  if (typeof input.sessionId !== 'string' || input.sessionId.length === 0) throw invalid('sessionId', '会话 id');
+  if (typeof input.text !== 'string') throw invalid('text', '内容');
+  const role = MessageRole.safeParse(input.role);
+  if (!role.success) throw invalid('role', '角色');
+  const status = MessageStatus.safeParse(input.status);
+  if (!status.success) throw invalid('status', '状态');
+  let provenance: Message['provenance'] = null;
+  if (input.provenance != null) {
+    const parsed = Provenance.safeParse(input.provenance);
+    if (!parsed.success) throw invalid('provenance', '来源信息');
+    provenance = parsed.data;
+  }
+  let error: Message['error'] = null;
+  if (input.error != null) {
+    if (typeof input.error.code !== 'string' || typeof input.error.message !== 'string') throw invalid('error', '错误信息');
+    error = { code: input.error.code, message: input.error.message };
+  }
+  return { sessionId: input.sessionId, role: role.data, text: input.text, status: status.data, provenance, error };
+}

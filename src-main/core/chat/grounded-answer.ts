@@ -1,0 +1,34 @@
+import type { KbAskResult, Sampling } from '../../contract/index.js';
+import type { KnowledgeService } from '../knowledge/index.js';
+import type { ChatTurn, GenerateResult, LocalRuntime } from '../llm/index.js';
+
+export interface GroundedAnswer {
+  result: KbAskResult;
+  /** Null when the model was not asked (the doctor must choose first, or policy refused). */
+  reply: GenerateResult | null;
+}
+
+/**
+ * How a question is answered by the model, in the order it happens: the knowledge base retrieves
+ * the entries the question names and numbers their facts as sources (as many as the context
+ * holds), the model answers from them, and the answer is checked against them. The caller holds
+ * the model (a grant of the model queue).
+ */
+export async function answerGrounded(
+  knowledge: KnowledgeService,
+  runtime: LocalRuntime,
+  request: { question: string; history: readonly ChatTurn[]; sampling: Sampling; signal: AbortSignal; onText?: (text: string) => void },
+): Promise<GroundedAnswer> {
+  const { question, sampling } = request;
+  const plan = knowledge.planGrounded(question, runtime.systemBudget(question, sampling.maxTokens));
+  if (plan.composeInstead) return { result: plan.composeInstead, reply: null };
+  const reply = await runtime.generate({
+    history: request.history,
+    system: plan.prompt.system,
+    prompt: question,
+    sampling,
+    signal: request.signal,
+    ...(request.onText ? { onText: request.onText } : {}),
+  });
+  return { result: knowledge.reviewGrounded(plan, question, reply), reply };
+}

@@ -1,0 +1,55 @@
+/** The chat slice: sessions, messages, search over them, and how a question travels. */
+import { defaultSampling, type CoreConfig } from '../config.js';
+import type { EventBus } from '../event-bus.js';
+import type { KnowledgeService } from '../knowledge/index.js';
+import type { LlmService } from '../llm/index.js';
+import type { Logger } from '../log.js';
+import type { Slice } from '../slice.js';
+import { ChatStore } from './chat-store.js';
+import { answerGrounded } from './grounded-answer.js';
+import { chatMigrations } from './migrations/index.js';
+import { ChatService } from './service.js';
+
+export { ChatStore, MAX_SEARCH_LIMIT, type ChatStoreOptions, type NewMessage } from './chat-store.js';
+export { ChatService } from './service.js';
+export { chatMigrations } from './migrations/index.js';
+
+type ChatMethods = 'sessions.list' | 'sessions.create' | 'sessions.rename' | 'sessions.delete' | 'sessions.messages' | 'sessions.search' | 'chat.send' | 'chat.stop' | 'chat.regenerate' | 'kb.ask';
+
+export function openChat(deps: { file: string; config: CoreConfig; knowledge: KnowledgeService; llm: LlmService; bus: EventBus; log: Logger }): Slice<ChatService, ChatMethods> {
+  const { knowledge, llm, config } = deps;
+  const store = ChatStore.open(deps.file, { log: deps.log });
+  const service = new ChatService(store, llm, knowledge, deps.bus, config.appVersion, config.sampling);
+  return {
+    service,
+    migrations: chatMigrations,
+    handlers: {
+      'sessions.list': () => store.listSessions(),
+      'sessions.create': ({ title }) => store.createSession(title),
+      'sessions.rename': ({ id, title }) => store.renameSession(id, title),
+      'sessions.delete': async ({ id }) => {
+        await service.halt(id);
+        store.deleteSession(id);
+        return { ok: true as const };
+      },
+      'sessions.messages': ({ id }) => store.listMessages(id),
+      'sessions.search': ({ query, limit }) => store.search(query, limit),
+      'chat.send': (params) => service.send(params),
+      'chat.stop': (params) => service.stop(params),
+      'chat.regenerate': (params) => service.regenerate(params),
+      // A question without a session travels the same way: it is a chat question, answered once.
+      'kb.ask': async ({ question, mode }) => {
+        if (mode === 'knowledge') return knowledge.ask(question);
+        llm.runtime.assertReady();
+        llm.runtime.assertPromptFits(question);
+        const sampling = { ...defaultSampling, ...config.sampling };
+        const answer = await llm.queue.run('kb.ask', null, (signal) => answerGrounded(knowledge, llm.runtime, { question, history: [], sampling, signal }));
+        return answer.result;
+      },
+    },
+    close: async () => {
+      await service.halt();
+      store.close();
+    },
+  };
+}
