@@ -18,6 +18,8 @@ export interface CoreConfig {
   /** Context window for a loaded model (tokens), capped by what the model was trained for. */
   contextSize?: number;
   sampling?: Partial<Sampling>;
+  /** Database reads and writes slower than this are logged (default 50 ms); 0 logs every one, for diagnosis. */
+  slowQueryMs?: number;
   /** Administrator policy: a model answer that cites nothing from the knowledge base is refused. */
   refuseUngrounded?: boolean;
 }

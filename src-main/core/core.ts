@@ -23,7 +23,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
   const bus = new EventBus();
   const jobs = new Jobs((job) => bus.emit('job.progress', job), log);
   const llm = openLlm({ config, jobs, log, bus });
-  const knowledge = openKnowledge({ file: path.join(config.dataDir, 'knowledge.db'), starterDir: config.starterDir, refuseUngrounded: config.refuseUngrounded ?? false, jobs, log });
+  const knowledge = openKnowledge({ file: path.join(config.dataDir, 'knowledge.db'), starterDir: config.starterDir, refuseUngrounded: config.refuseUngrounded ?? false, slowQueryMs: config.slowQueryMs, jobs, log });
   const chat = openChat({ file: path.join(config.dataDir, 'xinglin.db'), config, knowledge: knowledge.service, llm: llm.service, bus, log });
 
   const handlers: Handlers = {

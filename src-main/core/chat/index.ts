@@ -18,7 +18,7 @@ type ChatMethods = 'sessions.list' | 'sessions.create' | 'sessions.rename' | 'se
 
 export function openChat(deps: { file: string; config: CoreConfig; knowledge: KnowledgeService; llm: LlmService; bus: EventBus; log: Logger }): Slice<ChatService, ChatMethods> {
   const { knowledge, llm, config } = deps;
-  const store = ChatStore.open(deps.file, { log: deps.log });
+  const store = ChatStore.open(deps.file, { log: deps.log, ...(config.slowQueryMs === undefined ? {} : { slowQueryMs: config.slowQueryMs }) });
   const service = new ChatService(store, llm, knowledge, deps.bus, config.appVersion, config.sampling);
   return {
     service,

@@ -18,8 +18,8 @@ export { readSynonyms, SYNONYM_SOURCES, type Synonym } from './synonyms.js';
 
 type KnowledgeMethods = 'kb.search' | 'kb.entry' | 'kb.stats' | 'kb.source' | 'kb.removeSource' | 'kb.rollbackSource' | 'kb.import';
 
-export function openKnowledge(deps: { file: string; starterDir: string; refuseUngrounded: boolean; jobs: Jobs; log: Logger }): Slice<KnowledgeService, KnowledgeMethods> {
-  const service = KnowledgeService.open({ file: deps.file, starterDir: deps.starterDir, refuseUngrounded: deps.refuseUngrounded, log: deps.log });
+export function openKnowledge(deps: { file: string; starterDir: string; refuseUngrounded: boolean; slowQueryMs: number | undefined; jobs: Jobs; log: Logger }): Slice<KnowledgeService, KnowledgeMethods> {
+  const service = KnowledgeService.open({ file: deps.file, starterDir: deps.starterDir, refuseUngrounded: deps.refuseUngrounded, log: deps.log, ...(deps.slowQueryMs === undefined ? {} : { slowQueryMs: deps.slowQueryMs }) });
   return {
     service,
     migrations: knowledgeMigrations,

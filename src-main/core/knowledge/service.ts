@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { KB_FIELD_LABELS, XinglinError, type KbAskResult, type KbEntry, type KbHit, type KbImportReport, type KbSource, type KbSourceDetail, type KbSourceStats, type KbStats, type MethodParams } from '../../contract/index.js';
-import { ftsQuery, makeSnippet, openDatabase, queryPieces, type Db } from '../db/index.js';
+import { ftsQuery, makeSnippet, openDatabase, queryPieces, slowQueryTimer, type Db } from '../db/index.js';
 import { askResult, composeAnswer } from './ask/answer.js';
 import { findUnsupported, groundedPrompt, type GroundedPrompt } from './ask/grounded-prompt.js';
 import { importFile, type ImportProgress } from './import/importer.js';
@@ -25,6 +25,8 @@ export interface KnowledgeOptions {
   /** The starter set's folder (`*.jsonl` and the synonym table), as the host found it (config). */
   starterDir: string;
   log?: Logger;
+  /** Reads slower than this are logged (default 50 ms). */
+  slowQueryMs?: number;
   /**
    * An administrator's choice: a model answer that cites nothing from the base is refused
    * (replaced by what the base records) instead of shown with a warning.
@@ -63,6 +65,7 @@ export interface GroundedPlan {
 export class KnowledgeService {
   #index: NameIndex;
   #importing = false;
+  readonly #timed: <T>(op: string, fn: () => T) => T;
 
   private constructor(
     private readonly db: Db,
@@ -70,8 +73,10 @@ export class KnowledgeService {
     private readonly file: string,
     private readonly refuseUngrounded: boolean,
     private readonly synonyms: readonly Synonym[],
+    options: KnowledgeOptions,
   ) {
     this.#index = this.#buildIndex();
+    this.#timed = slowQueryTimer({ db: 'knowledge', log: options.log ?? silentLog, ...(options.slowQueryMs === undefined ? {} : { thresholdMs: options.slowQueryMs }) });
   }
 
   #buildIndex(): NameIndex {
@@ -102,7 +107,7 @@ export class KnowledgeService {
       const d = details(cause);
       log.error({ event: 'kb.synonyms.failed', code: cause instanceof XinglinError ? cause.code : null, line: typeof d?.line === 'number' ? d.line : null });
     }
-    return new KnowledgeService(db, kb, options.file, options.refuseUngrounded ?? false, synonyms);
+    return new KnowledgeService(db, kb, options.file, options.refuseUngrounded ?? false, synonyms, options);
   }
 
   close(): void {
@@ -116,6 +121,10 @@ export class KnowledgeService {
 
   /** Names first (exact, alias, brand, generic name, one character off), then full text over every fact. */
   search(query: string, limit: number = 20): KbHit[] {
+    return this.#timed('kb.search', () => this.#search(query, limit));
+  }
+
+  #search(query: string, limit: number): KbHit[] {
     const hits = new Map<string, KbHit>();
     const add = (found: NameHit[], matchedBy: KbHit['matchedBy']): void => {
       for (const hit of found) {
@@ -149,6 +158,10 @@ export class KnowledgeService {
   }
 
   entry(id: string): KbEntry {
+    return this.#timed('kb.entry', () => this.#entry(id));
+  }
+
+  #entry(id: string): KbEntry {
     const entity = this.kb.entityById(id);
     if (!entity) throw new XinglinError('NOT_FOUND', `知识库中没有这个条目（id：${id}），它可能已随知识库更新而移除`, { entity: 'kb.entry', id });
     const facts = this.kb.facts(id);
@@ -164,8 +177,10 @@ export class KnowledgeService {
   }
 
   stats(): KbStats {
-    const byType = this.kb.countByType();
-    return { entries: byType.drug + byType.disease, byType, sources: this.kb.sourceStats() };
+    return this.#timed('kb.stats', () => {
+      const byType = this.kb.countByType();
+      return { entries: byType.drug + byType.disease, byType, sources: this.kb.sourceStats() };
+    });
   }
 
   /** One import at a time; the index is rebuilt after a committed one. */
@@ -232,6 +247,10 @@ export class KnowledgeService {
 
   /** The entries a question names, with their facts, and what it asks about them. */
   retrieve(question: string): Retrieval {
+    return this.#timed('kb.retrieve', () => this.#retrieve(question));
+  }
+
+  #retrieve(question: string): Retrieval {
     const recognition = recognize(this.#index, question);
     const byClass = new Set(recognition.classes.flatMap((c) => c.ids));
     const named = recognition.entities.filter((e) => !byClass.has(e.id)).slice(0, MAX_ENTRIES_PER_QUESTION);
