@@ -27,7 +27,7 @@ describe('the xinglin command', () => {
   const dirs = ['--data-dir', dataDir, '--models-dir', modelsDir];
 
   it('chat --json answers with the model and adapters and records provenance', async () => {
-    const run = await xinglin(['chat', '痛风急性发作怎么处理？', '--model', 'tiny-llama.gguf', '--lora', 'tiny-lora.gguf:0.5', '--lora', 'tiny-lora-b.gguf', '--temperature', '0', '--max-tokens', '12', '--json', ...dirs]);
+    const run = await xinglin(['chat', '痛风急性发作怎么处理？', '--model', 'tiny-llama.gguf', '--lora', 'tiny-lora.gguf:0.5', '--lora', 'tiny-lora-b.gguf', '--temperature', '0', '--max-tokens', '12', '--keep', '--json', ...dirs]);
     expect(run.stderr).not.toMatch(/错误/);
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
@@ -37,12 +37,15 @@ describe('the xinglin command', () => {
     expect(result.provenance.adapters.map((a: { file: string; scale: number }) => [a.file, a.scale])).toEqual([['tiny-lora.gguf', 0.5], ['tiny-lora-b.gguf', 1]]);
   });
 
-  it('sessions list shows the conversation, from the folder named by XINGLIN_DATA_DIR too', async () => {
+  it('sessions list shows the kept conversation, marked as the command line’s, from the folder named by XINGLIN_DATA_DIR too; a try-out without --keep leaves nothing', async () => {
+    const tryOut = await xinglin(['chat', '头痛', '--model', 'tiny-llama.gguf', '--max-tokens', '4', '--json', ...dirs]);
+    expect(tryOut.code).toBe(0);
+    expect(JSON.parse(tryOut.stdout.trim().split('\n').at(-1)!).sessionId).toBeNull();
     const run = await xinglin(['sessions', 'list', '--json'], { XINGLIN_DATA_DIR: dataDir });
     expect(run.code).toBe(0);
     const list = JSON.parse(run.stdout);
     expect(list).toHaveLength(1);
-    expect(list[0]).toMatchObject({ title: '痛风急性发作怎么处理？', messageCount: 2 });
+    expect(list[0]).toMatchObject({ title: '[命令行] 痛风急性发作怎么处理？', messageCount: 2 });
   });
 
   it('a mismatching adapter is refused in Chinese with a non-zero exit, and the history is kept', async () => {

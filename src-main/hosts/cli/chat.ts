@@ -1,9 +1,14 @@
-import { XinglinError, type EventPayload, type Sampling } from '../../contract/index.js';
+import { XinglinError, type EventPayload, type Sampling, type Session } from '../../contract/index.js';
 import type { Core } from '../../core/core.js';
 import { number, parse, parseLora, positiveInt } from './args.js';
 import { openCore } from './context.js';
 
-export const chatUsage = 'xinglin chat "<问题>" [--model <文件>] [--lora <文件>[:比例]]... [--seed N] [--temperature T] [--max-tokens N] [--json]';
+/** Marks a session the command line kept, so it is not mistaken for a doctor's consultation. */
+export const CLI_TITLE_PREFIX = '[命令行] ';
+
+export const chatUsage = `xinglin chat "<问题>" [--model <文件>] [--lora <文件>[:比例]]... [--seed N] [--temperature T] [--max-tokens N] [--keep] [--json]
+                                                用模型回答一个问题（试用、检验模型）；问答默认不保存，
+                                                加 --keep 才存入医生的会话列表，标题以“${CLI_TITLE_PREFIX}”开头`;
 
 /** With no --model, the one base model in the models folder is used. */
 async function chooseModel(core: Core, requested: string | undefined): Promise<string> {
@@ -21,6 +26,7 @@ export async function chat(args: string[]): Promise<number> {
     seed: { type: 'string' },
     temperature: { type: 'string' },
     'max-tokens': { type: 'string' },
+    keep: { type: 'boolean', default: false },
   });
   const question = positionals.join(' ').trim();
   if (!question) throw new XinglinError('INVALID_INPUT', `缺少问题。用法：${chatUsage}`);
@@ -33,9 +39,11 @@ export async function chat(args: string[]): Promise<number> {
   if (maxTokens !== undefined) sampling.maxTokens = maxTokens;
 
   const core = await openCore(values, 'cli');
+  let session: Session | null = null;
   try {
     await core.api.models.load({ model: await chooseModel(core, values.model), adapters: (values.lora ?? []).map(parseLora) });
-    const session = await core.api.sessions.create({ title: question.slice(0, 40) });
+    // A try-out is not a consultation: unless kept, its session is gone when the command ends.
+    session = await core.api.sessions.create({ title: `${CLI_TITLE_PREFIX}${question}`.slice(0, 60) });
     const finished = new Promise<EventPayload<'chat.done'> | EventPayload<'chat.error'>>((resolve) => {
       core.subscribe((event, payload) => {
         if (event === 'chat.token' && !values.json) process.stdout.write((payload as EventPayload<'chat.token'>).text);
@@ -45,10 +53,11 @@ export async function chat(args: string[]): Promise<number> {
     await core.api.chat.send({ sessionId: session.id, text: question, sampling });
     const end = await finished;
     if ('error' in end) throw new XinglinError(end.error.code as XinglinError['code'], end.error.message);
-    if (values.json) console.log(JSON.stringify({ sessionId: session.id, messageId: end.message.id, answer: end.message.text, status: end.message.status, provenance: end.message.provenance }));
+    if (values.json) console.log(JSON.stringify({ sessionId: values.keep ? session.id : null, messageId: end.message.id, answer: end.message.text, status: end.message.status, provenance: end.message.provenance }));
     else process.stdout.write('\n');
     return 0;
   } finally {
+    if (session && !values.keep) await core.api.sessions.delete({ id: session.id });
     await core.close();
   }
 }
