@@ -5,6 +5,14 @@ import { defineConfig } from 'vite';
 const rendererRoot = fileURLToPath(new URL('./src-renderer', import.meta.url));
 
 /**
+ * `$contract`: the one way the renderer imports the API contract (types, schemas, constants).
+ * Also in tsconfig.renderer.json (`paths`) and in the renderer's test project (vitest.config.ts).
+ */
+export const rendererAlias = {
+  $contract: fileURLToPath(new URL('./src-main/contract/index.ts', import.meta.url)),
+};
+
+/**
  * The renderer build. `base: './'` keeps every asset URL relative so the page works from the
  * Electron custom protocol and from the web host alike; nothing is fetched from outside the app
  * and no inline script or style is emitted, so a CSP of `default-src 'self'` holds.
@@ -14,6 +22,7 @@ export default defineConfig({
   root: rendererRoot,
   base: './',
   publicDir: false,
+  resolve: { alias: rendererAlias },
   plugins: [
     svelte({
       configFile: false,

@@ -6,8 +6,10 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 if (process.argv[2] === '--hog') {
-  // A child: spin until the parent is gone.
-  for (;;) if (process.connected === false) process.exit(0);
+  // A child: spin until the parent kills it; two hours at most, should the parent itself die.
+  const end = Date.now() + 2 * 60 * 60 * 1000;
+  while (Date.now() < end);
+  process.exit(0);
 }
 
 const hogs = Array.from({ length: os.availableParallelism() }, () => fork(fileURLToPath(import.meta.url), ['--hog'], { stdio: 'ignore' }));

@@ -44,12 +44,19 @@ describe('browser mode end to end', () => {
     expect(new URL(page.url()).hash).not.toContain('token');
   });
 
-  it('creates a session, streams an answer, and stops it with Esc keeping the partial text', async () => {
+  it('a new session is an empty draft: in the list only once its first question is sent', async () => {
     await page.getByTestId('new-session').click();
-    await expect.poll(() => page.getByTestId('session-item').count()).toBe(1);
-    expect(await page.getByTestId('session-item').textContent()).toContain('新对话');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('composer');
+    await page.getByTestId('new-session').click();
+    expect(await page.getByTestId('session-title').textContent()).toBe('新会话');
+    expect(await page.getByTestId('session-item').count()).toBe(0);
+    expect(await core.api.sessions.list()).toEqual([]);
+  });
+
+  it('creates the session with its first question, streams an answer, and stops it with Esc keeping the partial text', async () => {
     await page.getByTestId('composer').fill('痛风急性发作怎么处理？');
     await page.getByTestId('composer').press('Enter');
+    await expect.poll(() => page.getByTestId('session-item').count()).toBe(1);
     const streaming = assistant().and(page.locator('[data-status="streaming"]'));
     await streaming.waitFor();
     // Streaming shows text while the answer is still being written, and more of it later: nothing
@@ -82,10 +89,35 @@ describe('browser mode end to end', () => {
     await expect.poll(() => page.locator('[data-testid="message"][data-role="user"]').first().textContent()).toContain('痛风急性发作怎么处理');
   });
 
+  it('returns to the previous pane and session with the browser’s Back button', async () => {
+    const sessionUrl = page.url();
+    expect(new URL(sessionUrl).hash).toMatch(/^#\/chat\/[\w-]+$/);
+    await page.getByTestId('kb-tab').click();
+    await page.getByTestId('kb-search-input').waitFor();
+    await expect.poll(() => new URL(page.url()).hash).toMatch(/^#\/knowledge/);
+    await page.goBack();
+    await expect.poll(() => page.getByTestId('chat-tab').getAttribute('aria-selected')).toBe('true');
+    expect(page.url()).toBe(sessionUrl);
+    expect(await page.locator('#pane-chat').isVisible()).toBe(true);
+    await expect.poll(() => page.locator('[data-testid="message"][data-role="user"]').first().textContent()).toContain('痛风急性发作怎么处理');
+    // The empty draft, then Back: the session again.
+    await page.getByTestId('new-session').click();
+    await expect.poll(() => new URL(page.url()).hash).toBe('#/chat');
+    expect(await page.locator('[data-testid="message"]').count()).toBe(0);
+    await page.goBack();
+    await expect.poll(() => page.locator('[data-testid="message"][data-role="user"]').count()).toBeGreaterThan(0);
+    expect(page.url()).toBe(sessionUrl);
+    // Forward: the draft again (it replaced the knowledge pane ahead in the history), then back.
+    await page.goForward();
+    await expect.poll(() => new URL(page.url()).hash).toBe('#/chat');
+    await page.goBack();
+    await expect.poll(() => page.url()).toBe(sessionUrl);
+  });
+
   it('searches with Ctrl+K and lands on the message', async () => {
     await page.getByTestId('new-session').click();
-    await expect.poll(() => page.getByTestId('session-item').count()).toBe(2);
-    // The new session has opened when the composer has focus; then Ctrl+K moves focus to the search.
+    expect(await page.getByTestId('session-item').count()).toBe(1);
+    // The draft has opened when the composer has focus; then Ctrl+K moves focus to the search.
     await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('composer');
     await page.keyboard.press('Control+k');
     await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('search-input');
@@ -100,11 +132,49 @@ describe('browser mode end to end', () => {
     await page.screenshot({ path: path.join(shots, 'e2e-search.png') });
   });
 
-  it('switches to English', async () => {
+  it('switches to English, the host’s default session name included', async () => {
     await page.getByTestId('language-switch').click();
     await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe('en');
     expect(await page.getByTestId('new-session').getAttribute('aria-label')).toBe('New session');
+    // A session made elsewhere (the CLI) keeps the host's default name, 新对话, until its first question.
+    const made = await core.api.sessions.create({});
+    expect(made.title).toBe('新对话');
+    await page.reload();
+    const item = page.locator(`[data-testid="session-item"][data-session-id="${made.id}"]`);
+    await expect.poll(() => item.textContent()).toContain('New session');
+    expect(await item.textContent()).not.toContain('新对话');
     await page.screenshot({ path: path.join(shots, 'e2e-english.png') });
+    await page.getByTestId('language-switch').click();
+    await expect.poll(() => item.textContent()).toContain('新会话');
+  });
+
+  it('shows the locked page, and calls nothing, when opened without the access token', async () => {
+    const locked = await session.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const calls: string[] = [];
+    const errors: string[] = [];
+    locked.on('request', (request) => {
+      if (new URL(request.url()).pathname.startsWith('/api/')) calls.push(request.url());
+    });
+    locked.on('pageerror', (error) => errors.push(String(error)));
+    await locked.goto(new URL('/', session.host.url).href);
+    await locked.getByTestId('locked').waitFor();
+    expect(await locked.getByTestId('locked').getAttribute('data-reason')).toBe('missing');
+    expect(await locked.locator('h1').textContent()).toContain('访问令牌');
+    expect(await locked.getByText('xinglin serve').count()).toBeGreaterThan(0);
+    expect(await locked.locator('.shell, [data-testid="composer"], [data-testid="alert"]').count()).toBe(0);
+    await locked.screenshot({ path: path.join(shots, 'e2e-locked.png') });
+    await locked.getByTestId('language-switch').click();
+    await expect.poll(() => locked.locator('h1').textContent()).toContain('access link');
+    expect(await locked.evaluate(() => document.documentElement.lang)).toBe('en');
+    expect(calls).toEqual([]);
+    expect(errors).toEqual([]);
+    // A token from an earlier start (Xinglin restarted since): refused, and the same page says so.
+    await locked.goto('about:blank');
+    await locked.goto(new URL('/#token=from-an-earlier-start', session.host.url).href);
+    await expect.poll(() => locked.getByTestId('locked').getAttribute('data-reason')).toBe('rejected');
+    expect(await locked.locator('[data-testid="composer"]').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await locked.close();
   });
 
   it('raised no page errors and no CSP violations', () => {

@@ -79,6 +79,19 @@ describe('knowledge base end to end (no model: knowledge mode)', () => {
     expect(await page.locator('[data-testid="kb-fact"][data-field="symptoms"]').count()).toBeGreaterThan(0);
   });
 
+  it('goes back to the entry before and to the chat with the browser’s Back button, and forward again', async () => {
+    expect(new URL(page.url()).hash).toMatch(/^#\/knowledge\/entry\/.+/);
+    await page.goBack();
+    await expect.poll(() => page.getByTestId('kb-entry-name').textContent()).toBe('非布司他');
+    await page.goBack();
+    await expect.poll(() => page.getByTestId('chat-tab').getAttribute('aria-selected')).toBe('true');
+    expect(await page.locator('[data-testid="message"][data-role="user"]').last().textContent()).toContain('利福平的适应症是什么？');
+    await page.goForward();
+    await page.goForward();
+    await expect.poll(() => page.getByTestId('kb-entry-name').textContent()).toBe('痛风');
+    expect(await page.getByTestId('kb-tab').getAttribute('aria-selected')).toBe('true');
+  });
+
   it('a dry-run import reports the bad line and writes nothing', async () => {
     const file = path.join(tempDir('xinglin-e2e-import-'), 'hospital.jsonl');
     fs.writeFileSync(file, ['{"type":"drug","name":"测试药甲","indications":["高血压"]}', '{"type":"drug","name":""}'].join('\n'));

@@ -1,5 +1,5 @@
-import type { EventName, MethodName, Reply, Transport, WireError } from '../../../src-main/contract/index.js';
-import { isWireError } from '../../../src-main/contract/index.js';
+import type { EventName, MethodName, Reply, Transport, WireError } from '$contract';
+import { isWireError } from '$contract';
 
 /**
  * Browser mode: the contract over loopback HTTP and server-sent events.

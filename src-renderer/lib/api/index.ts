@@ -1,7 +1,7 @@
-import type { Api } from '../../../src-main/contract/index.js';
-import { createApi } from './create.js';
+import type { Api } from '$contract';
+import { connect, type Connection } from './create.js';
 
-/** The renderer's one typed client (created once, on first import). */
-export const api: Api = createApi();
+/** The renderer's one typed client, or why there is none (created once, on first import). */
+export const connection: Connection = connect();
 
-export type { Api };
+export type { Api, Connection };

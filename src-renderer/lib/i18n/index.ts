@@ -1,15 +1,48 @@
-import type { ErrorDetails } from '../../../src-main/contract/index.js';
-import { errorCodes, XinglinError } from '../../../src-main/contract/index.js';
-import { en, enErrorCodes } from './en.js';
-import { zhCN, zhErrorCodes, type MessageKey } from './zh-CN.js';
+import type { ErrorDetails } from '$contract';
+import { errorCodes, XinglinError } from '$contract';
+import type { MessageKey, MessageTable } from './catalog.js';
+import { codes as enErrorCodes } from './errors/en.js';
+import { codes as zhErrorCodes } from './errors/zh-CN.js';
 
-export type { MessageKey };
+export type { MessageKey, MessageTable };
+export { enErrorCodes, zhErrorCodes };
 export type Locale = 'zh-CN' | 'en';
 export const locales: readonly Locale[] = ['zh-CN', 'en'];
 export const DEFAULT_LOCALE: Locale = 'zh-CN';
 export type Params = Record<string, string | number>;
 
-const tables: Record<Locale, { readonly [K in MessageKey]: string }> = { 'zh-CN': zhCN, en };
+type Domains = Record<string, Readonly<Record<string, string>>>;
+
+/**
+ * One table per language, merged from the domains' files (`./<domain>/zh-CN.ts`, `./<domain>/en.ts`).
+ * A key defined by two domains is a mistake that would silently shadow a string: it throws here.
+ */
+export function mergeDomains(domains: Domains): Record<string, string> {
+  const table: Record<string, string> = {};
+  const owner = new Map<string, string>();
+  for (const [file, messages] of Object.entries(domains)) {
+    for (const [key, text] of Object.entries(messages)) {
+      const other = owner.get(key);
+      if (other !== undefined) throw new Error(`i18n key ${key} is defined twice: ${other} and ${file}`);
+      owner.set(key, file);
+      table[key] = text;
+    }
+  }
+  return table;
+}
+
+/** The domains' files as found, keyed by path (for the tests: both languages, every domain). */
+export const domainFiles: Record<Locale, Domains> = {
+  'zh-CN': import.meta.glob<Readonly<Record<string, string>>>('./*/zh-CN.ts', { eager: true, import: 'messages' }),
+  en: import.meta.glob<Readonly<Record<string, string>>>('./*/en.ts', { eager: true, import: 'messages' }),
+};
+
+// The types guarantee every key in both languages (each en.ts is typed by its zh-CN.ts, the
+// catalog by the zh-CN files); the merge only assembles what the types already checked.
+export const zhCN = mergeDomains(domainFiles['zh-CN']) as MessageTable;
+export const en = mergeDomains(domainFiles.en) as MessageTable;
+
+const tables: Record<Locale, MessageTable> = { 'zh-CN': zhCN, en };
 
 export function isLocale(value: unknown): value is Locale {
   return value === 'zh-CN' || value === 'en';

@@ -1,26 +1,63 @@
-import type { Api, KbField } from '../../../src-main/contract/index.js';
+import type { Api, KbField } from '$contract';
 import { ChatState } from './chat.svelte.js';
 import { I18nState } from './i18n.svelte.js';
 import { KnowledgeState } from './kb.svelte.js';
 import { ModelsState } from './models.svelte.js';
+import { formatRoute, parseRoute, type Route } from './route.js';
 import { SessionsState } from './sessions.svelte.js';
 
-/** The main area's view: the conversation or the knowledge base. */
-export type AppView = 'chat' | 'knowledge';
+/**
+ * What the app state needs of a pane (the whole declaration is lib/panes/pane.ts, the list
+ * lib/panes/registry.ts): its id and the hooks that tie it to showing and to the address.
+ */
+export interface PaneHooks {
+  /** In the address (`#/<id>/…`) and the DOM ids (`tab-<id>`, `pane-<id>`). */
+  readonly id: string;
+  /** Each time the pane is shown (a first visit loads its data). */
+  onShow?(app: AppState): void;
+  /** Where the pane is, as the rest of its address ('' for its start), encoded; undefined while it is on its way somewhere (nothing is recorded then). */
+  path?(app: AppState): string | undefined;
+  /** Goes where an address points (Back, Forward, a reload); '' is the pane's start. */
+  open?(app: AppState, path: string): Promise<void>;
+  /** At start, where the pane opens when the address names another pane or none (the chat: the most recent session). */
+  home?(app: AppState): string;
+}
 
-/** The root of the renderer's state: one of each manager, and the flows that span several. */
+/** Why the browser page shows the locked page instead of the app. */
+export type LockReason = 'missing' | 'rejected';
+
+/** The root of the renderer's state: one of each manager, the panes, and the flows that span several. */
 export class AppState {
   readonly i18n: I18nState;
   readonly sessions: SessionsState;
   readonly chat: ChatState;
   readonly models: ModelsState;
   readonly kb: KnowledgeState;
-  view = $state<AppView>('chat');
+  readonly panes: readonly PaneHooks[];
+  /** The pane shown (its id). */
+  view = $state('');
   modelsOpen = $state(false);
   started = $state(false);
+  /** The host refused the access token (browser mode): the app gives way to the locked page. */
+  locked = $state<LockReason | null>(null);
+  /** Navigations from the address still running (the address is not rewritten meanwhile). */
+  navigations = $state(0);
 
-  constructor(api: Api, i18n: I18nState = new I18nState()) {
+  /** Where the app is, as a URL fragment; undefined while the shown pane is on its way somewhere. */
+  route = $derived.by((): string | undefined => {
+    const pane = this.#pane(this.view);
+    if (!pane) return undefined;
+    const path = pane.path ? pane.path(this) : '';
+    return path === undefined ? undefined : formatRoute({ pane: pane.id, path });
+  });
+
+  #replaceRoute = false;
+
+  constructor(api: Api, panes: readonly PaneHooks[], i18n: I18nState = new I18nState()) {
+    if (panes.length === 0) throw new Error('AppState needs at least one pane');
     this.i18n = i18n;
+    this.panes = panes;
+    this.view = panes[0]!.id;
     this.sessions = new SessionsState(api);
     this.chat = new ChatState(api, this.sessions);
     this.models = new ModelsState(api);
@@ -32,46 +69,94 @@ export class AppState {
     return () => offs.forEach((off) => off());
   }
 
-  async start(): Promise<void> {
+  /**
+   * Loads the lists, then opens what the address names (a reload keeps the pane and session) and
+   * every other pane at its home (the chat: the most recent session, or the empty draft when none).
+   */
+  async start(address = ''): Promise<void> {
     await Promise.all([this.sessions.refresh(), this.models.init()]);
-    const first = this.sessions.list[0];
-    if (first && this.chat.sessionId === null) await this.chat.open(first.id);
+    if (this.sessions.error?.code === 'UNAUTHORIZED') {
+      this.locked = 'rejected';
+      return;
+    }
+    const target = this.#target(address);
+    for (const pane of this.panes) {
+      if (pane.id !== target?.pane && pane.home && pane.open) await pane.open(this, pane.home(this));
+    }
+    if (target) await this.navigate(target);
+    else this.showView(this.view);
     this.started = true;
   }
 
-  async newSession(): Promise<boolean> {
-    const session = await this.sessions.create();
-    if (!session) return false;
-    this.view = 'chat';
-    await this.chat.open(session.id);
+  showView(id: string): void {
+    const pane = this.#pane(id);
+    if (!pane) return;
+    this.view = pane.id;
+    pane.onShow?.(this);
+  }
+
+  /** Goes where an address points (Back, Forward, a reload); false when it names no pane. */
+  async navigate(address: string | Route): Promise<boolean> {
+    const target = this.#target(address);
+    const pane = target && this.#pane(target.pane);
+    if (!target || !pane) return false;
+    this.navigations += 1;
+    try {
+      this.showView(pane.id);
+      await pane.open?.(this, target.path);
+    } finally {
+      this.navigations -= 1;
+    }
     return true;
   }
 
-  async openSession(id: string, messageId?: string): Promise<void> {
-    this.view = 'chat';
+  /** The next address change replaces the current history entry instead of adding one (read once). */
+  takeReplaceRoute(): boolean {
+    const replace = this.#replaceRoute;
+    this.#replaceRoute = false;
+    return replace;
+  }
+
+  /**
+   * An empty conversation to write the first question in (no session id yet): the session is
+   * created when that question is sent, so unused "new sessions" never pile up in the list.
+   */
+  newSession(): void {
+    this.showView('chat');
+    if (this.chat.sessionId !== null) void this.chat.open(null);
+  }
+
+  /** Opens a session (null: the empty draft); optionally at one of its messages. */
+  async openSession(id: string | null, messageId?: string): Promise<void> {
+    this.showView('chat');
     await this.chat.open(id, messageId);
   }
 
-  showView(view: AppView): void {
-    this.view = view;
-    if (view === 'knowledge') void this.kb.init();
-  }
-
-  /** A citation or link: the knowledge pane, on that entry. */
   /** Opens a knowledge entry; a citation opens it at the fact it cites. */
   async openEntry(id: string, cited: { field: KbField; source: string } | null = null): Promise<void> {
-    this.view = 'knowledge';
-    void this.kb.init();
+    this.showView('knowledge');
     await this.kb.openEntry(id, false, cited);
   }
 
   async deleteSession(id: string): Promise<void> {
     const { ok, next } = await this.sessions.remove(id);
-    if (ok && next !== undefined) await this.chat.open(next);
+    if (!ok || next === undefined) return;
+    // The deleted session's address is gone: the next one takes its place in the history.
+    this.#replaceRoute = true;
+    await this.chat.open(next);
   }
 
   openModels(): void {
     this.modelsOpen = true;
     void this.models.refreshFiles();
+  }
+
+  #pane(id: string): PaneHooks | undefined {
+    return this.panes.find((pane) => pane.id === id);
+  }
+
+  #target(address: string | Route): Route | null {
+    const route = typeof address === 'string' ? parseRoute(address) : address;
+    return route && this.#pane(route.pane) ? route : null;
   }
 }

@@ -1,5 +1,5 @@
-import type { Api, EventPayload, Message } from '../../../src-main/contract/index.js';
-import { MAX_QUESTION_CHARS } from '../../../src-main/contract/index.js';
+import type { Api, EventPayload, Message } from '$contract';
+import { MAX_QUESTION_CHARS } from '$contract';
 import { toUiError, type UiError } from '../i18n/index.js';
 import { FrameBatcher, type FrameScheduler } from './frame.js';
 import type { SessionsState } from './sessions.svelte.js';
@@ -64,7 +64,7 @@ export class ChatState {
     return () => offs.forEach((off) => off());
   }
 
-  /** Opens a session (null: none) and loads its messages; optionally focuses one message. */
+  /** Opens a session (null: the empty draft) and loads its messages; optionally focuses one message. */
   async open(sessionId: string | null, focusMessageId?: string): Promise<void> {
     this.#sessions.select(sessionId);
     this.focusMessageId = focusMessageId ?? null;
@@ -91,7 +91,10 @@ export class ChatState {
     }
   }
 
-  /** Sends a question (creating a session first when none is open); false when it did not go. */
+  /**
+   * Sends a question; on the empty draft (no session yet) the session is created first, so a
+   * session exists only once it has a question. False when the question did not go.
+   */
   async send(raw: string): Promise<boolean> {
     const text = raw.trim();
     if (!text || this.busy) return false;
@@ -114,11 +117,14 @@ export class ChatState {
         return false;
       }
       sessionId = created.id;
-      this.#loadSeq += 1;
-      this.#sessions.select(sessionId);
-      this.sessionId = sessionId;
-      this.messages = [];
-      this.loading = false;
+      // The draft becomes this session, unless the doctor has opened another one meanwhile.
+      if (this.sessionId === null) {
+        this.#loadSeq += 1;
+        this.#sessions.select(sessionId);
+        this.sessionId = sessionId;
+        this.messages = [];
+        this.loading = false;
+      }
     }
     const optimistic: Message = {
       id: `local-${++localIds}`,
@@ -130,7 +136,7 @@ export class ChatState {
       error: null,
       createdAt: Date.now(),
     };
-    this.messages = [...this.messages, optimistic];
+    if (this.sessionId === sessionId) this.messages = [...this.messages, optimistic];
     try {
       const reply = await this.#api.chat.send({ sessionId, text });
       if (this.sessionId === sessionId) {

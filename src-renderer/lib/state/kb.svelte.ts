@@ -1,5 +1,5 @@
-import type { Api, EventPayload, KbEntry, KbField, KbHit, KbImportFormat, KbImportReport, KbSourceDetail, KbSourceKind, KbStats, MethodInput } from '../../../src-main/contract/index.js';
-import { KbCsvMapping } from '../../../src-main/contract/index.js';
+import type { Api, EventPayload, KbEntry, KbField, KbHit, KbImportFormat, KbImportReport, KbSourceDetail, KbSourceKind, KbStats, MethodInput } from '$contract';
+import { KbCsvMapping } from '$contract';
 import { toUiError, type UiError } from '../i18n/index.js';
 import { SearchState } from './search.svelte.js';
 

@@ -1,4 +1,4 @@
-import type { Api, AppInfo, EventPayload, ModelFile, ModelStatus } from '../../../src-main/contract/index.js';
+import type { Api, AppInfo, EventPayload, ModelFile, ModelStatus } from '$contract';
 import { toUiError, type UiError } from '../i18n/index.js';
 
 export type LoadPhase = EventPayload<'models.progress'>['phase'];

@@ -1,4 +1,4 @@
-import type { Api, SearchHit, Session } from '../../../src-main/contract/index.js';
+import type { Api, SearchHit, Session } from '$contract';
 import { toUiError, type UiError } from '../i18n/index.js';
 import { SearchState } from './search.svelte.js';
 

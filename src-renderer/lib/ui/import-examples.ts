@@ -1,4 +1,4 @@
-import type { KbImportFormat } from '../../../src-main/contract/index.js';
+import type { KbImportFormat } from '$contract';
 
 /**
  * One example file per import format, offered for download in the Knowledge pane as a template

@@ -1,4 +1,4 @@
-import type { KbEntityType, KbEntry, KbFact, KbFactValue, KbField, KbImportError, KbInteraction, KbSourceKind } from '../../../src-main/contract/index.js';
+import type { KbEntityType, KbEntry, KbFact, KbFactValue, KbField, KbImportError, KbInteraction, KbSourceKind } from '$contract';
 import type { MessageKey } from '../i18n/index.js';
 
 /** How each entity type's facts are laid out: what a doctor looks for first comes first. */
