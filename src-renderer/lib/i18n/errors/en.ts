@@ -1,0 +1,34 @@
+import type { ErrorCode } from '$contract';
+import type { messages as zh } from './zh-CN.js';
+
+/** Errors: the generic line and one line per error code, in English: exactly the keys of zh-CN.ts (the type says so). */
+export const messages: { readonly [K in keyof typeof zh]: string } = {
+  'error.generic': 'Something went wrong',
+};
+
+/** English text for each error code; the details (file, limit, field) are appended. */
+export const codes: Record<ErrorCode, string> = {
+  INVALID_INPUT: 'The input is not valid.',
+  UNKNOWN_METHOD: 'Unknown operation.',
+  UNAUTHORIZED: 'Access token missing or expired. Reopen the page from the link Xinglin printed at start-up.',
+  NOT_FOUND: 'Not found.',
+  BUSY: 'Busy with another task. Try again in a moment.',
+  NO_MODEL: 'No model is loaded.',
+  MODEL_NOT_FOUND: 'The model file was not found.',
+  MODEL_NOT_GGUF: 'The file is not a GGUF model.',
+  MODEL_TRUNCATED: 'The model file is incomplete (truncated).',
+  MODEL_UNSUPPORTED: 'This model is not supported.',
+  MODEL_LOAD_FAILED: 'The model could not be loaded.',
+  ADAPTER_NOT_FOUND: 'The adapter file was not found.',
+  ADAPTER_MISMATCH: 'The adapter does not match the model.',
+  PROMPT_TOO_LONG: 'The question is too long for the model’s context.',
+  GENERATION_FAILED: 'Generation failed.',
+  IMPORT_INVALID: 'The file could not be imported: its content is not valid.',
+  CANCELLED: 'Cancelled. Nothing of it was kept.',
+  DATABASE_NEWER: 'The data folder was written by a newer version of Xinglin. Upgrade Xinglin to open it.',
+  DATABASE_CORRUPT: 'The database file is damaged or is not Xinglin’s. Restore it from a backup.',
+  DATABASE_UNAVAILABLE: 'The database file cannot be opened or created (permissions, a full disk or a locked file).',
+  MIGRATION_FAILED: 'Upgrading the database failed and was rolled back; the data is as it was.',
+  STARTER_INVALID: 'A file of the starter knowledge base that ships with Xinglin is damaged. Reinstall Xinglin.',
+  INTERNAL: 'Internal error.',
+};

@@ -1,0 +1,39 @@
+import type { ErrorCode } from '$contract';
+
+/** Errors: the generic line and one line per error code, in Simplified Chinese (the reference key set). */
+export const messages = {
+  'error.generic': '发生错误',
+} as const satisfies Record<string, string>;
+
+declare module '../catalog.js' {
+  interface Catalog {
+    errors: typeof messages;
+  }
+}
+
+/** Used only when the server's Chinese message is missing (so it may lag behind new codes). */
+export const codes: Partial<Record<ErrorCode, string>> = {
+  INVALID_INPUT: '输入不符合要求',
+  UNKNOWN_METHOD: '未知的操作',
+  UNAUTHORIZED: '访问凭据无效',
+  NOT_FOUND: '未找到',
+  BUSY: '正忙，请稍后再试',
+  NO_MODEL: '尚未载入模型',
+  MODEL_NOT_FOUND: '找不到模型文件',
+  MODEL_NOT_GGUF: '不是 GGUF 模型文件',
+  MODEL_TRUNCATED: '模型文件不完整',
+  MODEL_UNSUPPORTED: '不支持的模型',
+  MODEL_LOAD_FAILED: '模型载入失败',
+  ADAPTER_NOT_FOUND: '找不到适配器文件',
+  ADAPTER_MISMATCH: '适配器与模型不匹配',
+  PROMPT_TOO_LONG: '问题过长',
+  GENERATION_FAILED: '生成失败',
+  IMPORT_INVALID: '导入的文件内容无效',
+  CANCELLED: '已取消',
+  DATABASE_NEWER: '数据由更新版本的杏林写入，请升级杏林',
+  DATABASE_CORRUPT: '数据库文件已损坏',
+  DATABASE_UNAVAILABLE: '无法打开数据库文件',
+  MIGRATION_FAILED: '数据库升级失败，已回滚',
+  STARTER_INVALID: '入门知识库文件已损坏，请重新安装',
+  INTERNAL: '内部错误',
+};

@@ -1,0 +1,30 @@
+import type { messages as zh } from './zh-CN.js';
+
+/** The models dialog, in English: exactly the keys of zh-CN.ts (the type says so). */
+export const messages: { readonly [K in keyof typeof zh]: string } = {
+  'models.title': 'Models',
+  'models.folder': 'Models folder',
+  'models.folderHint': 'Put .gguf base models in this folder and LoRA adapters in its lora subfolder.',
+  'models.refresh': 'Refresh',
+  'models.refreshAria': 'Scan the models folder again',
+  'models.base': 'Base models',
+  'models.adapters': 'LoRA adapters',
+  'models.noModels': 'No .gguf models in the folder yet.',
+  'models.noAdapters': 'No adapters in the lora subfolder.',
+  'models.scale': 'Scale',
+  'models.scaleAria': 'Scale for {file}',
+  'models.useAdapter': 'Use adapter {file}',
+  'models.load': 'Load',
+  'models.unload': 'Unload',
+  'models.close': 'Close',
+  'models.current': 'Current model',
+  'models.none': 'None',
+  'models.context': 'Context {count}',
+  'models.progress': 'Loading progress',
+  'models.phase.hash': 'Checking files',
+  'models.phase.model': 'Loading model',
+  'models.phase.adapters': 'Loading adapters',
+  'models.phase.context': 'Creating context',
+  'models.ready': 'Model ready',
+  'models.listFailed': 'Could not read the models folder',
+};

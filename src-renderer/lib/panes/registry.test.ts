@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { translate } from '../i18n/index.js';
+import { panes } from './registry.js';
+
+describe('pane registry', () => {
+  it('lists each pane once, named in both languages, with its component', () => {
+    const ids = panes.map((pane) => pane.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.slice(0, 2)).toEqual(['chat', 'knowledge']);
+    for (const pane of panes) {
+      expect(pane.id).toMatch(/^[a-z][a-z0-9-]*$/);
+      expect(typeof pane.main).toBe('function');
+      expect(translate('zh-CN', pane.label)).not.toBe(pane.label);
+      expect(translate('en', pane.label)).not.toBe(pane.label);
+      expect(new Set(panes.map((p) => p.testid)).size).toBe(panes.length);
+    }
+  });
+});

@@ -1,0 +1,9 @@
+import { chatPane } from './chat/index.js';
+import { knowledgePane } from './knowledge/index.js';
+import type { Pane } from './pane.js';
+
+/**
+ * The panes, in tab order; the first is where the app opens. A pane brings its own folder
+ * (lib/panes/<id>/ with an index.ts declaring it) and strings (lib/i18n/<id>/), and its line here (an import and an entry).
+ */
+export const panes: readonly Pane[] = [chatPane, knowledgePane];

@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import type { Message, Session } from '$contract';
+import { ChatState, mergeMessages, upsertMessage } from './chat.svelte.js';
+import { SessionsState } from './sessions.svelte.js';
+import { fake } from './test-api.js';
+
+const session = (id: string, updatedAt = 1): Session => ({ id, title: `会话 ${id}`, createdAt: 1, updatedAt, messageCount: 0 });
+const message = (id: string, role: 'user' | 'assistant', text: string, extra: Partial<Message> = {}): Message => ({
+  id,
+  sessionId: 's1',
+  role,
+  text,
+  status: 'complete',
+  provenance: null,
+  error: null,
+  createdAt: 1,
+  ...extra,
+});
+
+describe('ChatState', () => {
+  function setup(extra: Record<string, (input: any) => unknown> = {}) {
+    const api = fake({
+      'sessions.list': () => [session('s1')],
+      'sessions.messages': () => [message('u0', 'user', '旧问题'), message('a0', 'assistant', '旧回答')],
+      'chat.send': ({ text }) => ({ userMessage: message('u1', 'user', text), assistantMessageId: 'a1' }),
+      'chat.stop': () => ({ stopped: true }),
+      ...extra,
+    });
+    const frames: Array<() => void> = [];
+    const sessions = new SessionsState(api.api);
+    const chat = new ChatState(api.api, sessions, (cb: () => void) => frames.push(cb));
+    const detach = chat.attach();
+    return { ...api, frames, sessions, chat, detach };
+  }
+
+  it('applies streamed tokens once per animation frame', async () => {
+    const { chat, emit, frames } = setup();
+    await chat.open('s1');
+    expect(chat.messages.map((m) => m.id)).toEqual(['u0', 'a0']);
+    expect(await chat.send('  痛风急性发作怎么处理？ ')).toBe(true);
+    expect(chat.messages.at(-1)).toMatchObject({ id: 'u1', text: '痛风急性发作怎么处理？' });
+    expect(chat.streaming).toEqual({ messageId: 'a1', text: '' });
+    expect(chat.busy).toBe(true);
+
+    for (const piece of ['首先', '休息', '，', '多饮水']) emit('chat.token', { sessionId: 's1', messageId: 'a1', text: piece });
+    emit('chat.token', { sessionId: 'other', messageId: 'x', text: '别的会话' });
+    expect(chat.streaming!.text).toBe(''); // nothing applied before the frame
+    expect(frames).toHaveLength(1);
+    frames.shift()!();
+    expect(chat.streaming).toEqual({ messageId: 'a1', text: '首先休息，多饮水' });
+
+    emit('chat.done', { sessionId: 's1', message: message('a1', 'assistant', '首先休息，多饮水。') });
+    expect(chat.streaming).toBeNull();
+    expect(chat.busy).toBe(false);
+    expect(chat.messages.map((m) => m.id)).toEqual(['u0', 'a0', 'u1', 'a1']);
+    emit('chat.token', { sessionId: 's1', messageId: 'a1', text: '迟到的' });
+    frames.splice(0).forEach((f) => f());
+    expect(chat.streaming).toBeNull();
+  });
+
+  it('keeps the question in the box and shows the error when sending fails', async () => {
+    const { chat } = setup({
+      'chat.send': () => {
+        throw Object.assign(new Error('还没有加载模型'), { code: 'NO_MODEL', message: '还没有加载模型' });
+      },
+    });
+    await chat.open('s1');
+    expect(await chat.send('问题')).toBe(false);
+    expect(chat.messages.map((m) => m.id)).toEqual(['u0', 'a0']);
+    expect(chat.error).toEqual({ code: 'NO_MODEL', message: '还没有加载模型' });
+    expect(chat.busy).toBe(false);
+  });
+
+  it('creates the session when the first question of the empty draft is sent', async () => {
+    const { chat, sessions, calls } = setup({ 'sessions.create': () => session('s9', 5), 'sessions.list': () => [session('s9', 5)] });
+    await chat.open(null);
+    expect(calls).toEqual([]); // the draft costs nothing
+    expect(await chat.send('你好')).toBe(true);
+    expect(calls.map(([name]) => name).slice(0, 2)).toEqual(['sessions.create', 'chat.send']);
+    expect(calls[1]).toEqual(['chat.send', { sessionId: 's9', text: '你好' }]);
+    expect(chat.sessionId).toBe('s9');
+    expect(sessions.currentId).toBe('s9');
+    expect(sessions.list.map((s) => s.id)).toEqual(['s9']);
+  });
+
+  it('sends into the new session but stays where the doctor went while it was being created', async () => {
+    let release: (value: Session) => void = () => {};
+    const { chat, calls } = setup({ 'sessions.create': () => new Promise<Session>((resolve) => (release = resolve)) });
+    const sending = chat.send('第一个问题');
+    await chat.open('s1');
+    release(session('s9', 5));
+    expect(await sending).toBe(true);
+    expect(calls.find(([name]) => name === 'chat.send')).toEqual(['chat.send', { sessionId: 's9', text: '第一个问题' }]);
+    expect(chat.sessionId).toBe('s1');
+    expect(chat.messages.map((m) => m.id)).toEqual(['u0', 'a0']);
+  });
+
+  it('shows the error and creates nothing more when the session cannot be created', async () => {
+    const { chat, count } = setup({ 'sessions.create': () => Promise.reject({ code: 'INTERNAL', message: '数据库不可用' }) });
+    expect(await chat.send('你好')).toBe(false);
+    expect(chat.error).toMatchObject({ code: 'INTERNAL' });
+    expect(count('chat.send')).toBe(0);
+    expect(chat.sessionId).toBeNull();
+    expect(chat.busy).toBe(false);
+  });
+
+  it('marks an answer that failed mid-stream, keeping its partial text', async () => {
+    const { chat, emit, frames } = setup();
+    await chat.open('s1');
+    await chat.send('问题');
+    emit('chat.token', { sessionId: 's1', messageId: 'a1', text: '部分' });
+    emit('chat.error', { sessionId: 's1', messageId: 'a1', error: { code: 'GENERATION_FAILED', message: '生成失败' } });
+    frames.splice(0).forEach((f) => f());
+    expect(chat.streaming).toBeNull();
+    expect(chat.messages.at(-1)).toMatchObject({ id: 'a1', status: 'error', text: '部分', error: { code: 'GENERATION_FAILED' } });
+  });
+
+  it('regenerates: the old answer leaves and the new one streams', async () => {
+    const { chat, calls } = setup({ 'chat.regenerate': () => ({ assistantMessageId: 'a2' }) });
+    await chat.open('s1');
+    expect(chat.canRegenerate).toBe(true);
+    expect(await chat.regenerate()).toBe(true);
+    expect(calls.at(-1)).toEqual(['chat.regenerate', { sessionId: 's1' }]);
+    expect(chat.messages.map((m) => m.id)).toEqual(['u0']);
+    expect(chat.streaming).toEqual({ messageId: 'a2', text: '' });
+  });
+
+  it('stops the open session', async () => {
+    const { chat, calls } = setup();
+    await chat.open('s1');
+    await chat.send('问题');
+    await chat.stop();
+    expect(calls.at(-1)).toEqual(['chat.stop', { sessionId: 's1' }]);
+  });
+});
+
+describe('chat message lists', () => {
+  it('replaces a message by id or appends it, and keeps live messages a load did not have', () => {
+    const a = message('a', 'user', '甲');
+    const b = message('b', 'assistant', '乙');
+    expect(upsertMessage([a], { ...a, text: '甲2' }).map((m) => m.text)).toEqual(['甲2']);
+    expect(upsertMessage([a], b).map((m) => m.id)).toEqual(['a', 'b']);
+    expect(mergeMessages([a], [a, b, message('local-1', 'user', '草稿')]).map((m) => m.id)).toEqual(['a', 'b']);
+  });
+});

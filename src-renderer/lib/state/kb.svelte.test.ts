@@ -1,0 +1,202 @@
+import { describe, expect, it } from 'vitest';
+import type { KbEntry, KbHit, KbImportReport, KbSource, KbStats } from '$contract';
+import { errorMessage } from '../ui/knowledge.js';
+import { importOverall, KnowledgeState } from './kb.svelte.js';
+import { fake, tick } from './test-api.js';
+
+const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+const starter: KbSource = { label: '杏林入门知识库（待药剂科审核）', kind: 'starter', format: 'jsonl', version: 'sha256:0123456789abcdef', importedAt: 1 };
+const hospital: KbSource = { label: '医院导入：drugs.jsonl', kind: 'hospital', format: 'jsonl', version: 'sha256:fedcba9876543210', importedAt: 2 };
+
+const hit = (id: string, name: string, extra: Partial<KbHit> = {}): KbHit => ({ id, type: 'drug', name, matchedBy: 'name', ...extra });
+const entry = (id: string, name: string, extra: Partial<KbEntry> = {}): KbEntry => ({
+  id,
+  type: 'drug',
+  name,
+  names: [{ name, kind: 'name', source: starter.label }],
+  facts: [{ field: 'indications', value: ['痛风患者高尿酸血症的长期治疗'], source: starter }],
+  links: {},
+  ...extra,
+});
+const stats = (entries = 2): KbStats => ({ entries, byType: { drug: entries - 1, disease: 1 }, sources: [{ ...starter, entries, facts: 10 }] });
+const report = (extra: Partial<KbImportReport> = {}): KbImportReport => ({
+  dryRun: false,
+  committed: true,
+  source: hospital.label,
+  total: 2,
+  added: 1,
+  updated: 1,
+  removed: 0,
+  unchanged: 0,
+  errors: [],
+  moreErrors: 0,
+  ...extra,
+});
+
+describe('KnowledgeState', () => {
+  it('searches after a pause, keeps only the newest query, and clears with the box', async () => {
+    const resolvers: Array<(hits: KbHit[]) => void> = [];
+    const { api, count } = fake({ 'kb.search': () => new Promise<KbHit[]>((resolve) => resolvers.push(resolve)) });
+    const kb = new KnowledgeState(api);
+    kb.setQuery('非', 5);
+    kb.setQuery('非布司他', 5);
+    expect(kb.searching).toBe(true);
+    await later(20);
+    expect(count('kb.search')).toBe(1); // the debounce dropped the first keystroke
+    const older = kb.search('痛风');
+    resolvers[1]!([hit('disease:1', '痛风', { type: 'disease' })]);
+    resolvers[0]!([hit('drug:1', '非布司他')]);
+    await older;
+    await tick();
+    expect(kb.resultsFor).toBe('痛风');
+    expect(kb.results.map((h) => h.name)).toEqual(['痛风']);
+    kb.setQuery('  ');
+    expect(kb.results).toEqual([]);
+    expect(kb.searching).toBe(false);
+  });
+
+  it('opens entries, remembers where it came from, and goes back', async () => {
+    const entries: Record<string, KbEntry> = {
+      'disease:gout': entry('disease:gout', '痛风', { type: 'disease', links: { 非布司他: 'drug:feb' } }),
+      'drug:feb': entry('drug:feb', '非布司他'),
+    };
+    const { api } = fake({ 'kb.entry': ({ id }) => entries[id] ?? Promise.reject({ code: 'NOT_FOUND', message: '知识库中没有这个条目' }) });
+    const kb = new KnowledgeState(api);
+    expect(await kb.openEntry('disease:gout')).toBe(true);
+    expect(kb.panel).toBe('entry');
+    expect(kb.canGoBack).toBe(false);
+    expect(await kb.openEntry('drug:feb')).toBe(true);
+    expect(kb.entry!.name).toBe('非布司他');
+    expect(kb.history).toEqual(['disease:gout']);
+    await kb.back();
+    expect(kb.entry!.name).toBe('痛风');
+    expect(kb.canGoBack).toBe(false);
+    expect(await kb.openEntry('drug:missing')).toBe(false);
+    expect(kb.entryError).toMatchObject({ code: 'NOT_FOUND' });
+    expect(kb.entry!.name).toBe('痛风'); // a failed open keeps what was shown
+  });
+
+  it('loads the statistics once on first visit', async () => {
+    const { api, count } = fake({ 'kb.stats': () => stats(717) });
+    const kb = new KnowledgeState(api);
+    await kb.init();
+    await kb.init();
+    expect(count('kb.stats')).toBe(1);
+    expect(kb.stats!.entries).toBe(717);
+  });
+
+  it('imports with a monotone progress, then refreshes what the import changed', async () => {
+    const pending = deferred<KbImportReport>();
+    const { api, emit, calls, count } = fake({
+      'kb.import': () => pending.promise,
+      'kb.stats': () => stats(3),
+      'kb.entry': ({ id }) => entry(id, '非布司他', { facts: [{ field: 'indications', value: ['医院版适应症'], source: hospital }] }),
+      'kb.search': () => [hit('drug:feb', '非布司他')],
+    });
+    const kb = new KnowledgeState(api);
+    const detach = kb.attach();
+    kb.entry = entry('drug:feb', '非布司他');
+    kb.resultsFor = '非布';
+    emit('kb.progress', { phase: 'read', done: 5, total: 10 }); // before any import: ignored
+    expect(kb.progress).toBeNull();
+    expect(kb.canImport).toBe(false);
+    kb.importPath = '  /data/drugs.jsonl ';
+    kb.importSource = '药剂科 2025 版';
+    expect(kb.canImport).toBe(true);
+
+    const running = kb.runImport();
+    expect(kb.importing).toBe(true);
+    expect(kb.canImport).toBe(false);
+    expect(calls.at(-1)).toEqual(['kb.import', { path: '/data/drugs.jsonl', format: 'jsonl', dryRun: false, source: '药剂科 2025 版' }]);
+    expect(kb.progress!.overall).toBe(0);
+    emit('kb.progress', { phase: 'read', done: 50, total: 100 });
+    const half = kb.progress!.overall;
+    expect(half).toBeGreaterThan(0);
+    expect(kb.progress).toMatchObject({ phase: 'read', done: 50, total: 100 });
+    emit('kb.progress', { phase: 'read', done: 10, total: 100 }); // never backwards
+    expect(kb.progress!.overall).toBe(half);
+    emit('kb.progress', { phase: 'read', done: 100, total: 100 });
+    emit('kb.progress', { phase: 'index', done: 1, total: 2 });
+    expect(kb.progress!.phase).toBe('index');
+    expect(kb.progress!.overall).toBeGreaterThan(half);
+    expect(kb.progress!.overall).toBeLessThan(1);
+
+    pending.resolve(report());
+    expect(await running).toBe(true);
+    expect(kb.importing).toBe(false);
+    expect(kb.progress).toBeNull();
+    expect(kb.report!.committed).toBe(true);
+    expect(count('kb.stats')).toBe(1);
+    expect(count('kb.search')).toBe(1);
+    expect(kb.entry!.facts[0]!.source.kind).toBe('hospital');
+    emit('kb.progress', { phase: 'index', done: 2, total: 2 }); // a stray event after the end
+    expect(kb.progress).toBeNull();
+    detach();
+  });
+
+  it('shows a failed import as a report with line-numbered errors and refreshes nothing', async () => {
+    const { api, count } = fake({
+      'kb.import': () => report({ committed: false, added: 0, updated: 0, errors: [{ line: 2, message: '第 2 行：不是有效的 JSON' }], moreErrors: 3 }),
+      'kb.stats': () => stats(),
+    });
+    const kb = new KnowledgeState(api);
+    kb.importPath = '/data/bad.jsonl';
+    expect(await kb.runImport()).toBe(true);
+    expect(kb.report!.committed).toBe(false);
+    expect(kb.report!.errors).toHaveLength(1);
+    expect(errorMessage(kb.report!.errors[0]!)).toBe('不是有效的 JSON');
+    expect(count('kb.stats')).toBe(0);
+  });
+
+  it('keeps the host’s refusal as an import error (nothing imported)', async () => {
+    const { api } = fake({ 'kb.import': () => Promise.reject({ code: 'INVALID_INPUT', message: '找不到要导入的文件：/nope.jsonl' }) });
+    const kb = new KnowledgeState(api);
+    kb.importPath = '/nope.jsonl';
+    kb.dryRun = true;
+    expect(await kb.runImport()).toBe(false);
+    expect(kb.importError).toMatchObject({ code: 'INVALID_INPUT', message: '找不到要导入的文件：/nope.jsonl' });
+    expect(kb.report).toBeNull();
+    expect(kb.importing).toBe(false);
+  });
+
+  it('requires a valid column mapping for CSV and sends it parsed, with the chosen kind', async () => {
+    const { api, calls } = fake({ 'kb.import': () => report({ dryRun: true, committed: false }) });
+    const kb = new KnowledgeState(api);
+    kb.importPath = '/data/drugs.csv';
+    expect(kb.mappingCheck).toBeNull();
+    kb.importFormat = 'csv';
+    expect(kb.mappingCheck).toEqual({ ok: false, reason: 'empty' });
+    expect(kb.canImport).toBe(false);
+    kb.importMapping = '{"columns": ';
+    expect(kb.mappingCheck).toEqual({ ok: false, reason: 'invalid' });
+    kb.importMapping = '{"type":"drug","columns":{"通用名":"name"},"extra":1}';
+    expect(kb.mappingCheck).toEqual({ ok: false, reason: 'invalid' }); // strict: unknown keys refused
+    expect(await kb.runImport()).toBe(false);
+    kb.importMapping = '{"type":"drug","columns":{"通用名":"name","适应症":"indications"}}';
+    kb.dryRun = true;
+    kb.importKind = 'guideline';
+    expect(kb.canImport).toBe(true);
+    expect(await kb.runImport()).toBe(true);
+    expect(calls).toEqual([['kb.import', { path: '/data/drugs.csv', format: 'csv', dryRun: true, mapping: { type: 'drug', columns: { 通用名: 'name', 适应症: 'indications' } }, kind: 'guideline' }]]);
+  });
+
+  it('weights the phases: a dry run reads to 100%, a real import leaves room for the index', () => {
+    expect(importOverall('read', 50, 100, true)).toBeCloseTo(0.5);
+    expect(importOverall('read', 100, 100, true)).toBeCloseTo(1);
+    expect(importOverall('read', 100, 100)).toBeLessThan(1);
+    expect(importOverall('index', 0, 10)).toBeCloseTo(importOverall('read', 100, 100));
+    expect(importOverall('index', 10, 10)).toBeCloseTo(1);
+    expect(importOverall('read', 0, 0)).toBeCloseTo(importOverall('read', 1, 1)); // an empty file
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * Test helpers for the state classes: a fake Api whose named methods return scripted results,
+ * with a hand-driven event bus. Only the tests import this (Vite bundles what main.ts reaches).
+ */
+import type { Api } from '$contract';
+
+type Listener = (payload: unknown) => void;
+/** A scripted reply: any input, any shape. */
+type Handler = (input: any) => unknown;
+
+export interface FakeApi {
+  api: Api;
+  emit(event: string, payload: unknown): void;
+  calls: Array<[string, unknown]>;
+  count(name: string): number;
+}
+
+/** An Api with `methods` (`'ns.member'`); a call with no handler fails the test loudly. */
+export function fakeApi(methods: readonly string[], handlers: Record<string, Handler>): FakeApi {
+  const listeners = new Map<string, Set<Listener>>();
+  const calls: Array<[string, unknown]> = [];
+  const api: Record<string, unknown> = {
+    on(event: string, listener: Listener) {
+      if (!listeners.has(event)) listeners.set(event, new Set());
+      listeners.get(event)!.add(listener);
+      return () => listeners.get(event)!.delete(listener);
+    },
+  };
+  for (const name of methods) {
+    const [ns, member] = name.split('.') as [string, string];
+    const namespace = (api[ns] ??= {}) as Record<string, unknown>;
+    namespace[member] = async (input: unknown = {}) => {
+      calls.push([name, input]);
+      const handler = handlers[name];
+      if (!handler) throw new Error(`unexpected call ${name}`);
+      return handler(input);
+    };
+  }
+  const emit = (event: string, payload: unknown) => listeners.get(event)?.forEach((listener) => listener(payload));
+  return { api: api as unknown as Api, emit, calls, count: (name: string) => calls.filter(([n]) => n === name).length };
+}
+
+/** Every method the renderer calls (a fake with them all fails only on calls it has no handler for). */
+export const allMethods = [
+  'app.info',
+  'sessions.list',
+  'sessions.create',
+  'sessions.rename',
+  'sessions.delete',
+  'sessions.messages',
+  'sessions.search',
+  'chat.send',
+  'chat.stop',
+  'chat.regenerate',
+  'models.list',
+  'models.status',
+  'models.load',
+  'models.unload',
+  'kb.search',
+  'kb.entry',
+  'kb.stats',
+  'kb.import',
+  'kb.ask',
+  'kb.source',
+  'kb.removeSource',
+  'kb.rollbackSource',
+] as const;
+
+/** Lets pending promise callbacks run. */
+export const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** A fake with every method the renderer calls. */
+export function fake(handlers: Record<string, Handler>): FakeApi {
+  return fakeApi(allMethods, handlers);
+}
