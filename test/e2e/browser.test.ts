@@ -6,7 +6,7 @@ import type { Core } from '../../src-main/core/core.js';
 import { appRoot } from '../../src-main/hosts/common/app-root.js';
 import { generateFixtures } from '../fixtures/gguf/tiny-llama.js';
 import { openInChromium, type BrowserSession } from '../helpers/browser.js';
-import { openTestCore, tempDir } from '../helpers/env.js';
+import { answerOf, nextEvent, openTestCore, tempDir } from '../helpers/env.js';
 
 const shots = path.join(appRoot(), 'test-results');
 
@@ -146,6 +146,32 @@ describe('browser mode end to end', () => {
     await page.screenshot({ path: path.join(shots, 'e2e-english.png') });
     await page.getByTestId('language-switch').click();
     await expect.poll(() => item.textContent()).toContain('新会话');
+  });
+
+  it('an answer that waits for the model shows its place in line where it will appear, and stops there', async () => {
+    // Another session's long answer has the model (its first token says so).
+    const other = await core.api.sessions.create({ title: '占着模型' });
+    const granted = nextEvent(core, 'chat.token', (token) => token.sessionId === other.id);
+    const held = await core.api.chat.send({ sessionId: other.id, text: '痛风急性发作怎么处理？' });
+    const heldAnswer = answerOf(core, held.assistantMessageId);
+    await granted;
+    await page.getByTestId('new-session').click();
+    await page.getByTestId('composer').fill('高血压用什么药？');
+    await page.getByTestId('composer').press('Enter');
+    const place = page.getByTestId('queue-position');
+    await place.waitFor();
+    expect(await place.getAttribute('data-ahead')).toBe('1');
+    expect(await place.textContent()).toContain('正在等待模型：前面还有 1 个请求');
+    expect(await assistant().getAttribute('data-status')).toBe('waiting');
+    await page.screenshot({ path: path.join(shots, 'e2e-queue-waiting.png') });
+    await page.getByTestId('stop').click();
+    await assistant().and(page.locator('[data-status="stopped"]')).waitFor();
+    expect(await assistant().getByTestId('message-status').textContent()).toContain('在等待模型时停止');
+    expect(await place.count()).toBe(0);
+    expect(await page.getByTestId('stop').count()).toBe(0);
+    await core.api.chat.stop({ sessionId: other.id });
+    expect((await heldAnswer).done?.message.status).toBe('stopped');
+    await expect.poll(() => core.api.models.queue()).toEqual({ running: null, waiting: [] });
   });
 
   it('shows the locked page, and calls nothing, when opened without the access token', async () => {

@@ -10,6 +10,25 @@ import { openTestCore, tempDir } from '../helpers/env.js';
 const shots = path.join(appRoot(), 'test-results');
 
 /**
+ * A hospital file of about `megabytes` MB: one short disease per line. Reading takes time per line
+ * (each is checked and written), so many short lines keep the import in its read step for seconds,
+ * where a cancel is honoured at once.
+ */
+function bigImport(megabytes: number): string {
+  const file = path.join(tempDir('xinglin-e2e-big-'), 'big.jsonl');
+  const symptoms = Array.from({ length: 4 }, (_, i) => `症状${i}号表现为持续性不适`);
+  const out = fs.openSync(file, 'w');
+  let bytes = 0;
+  for (let i = 0; bytes < megabytes * 1024 * 1024; i++) {
+    const line = `${JSON.stringify({ type: 'disease', name: `测试病${i}`, symptoms })}\n`;
+    fs.writeSync(out, line);
+    bytes += Buffer.byteLength(line);
+  }
+  fs.closeSync(out);
+  return file;
+}
+
+/**
  * The knowledge base in the real UI, with no model installed: a cited answer whose chip opens the
  * entry and its sources, the Knowledge pane's search, and a dry-run import that reports a bad line.
  */
@@ -103,6 +122,38 @@ describe('knowledge base end to end (no model: knowledge mode)', () => {
     await page.getByTestId('kb-import-report').waitFor();
     expect(await page.getByTestId('kb-import-error').first().getAttribute('data-line')).toBe('2');
     expect(await core.api.kb.stats()).toEqual(before);
+  });
+
+  it('a large import shows in the status bar, is cancelled there from the keyboard, and leaves the base as it was', async () => {
+    const file = bigImport(50);
+    const before = await core.api.kb.stats();
+    const errorsBefore = session.pageErrors.length;
+    await page.getByTestId('kb-panel-import').click();
+    await page.getByTestId('kb-import-path').fill(file);
+    await page.getByTestId('kb-import-dryrun').uncheck();
+    await page.getByTestId('kb-import-run').click();
+    // The job appears in the status bar with a cancel button that names it; it is pressed from the
+    // keyboard at once (the import reads for seconds: a cancel then is honoured straight away).
+    const job = page.locator('[data-testid="job"][data-kind="kb.import"]', { hasText: 'big.jsonl' });
+    const cancel = job.getByRole('button', { name: '取消导入知识库：big.jsonl' });
+    await cancel.waitFor({ timeout: 30_000 });
+    expect(await job.locator('progress[max="100"]').count()).toBe(1);
+    await cancel.focus();
+    await page.keyboard.press('Enter');
+    // A calm note, not an error; the job says it was cancelled, then leaves the status bar.
+    await page.getByTestId('kb-import-cancelled').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('kb-import-cancelled').textContent()).toContain('已取消，知识库保持原样');
+    await page.screenshot({ path: path.join(shots, 'e2e-import-cancelled.png') });
+    expect(await page.locator('#pane-knowledge [data-testid="alert"]').count()).toBe(0);
+    expect(await page.getByTestId('kb-import-report').count()).toBe(0);
+    expect(await page.getByTestId('kb-import-progress').count()).toBe(0);
+    await expect.poll(() => job.count(), { timeout: 30_000 }).toBe(0);
+    expect(await core.api.kb.stats()).toEqual(before);
+    expect((await core.api.jobs.list()).find((j) => j.subject === 'big.jsonl')).toMatchObject({ state: 'cancelled', error: { code: 'CANCELLED' } });
+    // The web host answers the cancelled call with HTTP 500, which Chromium logs; that is the only error here.
+    const logged = session.pageErrors.splice(errorsBefore);
+    expect(logged.filter((e) => !e.includes('status of 500'))).toEqual([]);
+    expect(logged.length).toBeLessThanOrEqual(1);
   });
 
   it('an imported source is inspected, removed after confirmation, and an open entry of it says it is gone', async () => {

@@ -60,6 +60,18 @@ describe('jobs: long work with progress, cancel and a final state', () => {
     expect((await core.api.kb.stats()).entries).toBe(before.entries + 1);
   });
 
+  it('cancels an import while it re-indexes, before it commits', async () => {
+    const before = await core.api.kb.stats();
+    const off = core.subscribe((event, payload) => {
+      const job = payload as Job;
+      if (event === 'job.progress' && job.state === 'running' && job.phase === 'index') void core.api.jobs.cancel({ id: job.id });
+    });
+    const outcome = await core.api.kb.import({ path: bigImport(5) }).catch((error: unknown) => error);
+    off();
+    expect(outcome).toMatchObject({ code: 'CANCELLED' });
+    expect(await core.api.kb.stats()).toEqual(before);
+  });
+
   it('cancelling an unknown or ended job says so', async () => {
     expect(await core.api.jobs.cancel({ id: 'no-such-job' })).toEqual({ cancelled: false });
   });

@@ -34,6 +34,11 @@ const statusOf: Partial<Record<ErrorCode, number>> = {
   BUSY: 409,
   NO_MODEL: 409,
   PROMPT_TOO_LONG: 413,
+  CANCELLED: 409,
+  DATABASE_NEWER: 503,
+  DATABASE_CORRUPT: 503,
+  DATABASE_UNAVAILABLE: 503,
+  MIGRATION_FAILED: 503,
 };
 
 const baseHeaders = {

@@ -1,6 +1,7 @@
 import type { Api, KbField } from '$contract';
 import { ChatState } from './chat.svelte.js';
 import { I18nState } from './i18n.svelte.js';
+import { JobsState } from './jobs.svelte.js';
 import { KnowledgeState } from './kb.svelte.js';
 import { ModelsState } from './models.svelte.js';
 import { formatRoute, parseRoute, type Route } from './route.js';
@@ -33,6 +34,7 @@ export class AppState {
   readonly chat: ChatState;
   readonly models: ModelsState;
   readonly kb: KnowledgeState;
+  readonly jobs: JobsState;
   readonly panes: readonly PaneHooks[];
   /** The pane shown (its id). */
   view = $state('');
@@ -62,10 +64,11 @@ export class AppState {
     this.chat = new ChatState(api, this.sessions);
     this.models = new ModelsState(api);
     this.kb = new KnowledgeState(api);
+    this.jobs = new JobsState(api);
   }
 
   attach(): () => void {
-    const offs = [this.chat.attach(), this.models.attach(), this.kb.attach()];
+    const offs = [this.chat.attach(), this.models.attach(), this.kb.attach(), this.jobs.attach()];
     return () => offs.forEach((off) => off());
   }
 
@@ -74,7 +77,7 @@ export class AppState {
    * every other pane at its home (the chat: the most recent session, or the empty draft when none).
    */
   async start(address = ''): Promise<void> {
-    await Promise.all([this.sessions.refresh(), this.models.init()]);
+    await Promise.all([this.sessions.refresh(), this.models.init(), this.jobs.init(), this.chat.refreshQueue()]);
     if (this.sessions.error?.code === 'UNAUTHORIZED') {
       this.locked = 'rejected';
       return;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Message, Session } from '$contract';
-import { ChatState, mergeMessages, upsertMessage } from './chat.svelte.js';
+import type { Message, ModelQueue, ModelRequest, Session } from '$contract';
+import { ChatState, mergeMessages, requestsAhead, upsertMessage } from './chat.svelte.js';
 import { SessionsState } from './sessions.svelte.js';
 import { fake } from './test-api.js';
 
@@ -16,6 +16,8 @@ const message = (id: string, role: 'user' | 'assistant', text: string, extra: Pa
   createdAt: 1,
   ...extra,
 });
+
+const request = (id: string, kind: ModelRequest['kind'], sessionId: string | null): ModelRequest => ({ id, kind, sessionId });
 
 describe('ChatState', () => {
   function setup(extra: Record<string, (input: any) => unknown> = {}) {
@@ -131,6 +133,57 @@ describe('ChatState', () => {
     await chat.send('问题');
     await chat.stop();
     expect(calls.at(-1)).toEqual(['chat.stop', { sessionId: 's1' }]);
+  });
+
+  it('shows the open session’s place in the model queue while its answer waits, and stops it there', async () => {
+    let seed: (queue: ModelQueue) => void = () => {};
+    const { chat, emit, calls, frames } = setup({ 'models.queue': () => new Promise<ModelQueue>((resolve) => (seed = resolve)) });
+    const seeding = chat.refreshQueue();
+    await chat.open('s1');
+    expect(await chat.send('痛风用什么药？')).toBe(true);
+    expect(chat.waitingAhead).toBeNull();
+    // kb.ask runs, another session waits first, then this one.
+    emit('models.queue', { running: request('r0', 'kb.ask', null), waiting: [request('r1', 'chat', 's2'), request('r2', 'chat', 's1')] });
+    seed({ running: null, waiting: [] }); // older than the event: ignored
+    await seeding;
+    expect(chat.waitingAhead).toBe(2);
+    expect(chat.busy).toBe(true);
+    emit('models.queue', { running: request('r1', 'chat', 's2'), waiting: [request('r2', 'chat', 's1')] });
+    expect(chat.waitingAhead).toBe(1);
+    // Another session's place is not this one's.
+    await chat.open('s2');
+    expect(chat.waitingAhead).toBeNull();
+    await chat.open('s1');
+    expect(chat.waitingAhead).toBe(1);
+    await chat.stop();
+    expect(calls.at(-1)).toEqual(['chat.stop', { sessionId: 's1' }]);
+    emit('models.queue', { running: request('r1', 'chat', 's2'), waiting: [] });
+    emit('chat.done', { sessionId: 's1', message: message('a1', 'assistant', '', { status: 'stopped' }) });
+    frames.splice(0).forEach((f) => f());
+    expect(chat.waitingAhead).toBeNull();
+    expect(chat.busy).toBe(false);
+    expect(chat.messages.at(-1)).toMatchObject({ id: 'a1', status: 'stopped', text: '' });
+  });
+
+  it('is busy for an answer it only knows of from the queue (a reload while it waits)', async () => {
+    const { chat, calls } = setup({ 'models.queue': () => ({ running: request('r0', 'chat', 's2'), waiting: [request('r1', 'chat', 's1')] }) });
+    await chat.refreshQueue();
+    await chat.open('s1');
+    expect(chat.streaming).toBeNull();
+    expect(chat.waitingAhead).toBe(1);
+    expect(chat.busy).toBe(true);
+    expect(chat.canRegenerate).toBe(false);
+    expect(await chat.send('再问')).toBe(false);
+    await chat.stop();
+    expect(calls.at(-1)).toEqual(['chat.stop', { sessionId: 's1' }]);
+  });
+
+  it('counts only requests ahead: none while the model is taken by a load', () => {
+    const queue = { running: null, waiting: [request('r1', 'chat', 's1'), request('r2', 'kb.ask', null), request('r3', 'chat', 's3')] };
+    expect(requestsAhead(queue, 's1')).toBe(0);
+    expect(requestsAhead(queue, 's3')).toBe(2);
+    expect(requestsAhead({ running: request('r1', 'chat', 's1'), waiting: [] }, 's1')).toBeNull(); // running, not waiting
+    expect(requestsAhead(queue, null)).toBeNull();
   });
 });
 

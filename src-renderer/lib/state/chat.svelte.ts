@@ -1,4 +1,4 @@
-import type { Api, EventPayload, Message } from '$contract';
+import type { Api, EventPayload, Message, ModelQueue } from '$contract';
 import { MAX_QUESTION_CHARS } from '$contract';
 import { toUiError, type UiError } from '../i18n/index.js';
 import { FrameBatcher, type FrameScheduler } from './frame.js';
@@ -21,10 +21,22 @@ interface Stream {
 let localIds = 0;
 
 /**
+ * How many requests for the model are ahead of the session's answer while it waits in the queue
+ * (the one running, and those waiting before it); null when it is not waiting (running, or not asked).
+ */
+export function requestsAhead(queue: ModelQueue, sessionId: string | null): number | null {
+  if (sessionId === null) return null;
+  const index = queue.waiting.findIndex((request) => request.kind === 'chat' && request.sessionId === sessionId);
+  if (index < 0) return null;
+  return index + (queue.running ? 1 : 0);
+}
+
+/**
  * The open session's conversation. Saved messages are `$state.raw` and replaced as a whole;
  * the streaming answer is a separate `$state.raw` value replaced at most once per animation
  * frame: `chat.token` events only append to a plain buffer, and one frame applies them all.
  * Streams of other sessions keep accumulating, so switching back shows the whole answer so far.
+ * The model is shared (`models.queue`): an answer may wait its turn, and the pane shows its place.
  */
 export class ChatState {
   sessionId = $state<string | null>(null);
@@ -37,8 +49,12 @@ export class ChatState {
   error = $state.raw<UiError | null>(null);
   /** A message to scroll to and highlight once it is on screen (from a search result). */
   focusMessageId = $state<string | null>(null);
+  /** Who has the model and who waits for it (seeded by `refreshQueue`, then kept by `models.queue`). */
+  queue = $state.raw<ModelQueue>({ running: null, waiting: [] });
 
-  busy = $derived(this.sending || this.streaming !== null);
+  /** The open session's answer waits for the model: the number of requests ahead of it; null when it does not wait. */
+  waitingAhead = $derived(requestsAhead(this.queue, this.sessionId));
+  busy = $derived(this.sending || this.streaming !== null || this.waitingAhead !== null);
   canRegenerate = $derived(!this.busy && !this.loading && this.messages.some((m) => m.role === 'user'));
 
   readonly #api: Api;
@@ -47,6 +63,7 @@ export class ChatState {
   readonly #finished = new Set<string>();
   readonly #batcher: FrameBatcher;
   #loadSeq = 0;
+  #queueEvents = 0;
 
   constructor(api: Api, sessions: SessionsState, schedule?: FrameScheduler) {
     this.#api = api;
@@ -60,8 +77,25 @@ export class ChatState {
       this.#api.on('chat.token', (payload) => this.onToken(payload)),
       this.#api.on('chat.done', (payload) => this.onDone(payload)),
       this.#api.on('chat.error', (payload) => this.onError(payload)),
+      this.#api.on('models.queue', (payload) => this.onQueue(payload)),
     ];
     return () => offs.forEach((off) => off());
+  }
+
+  /** The queue as it is now (at start); an event that arrives meanwhile is newer and wins. */
+  async refreshQueue(): Promise<void> {
+    const events = this.#queueEvents;
+    try {
+      const queue = await this.#api.models.queue();
+      if (events === this.#queueEvents) this.queue = queue;
+    } catch {
+      // the next models.queue event tells it
+    }
+  }
+
+  onQueue(queue: EventPayload<'models.queue'>): void {
+    this.#queueEvents += 1;
+    this.queue = queue;
   }
 
   /** Opens a session (null: the empty draft) and loads its messages; optionally focuses one message. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KbEntry, KbHit, KbImportReport, KbSource, KbStats } from '$contract';
+import type { Job, KbEntry, KbHit, KbImportReport, KbSource, KbStats } from '$contract';
 import { errorMessage } from '../ui/knowledge.js';
 import { importOverall, KnowledgeState } from './kb.svelte.js';
 import { fake, tick } from './test-api.js';
@@ -30,6 +30,21 @@ const entry = (id: string, name: string, extra: Partial<KbEntry> = {}): KbEntry 
   ...extra,
 });
 const stats = (entries = 2): KbStats => ({ entries, byType: { drug: entries - 1, disease: 1 }, sources: [{ ...starter, entries, facts: 10 }] });
+const job = (extra: Partial<Job> = {}): Job => ({
+  id: 'job1',
+  kind: 'kb.import',
+  subject: 'drugs.jsonl',
+  state: 'running',
+  phase: 'read',
+  progress: 0,
+  detail: null,
+  done: null,
+  total: null,
+  error: null,
+  startedAt: 1,
+  endedAt: null,
+  ...extra,
+});
 const report = (extra: Partial<KbImportReport> = {}): KbImportReport => ({
   dryRun: false,
   committed: true,
@@ -96,7 +111,7 @@ describe('KnowledgeState', () => {
     expect(kb.stats!.entries).toBe(717);
   });
 
-  it('imports with a monotone progress, then refreshes what the import changed', async () => {
+  it('imports with a monotone progress from its job, then refreshes what the import changed', async () => {
     const pending = deferred<KbImportReport>();
     const { api, emit, calls, count } = fake({
       'kb.import': () => pending.promise,
@@ -108,7 +123,7 @@ describe('KnowledgeState', () => {
     const detach = kb.attach();
     kb.entry = entry('drug:feb', '非布司他');
     kb.resultsFor = '非布';
-    emit('kb.progress', { phase: 'read', done: 5, total: 10 }); // before any import: ignored
+    emit('job.progress', job({ phase: 'read', progress: 0.5 })); // before any import: ignored
     expect(kb.progress).toBeNull();
     expect(kb.canImport).toBe(false);
     kb.importPath = '  /data/drugs.jsonl ';
@@ -119,30 +134,85 @@ describe('KnowledgeState', () => {
     expect(kb.importing).toBe(true);
     expect(kb.canImport).toBe(false);
     expect(calls.at(-1)).toEqual(['kb.import', { path: '/data/drugs.jsonl', format: 'jsonl', dryRun: false, source: '药剂科 2025 版' }]);
+    expect(kb.progress).toMatchObject({ phase: 'start', overall: 0 });
+    // Another import (another window, another file) and a model load are not this one.
+    emit('job.progress', job({ id: 'other', subject: 'other.jsonl', phase: 'read', progress: 0.9, done: 90, total: 100 }));
+    emit('job.progress', job({ id: 'load', kind: 'models.load', subject: 'drugs.jsonl', phase: 'model', progress: 0.9 }));
     expect(kb.progress!.overall).toBe(0);
-    emit('kb.progress', { phase: 'read', done: 50, total: 100 });
+    emit('job.progress', job({ phase: 'start', progress: 0 }));
+    emit('job.progress', job({ phase: 'read', progress: 0.5, done: 50, total: 100 }));
     const half = kb.progress!.overall;
     expect(half).toBeGreaterThan(0);
     expect(kb.progress).toMatchObject({ phase: 'read', done: 50, total: 100 });
-    emit('kb.progress', { phase: 'read', done: 10, total: 100 }); // never backwards
+    emit('job.progress', job({ phase: 'read', progress: 0.1, done: 10, total: 100 })); // never backwards
     expect(kb.progress!.overall).toBe(half);
-    emit('kb.progress', { phase: 'read', done: 100, total: 100 });
-    emit('kb.progress', { phase: 'index', done: 1, total: 2 });
+    emit('job.progress', job({ id: 'other', subject: 'other.jsonl', phase: 'index', progress: 0.9 }));
+    expect(kb.progress!.overall).toBe(half);
+    emit('job.progress', job({ phase: 'read', progress: 1, done: 100, total: 100 }));
+    emit('job.progress', job({ phase: 'index', progress: 0.5, done: 1, total: 2 }));
     expect(kb.progress!.phase).toBe('index');
     expect(kb.progress!.overall).toBeGreaterThan(half);
     expect(kb.progress!.overall).toBeLessThan(1);
 
+    emit('job.progress', job({ state: 'done', phase: 'index', progress: 1 }));
     pending.resolve(report());
     expect(await running).toBe(true);
     expect(kb.importing).toBe(false);
     expect(kb.progress).toBeNull();
     expect(kb.report!.committed).toBe(true);
+    expect(kb.importCancelled).toBe(false);
     expect(count('kb.stats')).toBe(1);
     expect(count('kb.search')).toBe(1);
     expect(kb.entry!.facts[0]!.source.kind).toBe('hospital');
-    emit('kb.progress', { phase: 'index', done: 2, total: 2 }); // a stray event after the end
+    emit('job.progress', job({ phase: 'index', progress: 1 })); // a stray event after the end
     expect(kb.progress).toBeNull();
     detach();
+  });
+
+  it('cancels the running import through its job: a calm note, no error, nothing refreshed', async () => {
+    const pending = deferred<KbImportReport>();
+    const { api, emit, calls, count } = fake({
+      'kb.import': () => pending.promise,
+      'jobs.cancel': ({ id }) => {
+        emit('job.progress', job({ id, state: 'cancelled', phase: 'read', progress: 0.4, error: { code: 'CANCELLED', message: '已取消：drugs.jsonl' } }));
+        pending.reject({ code: 'CANCELLED', message: '已取消：drugs.jsonl' });
+        return { cancelled: true };
+      },
+      'kb.stats': () => stats(),
+    });
+    const kb = new KnowledgeState(api);
+    kb.attach();
+    kb.importPath = '/data/drugs.jsonl';
+    const running = kb.runImport();
+    emit('job.progress', job({ phase: 'read', progress: 0.4, done: 40, total: 100 }));
+    await kb.cancelImport();
+    expect(calls).toContainEqual(['jobs.cancel', { id: 'job1' }]);
+    expect(await running).toBe(false);
+    expect(kb.importCancelled).toBe(true);
+    expect(kb.importError).toBeNull();
+    expect(kb.report).toBeNull();
+    expect(kb.importing).toBe(false);
+    expect(kb.importCancelling).toBe(false);
+    expect(count('kb.stats')).toBe(0);
+    expect(kb.canImport).toBe(true); // the form is free for the next import
+  });
+
+  it('a cancel pressed before the job is known is sent as soon as it is', async () => {
+    const pending = deferred<KbImportReport>();
+    const { api, emit, calls } = fake({ 'kb.import': () => pending.promise, 'jobs.cancel': () => ({ cancelled: true }) });
+    const kb = new KnowledgeState(api);
+    kb.attach();
+    kb.importPath = 'C:\\data\\drugs.jsonl';
+    const running = kb.runImport();
+    await kb.cancelImport();
+    expect(kb.importCancelling).toBe(true);
+    expect(calls.filter(([name]) => name === 'jobs.cancel')).toEqual([]);
+    emit('job.progress', job({ id: 'j9', phase: 'start', progress: 0 }));
+    await tick();
+    expect(calls.filter(([name]) => name === 'jobs.cancel')).toEqual([['jobs.cancel', { id: 'j9' }]]);
+    pending.reject({ code: 'CANCELLED', message: '已取消' });
+    expect(await running).toBe(false);
+    expect(kb.importCancelled).toBe(true);
   });
 
   it('shows a failed import as a report with line-numbered errors and refreshes nothing', async () => {
@@ -192,11 +262,13 @@ describe('KnowledgeState', () => {
   });
 
   it('weights the phases: a dry run reads to 100%, a real import leaves room for the index', () => {
-    expect(importOverall('read', 50, 100, true)).toBeCloseTo(0.5);
-    expect(importOverall('read', 100, 100, true)).toBeCloseTo(1);
-    expect(importOverall('read', 100, 100)).toBeLessThan(1);
-    expect(importOverall('index', 0, 10)).toBeCloseTo(importOverall('read', 100, 100));
-    expect(importOverall('index', 10, 10)).toBeCloseTo(1);
-    expect(importOverall('read', 0, 0)).toBeCloseTo(importOverall('read', 1, 1)); // an empty file
+    expect(importOverall('start', 0)).toBe(0);
+    expect(importOverall('read', 0.5, true)).toBeCloseTo(0.5);
+    expect(importOverall('read', 1, true)).toBeCloseTo(1);
+    expect(importOverall('read', 1)).toBeLessThan(1);
+    expect(importOverall('index', 0)).toBeCloseTo(importOverall('read', 1));
+    expect(importOverall('index', 1)).toBeCloseTo(1);
+    expect(importOverall('read', 7)).toBeCloseTo(importOverall('read', 1)); // clamped
+    expect(importOverall('something-new', 0.5)).toBe(0);
   });
 });

@@ -1,36 +1,104 @@
 import { describe, expect, it } from 'vitest';
-import type { ModelStatus } from '$contract';
+import type { Job, ModelStatus } from '$contract';
 import { ModelsState, overallProgress } from './models.svelte.js';
 import { fake } from './test-api.js';
 
+const job = (extra: Partial<Job> = {}): Job => ({
+  id: 'load1',
+  kind: 'models.load',
+  subject: 'm.gguf',
+  state: 'running',
+  phase: 'start',
+  progress: 0,
+  detail: null,
+  done: null,
+  total: null,
+  error: null,
+  startedAt: 1,
+  endedAt: null,
+  ...extra,
+});
+
 describe('ModelsState', () => {
   const status = (state: ModelStatus['state']): ModelStatus => ({ state, model: null, adapters: [], gpu: 'cpu', threads: 4, lastTokensPerSecond: null, error: null });
+  const info = () => ({ name: 'xinglin', version: '0', host: 'web', dataDir: '/d', modelsDir: '/m', platform: 'linux' });
 
-  it('reports a monotone overall progress while loading and clears it after', async () => {
+  it('reports a monotone overall progress from its job while loading and clears it after', async () => {
     let finish: (value: ModelStatus) => void = () => {};
     const { api, emit } = fake({
       'models.load': () => new Promise<ModelStatus>((resolve) => (finish = resolve)),
       'models.status': () => status('none'),
       'models.list': () => ({ modelsDir: '/m', models: [], adapters: [] }),
-      'app.info': () => ({ name: 'xinglin', version: '0', host: 'web', dataDir: '/d', modelsDir: '/m', platform: 'linux' }),
+      'app.info': info,
     });
     const models = new ModelsState(api);
     models.attach();
     await models.init();
     expect(models.noModelInstalled).toBe(true);
+    emit('job.progress', job({ phase: 'model', progress: 0.5 })); // before any load: ignored
+    expect(models.progress).toBeNull();
     const loading = models.load('m.gguf', [{ file: 'a.gguf', scale: 0.5 }]);
     expect(models.loading).toBe(true);
-    emit('models.progress', { phase: 'hash', file: 'm.gguf', progress: 1 });
+    expect(models.progress).toMatchObject({ phase: 'start', overall: 0 });
+    emit('job.progress', job({ phase: 'hash', progress: 1, detail: 'm.gguf' }));
     const afterHash = models.progress!.overall;
-    emit('models.progress', { phase: 'model', file: 'm.gguf', progress: 0.5 });
+    expect(afterHash).toBeGreaterThan(0);
+    emit('job.progress', job({ phase: 'hash', progress: 0, detail: 'a.gguf' })); // the adapter's hash: never backwards
+    expect(models.progress).toMatchObject({ phase: 'hash', file: 'a.gguf', overall: afterHash });
+    emit('job.progress', job({ phase: 'model', progress: 0.5, detail: 'm.gguf' }));
     expect(models.progress!.overall).toBeGreaterThan(afterHash);
-    emit('models.progress', { phase: 'hash', file: 'a.gguf', progress: 0 });
-    expect(models.progress!.overall).toBeGreaterThan(afterHash);
+    const mid = models.progress!.overall;
+    emit('job.progress', job({ id: 'import', kind: 'kb.import', subject: 'm.gguf', phase: 'index', progress: 1 })); // not a load
+    emit('job.progress', job({ id: 'elsewhere', subject: 'other.gguf', phase: 'context', progress: 1 })); // another window's load
+    expect(models.progress!.overall).toBe(mid);
+    emit('job.progress', job({ state: 'done', phase: 'context', progress: 1 }));
     finish({ ...status('ready'), model: { file: 'm.gguf', sha256: 'x', sizeBytes: 1, architecture: 'llama', contextSize: 4096, template: 'chatml' } });
     expect(await loading).toBe(true);
     expect(models.progress).toBeNull();
     expect(models.ready).toBe(true);
+    expect(models.cancelled).toBe(false);
     expect(models.noModelInstalled).toBe(false);
+    emit('job.progress', job({ phase: 'context', progress: 0.5 })); // stray
+    expect(models.progress).toBeNull();
     expect(overallProgress('context', 1)).toBeCloseTo(1);
+    expect(overallProgress('start', 0.7)).toBe(0);
+  });
+
+  it('cancels a load through its job: a calm note, not an error, and no model', async () => {
+    let reject: (error: unknown) => void = () => {};
+    const { api, emit, calls } = fake({
+      'models.load': () => new Promise<ModelStatus>((_, fail) => (reject = fail)),
+      'models.status': () => status('none'),
+      'jobs.cancel': () => ({ cancelled: true }),
+    });
+    const models = new ModelsState(api);
+    models.attach();
+    const loading = models.load('sub/m.gguf', []);
+    await models.cancelLoad(); // before the job is known: sent once it is
+    expect(models.cancelling).toBe(true);
+    expect(calls.filter(([name]) => name === 'jobs.cancel')).toEqual([]);
+    emit('job.progress', job({ phase: 'hash', progress: 0.2 }));
+    await Promise.resolve();
+    expect(calls.filter(([name]) => name === 'jobs.cancel')).toEqual([['jobs.cancel', { id: 'load1' }]]);
+    await models.cancelLoad(); // once is enough
+    expect(calls.filter(([name]) => name === 'jobs.cancel')).toHaveLength(1);
+    reject({ code: 'CANCELLED', message: '已取消：m.gguf' });
+    expect(await loading).toBe(false);
+    expect(models.cancelled).toBe(true);
+    expect(models.error).toBeNull();
+    expect(models.cancelling).toBe(false);
+    expect(models.working).toBe(false);
+    expect(models.status?.state).toBe('none');
+  });
+
+  it('keeps a real failure as an error', async () => {
+    const { api } = fake({
+      'models.load': () => Promise.reject({ code: 'MODEL_LOAD_FAILED', message: '无法载入' }),
+      'models.status': () => status('error'),
+    });
+    const models = new ModelsState(api);
+    expect(await models.load('m.gguf', [])).toBe(false);
+    expect(models.error).toMatchObject({ code: 'MODEL_LOAD_FAILED' });
+    expect(models.cancelled).toBe(false);
   });
 });

@@ -1,7 +1,13 @@
-import type { Api, AppInfo, EventPayload, ModelFile, ModelStatus } from '$contract';
+import type { Api, AppInfo, Job, ModelFile, ModelStatus } from '$contract';
 import { toUiError, type UiError } from '../i18n/index.js';
+import { CallJob } from './call-job.js';
 
-export type LoadPhase = EventPayload<'models.progress'>['phase'];
+/** A load's steps as its job reports them: `start` before the first, then hash, model, adapters, context. */
+export type LoadPhase = 'start' | 'hash' | 'model' | 'adapters' | 'context';
+
+export function loadPhase(phase: string): LoadPhase {
+  return phase === 'hash' || phase === 'model' || phase === 'adapters' || phase === 'context' ? phase : 'start';
+}
 
 export interface ModelFiles {
   modelsDir: string;
@@ -19,14 +25,15 @@ export interface LoadProgress {
 }
 
 /** Share of the whole load each phase stands for, in order. */
-const PHASES: ReadonlyArray<readonly [LoadPhase, number]> = [
+const PHASES: ReadonlyArray<readonly [Exclude<LoadPhase, 'start'>, number]> = [
   ['hash', 0.25],
   ['model', 0.55],
   ['adapters', 0.1],
   ['context', 0.1],
 ];
 
-export function overallProgress(phase: LoadPhase, progress: number): number {
+/** The whole load's progress, 0…1, from its step and the step's progress (0…1). */
+export function overallProgress(phase: string, progress: number): number {
   let start = 0;
   for (const [name, weight] of PHASES) {
     if (name === phase) return Math.min(1, start + weight * Math.min(1, Math.max(0, progress)));
@@ -37,7 +44,8 @@ export function overallProgress(phase: LoadPhase, progress: number): number {
 
 /**
  * The local model: what is loaded (status), what could be (files in the models folder), and a
- * load in progress with a determinate, monotone progress value from `models.progress`.
+ * load in progress with a determinate, monotone progress value from its job's `job.progress`, and a
+ * cancel that leaves no model loaded.
  */
 export class ModelsState {
   status = $state.raw<ModelStatus | null>(null);
@@ -46,6 +54,10 @@ export class ModelsState {
   progress = $state.raw<LoadProgress | null>(null);
   /** A load or unload request is running. */
   working = $state(false);
+  /** Cancel was asked for the running load (the host has not ended it yet). */
+  cancelling = $state(false);
+  /** The last load was cancelled (no model is loaded). */
+  cancelled = $state(false);
   error = $state.raw<UiError | null>(null);
   filesError = $state.raw<UiError | null>(null);
 
@@ -56,6 +68,8 @@ export class ModelsState {
   modelsDir = $derived(this.files?.modelsDir ?? this.info?.modelsDir ?? null);
 
   readonly #api: Api;
+  readonly #loadJob = new CallJob('models.load');
+  #loading = false;
 
   constructor(api: Api) {
     this.#api = api;
@@ -63,7 +77,7 @@ export class ModelsState {
 
   attach(): () => void {
     const offs = [
-      this.#api.on('models.progress', (payload) => this.onProgress(payload)),
+      this.#api.on('job.progress', (job) => this.onJob(job)),
       // the answer's speed lands in the status ("last tokens/s")
       this.#api.on('chat.done', () => void this.refreshStatus()),
     ];
@@ -103,19 +117,40 @@ export class ModelsState {
     if (this.working) return false;
     this.working = true;
     this.error = null;
-    this.progress = { phase: 'hash', file: model, phaseProgress: 0, overall: 0 };
+    this.cancelled = false;
+    this.cancelling = false;
+    this.progress = { phase: 'start', file: model, phaseProgress: 0, overall: 0 };
+    this.#loading = true;
+    this.#loadJob.begin(model);
     try {
       this.status = await this.#api.models.load({ model, adapters: adapters.map((a) => ({ file: a.file, scale: a.scale })) });
       if (this.status.state === 'error' && this.status.error) this.error = this.status.error;
       return this.status.state === 'ready';
     } catch (error) {
-      this.error = toUiError(error);
+      const failure = toUiError(error);
+      if (failure.code === 'CANCELLED') this.cancelled = true;
+      else this.error = failure;
       await this.refreshStatus();
       return false;
     } finally {
+      this.#loadJob.end();
+      this.#loading = false;
       this.working = false;
+      this.cancelling = false;
       this.progress = null;
     }
+  }
+
+  /** Asks the host to stop the running load; it ends with no model loaded (`cancelled`). */
+  async cancelLoad(): Promise<void> {
+    if (!this.#loading || this.cancelling) return;
+    this.cancelling = true;
+    const id = this.#loadJob.id;
+    if (id === null) {
+      this.#loadJob.cancelWanted = true; // sent as soon as the job is known
+      return;
+    }
+    await this.#cancelJob(id);
   }
 
   async unload(): Promise<void> {
@@ -131,11 +166,27 @@ export class ModelsState {
     }
   }
 
-  onProgress({ phase, file, progress }: EventPayload<'models.progress'>): void {
-    if (!this.working) return; // a stray event after the load ended must not bring the bar back
-    const overall = Math.max(this.progress?.overall ?? 0, overallProgress(phase, progress));
-    this.progress = { phase, file, phaseProgress: progress, overall };
+  /** A change of a job: this window's load moves its bar (monotone); any other job is not ours. */
+  onJob(job: Job): void {
+    if (!this.#loading || !this.#loadJob.owns(job)) return; // a stray event after the load ended must not bring the bar back
+    if (this.#loadJob.cancelWanted) {
+      this.#loadJob.cancelWanted = false;
+      void this.#cancelJob(job.id);
+    }
+    if (job.state !== 'running') return; // the call's own reply ends it
+    const overall = Math.max(this.progress?.overall ?? 0, overallProgress(job.phase, job.progress));
+    this.progress = { phase: loadPhase(job.phase), file: job.detail ?? job.subject, phaseProgress: job.progress, overall };
   }
+
+  async #cancelJob(id: string): Promise<void> {
+    try {
+      await this.#api.jobs.cancel({ id });
+    } catch (error) {
+      this.cancelling = false; // the load goes on: cancel may be pressed again
+      this.error = toUiError(error);
+    }
+  }
+
 
   dismissError(): void {
     this.error = null;

@@ -39,6 +39,8 @@ const MAX_IMPORT_BYTES = 2 * 1024 ** 3;
 /** Errors listed in the report; the rest are counted. */
 const MAX_REPORTED_ERRORS = 100;
 const PROGRESS_EVERY_MS = 100;
+/** Entries re-indexed between two yields to the event loop. */
+const INDEX_BATCH = 500;
 
 /**
  * Imports one file into knowledge.db, all or nothing. It runs on its own connection inside one
@@ -133,8 +135,14 @@ export async function importFile(dbFile: string, options: ImportOptions): Promis
     for (const [id, isNew] of touched) {
       kb.reindex(id, isNew);
       done += 1;
-      if (options.onProgress && (done === touched.size || done % 500 === 0)) options.onProgress({ phase: 'index', done, total: touched.size });
+      if (done % INDEX_BATCH === 0 || done === touched.size) {
+        options.onProgress?.({ phase: 'index', done, total: touched.size });
+        // Let the app breathe (replies, progress, a cancel) between batches of a long re-index.
+        await new Promise((resolve) => setImmediate(resolve));
+        cancelled();
+      }
     }
+    cancelled();
     db.exec('COMMIT');
     report.committed = true;
     return report;

@@ -25,6 +25,11 @@ export const messages: { readonly [K in keyof typeof zh]: string } = {
   'models.phase.model': 'Loading model',
   'models.phase.adapters': 'Loading adapters',
   'models.phase.context': 'Creating context',
+  'models.phase.start': 'Starting',
+  'models.cancel': 'Cancel',
+  'models.cancelAria': 'Cancel loading the model',
+  'models.cancelling': 'Cancelling…',
+  'models.cancelled': 'Loading cancelled.',
   'models.ready': 'Model ready',
   'models.listFailed': 'Could not read the models folder',
 };

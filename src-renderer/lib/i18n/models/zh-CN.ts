@@ -23,6 +23,11 @@ export const messages = {
   'models.phase.model': '载入模型',
   'models.phase.adapters': '载入适配器',
   'models.phase.context': '创建上下文',
+  'models.phase.start': '准备中',
+  'models.cancel': '取消',
+  'models.cancelAria': '取消载入模型',
+  'models.cancelling': '正在取消…',
+  'models.cancelled': '已取消加载。',
   'models.ready': '模型已就绪',
   'models.listFailed': '无法读取模型文件夹',
 } as const satisfies Record<string, string>;

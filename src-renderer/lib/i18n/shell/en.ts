@@ -21,6 +21,21 @@ export const messages: { readonly [K in keyof typeof zh]: string } = {
   'status.modelsAria': 'Open the Models panel',
   'status.knowledgeMode': 'Knowledge mode',
 
+  'jobs.label': 'Background work',
+  'jobs.kind.import': 'Knowledge import',
+  'jobs.kind.load': 'Model load',
+  'jobs.progressAria': 'Progress of {kind}: {subject}',
+  'jobs.cancel': 'Cancel',
+  'jobs.cancelAria.import': 'Cancel importing {subject} into the knowledge base',
+  'jobs.cancelAria.load': 'Cancel loading the model {subject}',
+  'jobs.cancelling': 'Cancelling…',
+  'jobs.done': 'Done',
+  'jobs.cancelled': 'Cancelled',
+  'jobs.failed': 'Failed',
+  'jobs.dismissAria': 'Dismiss: {kind}: {subject}',
+  'jobs.cancelFailed': 'Could not cancel: {message}',
+  'jobs.dismissError': 'Dismiss this message',
+
   'language.switch': '中文',
   'language.aria': '切换为中文（Switch to Chinese）',
 

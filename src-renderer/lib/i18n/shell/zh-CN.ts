@@ -19,6 +19,21 @@ export const messages = {
   'status.modelsAria': '打开模型面板',
   'status.knowledgeMode': '知识库模式',
 
+  'jobs.label': '后台任务',
+  'jobs.kind.import': '导入知识库',
+  'jobs.kind.load': '载入模型',
+  'jobs.progressAria': '{kind}：{subject} 的进度',
+  'jobs.cancel': '取消',
+  'jobs.cancelAria.import': '取消导入知识库：{subject}',
+  'jobs.cancelAria.load': '取消载入模型：{subject}',
+  'jobs.cancelling': '正在取消…',
+  'jobs.done': '已完成',
+  'jobs.cancelled': '已取消',
+  'jobs.failed': '失败',
+  'jobs.dismissAria': '关闭提示：{kind}：{subject}',
+  'jobs.cancelFailed': '未能取消：{message}',
+  'jobs.dismissError': '关闭这条提示',
+
   'language.switch': 'English',
   'language.aria': 'Switch to English（切换为英文界面）',
 

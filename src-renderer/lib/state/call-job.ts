@@ -1,0 +1,40 @@
+import type { Job, JobKind } from '$contract';
+
+/** A path and the name a job gives the file it works on (the host's basename, on any platform). */
+export function sameFile(path: string, subject: string): boolean {
+  return path === subject || path.endsWith(`/${subject}`) || path.endsWith(`\\${subject}`);
+}
+
+/**
+ * The job a call of this window started (`kb.import`, `models.load`): the call's reply only comes at
+ * the end, so the job is recognised in `job.progress` as the first running job of its kind on the
+ * call's file while the call runs. A cancel asked for before the job is known is sent once it is.
+ */
+export class CallJob {
+  /** The job's id, once recognised. */
+  id: string | null = null;
+  /** Cancel was pressed before the job's first event arrived. */
+  cancelWanted = false;
+  #path: string | null = null;
+
+  constructor(readonly kind: JobKind) {}
+
+  begin(path: string): void {
+    this.#path = path;
+    this.id = null;
+    this.cancelWanted = false;
+  }
+
+  end(): void {
+    this.#path = null;
+    this.id = null;
+    this.cancelWanted = false;
+  }
+
+  /** Whether `job` is this call's (recognising it on its first sight). */
+  owns(job: Job): boolean {
+    if (this.#path === null || job.kind !== this.kind) return false;
+    if (this.id === null && job.state === 'running' && sameFile(this.#path, job.subject)) this.id = job.id;
+    return this.id !== null && job.id === this.id;
+  }
+}
