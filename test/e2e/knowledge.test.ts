@@ -150,9 +150,9 @@ describe('knowledge base end to end (no model: knowledge mode)', () => {
     await expect.poll(() => job.count(), { timeout: 30_000 }).toBe(0);
     expect(await core.api.kb.stats()).toEqual(before);
     expect((await core.api.jobs.list()).find((j) => j.subject === 'big.jsonl')).toMatchObject({ state: 'cancelled', error: { code: 'CANCELLED' } });
-    // The web host answers the cancelled call with HTTP 500, which Chromium logs; that is the only error here.
+    // The web host answers the cancelled call with HTTP 409, which Chromium logs; that is the only error here.
     const logged = session.pageErrors.splice(errorsBefore);
-    expect(logged.filter((e) => !e.includes('status of 500'))).toEqual([]);
+    expect(logged.filter((e) => !e.includes('status of 409'))).toEqual([]);
     expect(logged.length).toBeLessThanOrEqual(1);
   });
 
