@@ -5,28 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src-main/core/core.js';
 import { openInChromium, type BrowserSession } from '../helpers/browser.js';
 import { appRoot } from '../../src-main/hosts/common/app-root.js';
-import { openTestCore, tempDir } from '../helpers/env.js';
+import { bigImport, openTestCore, tempDir } from '../helpers/env.js';
 
 const shots = path.join(appRoot(), 'test-results');
-
-/**
- * A hospital file of about `megabytes` MB: one short disease per line. Reading takes time per line
- * (each is checked and written), so many short lines keep the import in its read step for seconds,
- * where a cancel is honoured at once.
- */
-function bigImport(megabytes: number): string {
-  const file = path.join(tempDir('xinglin-e2e-big-'), 'big.jsonl');
-  const symptoms = Array.from({ length: 4 }, (_, i) => `症状${i}号表现为持续性不适`);
-  const out = fs.openSync(file, 'w');
-  let bytes = 0;
-  for (let i = 0; bytes < megabytes * 1024 * 1024; i++) {
-    const line = `${JSON.stringify({ type: 'disease', name: `测试病${i}`, symptoms })}\n`;
-    fs.writeSync(out, line);
-    bytes += Buffer.byteLength(line);
-  }
-  fs.closeSync(out);
-  return file;
-}
 
 /**
  * The knowledge base in the real UI, with no model installed: a cited answer whose chip opens the
@@ -125,7 +106,7 @@ describe('knowledge base end to end (no model: knowledge mode)', () => {
   });
 
   it('a large import shows in the status bar, is cancelled there from the keyboard, and leaves the base as it was', async () => {
-    const file = bigImport(50);
+    const file = bigImport(50, 4);
     const before = await core.api.kb.stats();
     const errorsBefore = session.pageErrors.length;
     await page.getByTestId('kb-panel-import').click();

@@ -57,3 +57,21 @@ export function answerOf(core: Core, messageId: string) {
     });
   });
 }
+
+/**
+ * A hospital file of about `megabytes` MB, one disease per line, for long imports. `symptoms`
+ * sets the line length: many short lines keep an import reading (line by line) for longer.
+ */
+export function bigImport(megabytes: number, symptoms = 120): string {
+  const file = path.join(tempDir('xinglin-big-'), 'big.jsonl');
+  const list = Array.from({ length: symptoms }, (_, i) => `症状${i}号表现为持续性不适`);
+  const out = fs.openSync(file, 'w');
+  let bytes = 0;
+  for (let i = 0; bytes < megabytes * 1024 * 1024; i++) {
+    const line = `${JSON.stringify({ type: 'disease', name: `测试病${i}`, symptoms: list })}\n`;
+    fs.writeSync(out, line);
+    bytes += Buffer.byteLength(line);
+  }
+  fs.closeSync(out);
+  return file;
+}

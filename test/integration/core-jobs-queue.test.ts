@@ -7,22 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job, ModelQueue } from '../../src-main/contract/index.js';
 import type { Core } from '../../src-main/core/core.js';
-import { answerOf, fixtureModels, nextEvent, openTestCore, tempDir } from '../helpers/env.js';
-
-/** A hospital file of about `megabytes` MB: one disease per line. */
-function bigImport(megabytes: number): string {
-  const file = path.join(tempDir('xinglin-big-'), 'big.jsonl');
-  const symptoms = Array.from({ length: 120 }, (_, i) => `症状${i}号表现为持续性不适`);
-  const out = fs.openSync(file, 'w');
-  let bytes = 0;
-  for (let i = 0; bytes < megabytes * 1024 * 1024; i++) {
-    const line = `${JSON.stringify({ type: 'disease', name: `测试病${i}`, symptoms })}\n`;
-    fs.writeSync(out, line);
-    bytes += Buffer.byteLength(line);
-  }
-  fs.closeSync(out);
-  return file;
-}
+import { answerOf, bigImport, fixtureModels, nextEvent, openTestCore, tempDir } from '../helpers/env.js';
 
 describe('jobs: long work with progress, cancel and a final state', () => {
   let core: Core;

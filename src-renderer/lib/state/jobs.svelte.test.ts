@@ -1,23 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Job } from '$contract';
 import { ENDED_LINGER_MS, jobOverall, JobsState } from './jobs.svelte.js';
-import { fake } from './test-api.js';
+import { fake, jobEvent } from './test-api.js';
 
-const job = (extra: Partial<Job> = {}): Job => ({
-  id: 'j1',
-  kind: 'kb.import',
-  subject: 'big.jsonl',
-  state: 'running',
-  phase: 'read',
-  progress: 0,
-  detail: null,
-  done: null,
-  total: null,
-  error: null,
-  startedAt: 10,
-  endedAt: null,
-  ...extra,
-});
+const job = (extra: Partial<Job> = {}): Job => jobEvent({ id: 'j1', subject: 'big.jsonl', startedAt: 10, ...extra });
 
 describe('JobsState', () => {
   beforeEach(() => {

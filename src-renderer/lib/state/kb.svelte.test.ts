@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Job, KbEntry, KbHit, KbImportReport, KbSource, KbStats } from '$contract';
 import { errorMessage } from '../ui/knowledge.js';
 import { importOverall, KnowledgeState } from './kb.svelte.js';
-import { fake, tick } from './test-api.js';
+import { fake, jobEvent, tick } from './test-api.js';
 
 const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -30,21 +30,7 @@ const entry = (id: string, name: string, extra: Partial<KbEntry> = {}): KbEntry 
   ...extra,
 });
 const stats = (entries = 2): KbStats => ({ entries, byType: { drug: entries - 1, disease: 1 }, sources: [{ ...starter, entries, facts: 10 }] });
-const job = (extra: Partial<Job> = {}): Job => ({
-  id: 'job1',
-  kind: 'kb.import',
-  subject: 'drugs.jsonl',
-  state: 'running',
-  phase: 'read',
-  progress: 0,
-  detail: null,
-  done: null,
-  total: null,
-  error: null,
-  startedAt: 1,
-  endedAt: null,
-  ...extra,
-});
+const job = (extra: Partial<Job> = {}): Job => jobEvent({ id: 'job1', ...extra });
 const report = (extra: Partial<KbImportReport> = {}): KbImportReport => ({
   dryRun: false,
   committed: true,

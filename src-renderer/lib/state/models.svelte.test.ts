@@ -1,23 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Job, ModelStatus } from '$contract';
 import { ModelsState, overallProgress } from './models.svelte.js';
-import { fake } from './test-api.js';
+import { fake, jobEvent } from './test-api.js';
 
-const job = (extra: Partial<Job> = {}): Job => ({
-  id: 'load1',
-  kind: 'models.load',
-  subject: 'm.gguf',
-  state: 'running',
-  phase: 'start',
-  progress: 0,
-  detail: null,
-  done: null,
-  total: null,
-  error: null,
-  startedAt: 1,
-  endedAt: null,
-  ...extra,
-});
+const job = (extra: Partial<Job> = {}): Job => jobEvent({ id: 'load1', kind: 'models.load', subject: 'm.gguf', phase: 'start', ...extra });
 
 describe('ModelsState', () => {
   const status = (state: ModelStatus['state']): ModelStatus => ({ state, model: null, adapters: [], gpu: 'cpu', threads: 4, lastTokensPerSecond: null, error: null });

@@ -2,7 +2,7 @@
  * Test helpers for the state classes: a fake Api whose named methods return scripted results,
  * with a hand-driven event bus. Only the tests import this (Vite bundles what main.ts reaches).
  */
-import type { Api } from '$contract';
+import type { Api, Job } from '$contract';
 
 type Listener = (payload: unknown) => void;
 /** A scripted reply: any input, any shape. */
@@ -77,3 +77,20 @@ export const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 export function fake(handlers: Record<string, Handler>): FakeApi {
   return fakeApi(allMethods, handlers);
 }
+
+/** A `job.progress` payload: a running import unless `extra` says otherwise. */
+export const jobEvent = (extra: Partial<Job> = {}): Job => ({
+  id: 'job1',
+  kind: 'kb.import',
+  subject: 'drugs.jsonl',
+  state: 'running',
+  phase: 'read',
+  progress: 0,
+  detail: null,
+  done: null,
+  total: null,
+  error: null,
+  startedAt: 1,
+  endedAt: null,
+  ...extra,
+});
