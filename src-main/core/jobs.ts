@@ -67,7 +67,8 @@ export class Jobs {
       this.#end(job, update, 'done', null);
       return result;
     } catch (cause) {
-      const error = signal.aborted && !(cause instanceof XinglinError && cause.code !== 'CANCELLED') ? cancelled(subject) : toTyped(cause, kind);
+      // A typed error says what happened; anything else after a cancel is the cancel's doing.
+      const error = cause instanceof XinglinError ? cause : signal.aborted ? cancelled(subject) : toTyped(cause, kind);
       this.#end(job, update, error.code === 'CANCELLED' ? 'cancelled' : 'failed', error);
       throw error;
     }
@@ -100,6 +101,5 @@ export class Jobs {
 }
 
 function toTyped(cause: unknown, kind: JobKind): XinglinError {
-  if (cause instanceof XinglinError) return cause;
   return new XinglinError('INTERNAL', `${kind === 'kb.import' ? '知识库导入' : '模型加载'}意外失败：${cause instanceof Error ? cause.message : String(cause)}`);
 }

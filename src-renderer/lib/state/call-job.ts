@@ -12,29 +12,43 @@ export function sameFile(path: string, subject: string): boolean {
  */
 export class CallJob {
   /** The job's id, once recognised. */
-  id: string | null = null;
+  #id: string | null = null;
   /** Cancel was pressed before the job's first event arrived. */
-  cancelWanted = false;
+  #cancelWanted = false;
   #path: string | null = null;
 
-  constructor(readonly kind: JobKind) {}
+  /** `sendCancel` asks the host to cancel a job by id (`jobs.cancel`), reporting its own failure. */
+  constructor(
+    readonly kind: JobKind,
+    private readonly sendCancel: (id: string) => Promise<void>,
+  ) {}
 
   begin(path: string): void {
     this.#path = path;
-    this.id = null;
-    this.cancelWanted = false;
+    this.#id = null;
+    this.#cancelWanted = false;
   }
 
   end(): void {
     this.#path = null;
-    this.id = null;
-    this.cancelWanted = false;
+    this.#id = null;
+    this.#cancelWanted = false;
   }
 
-  /** Whether `job` is this call's (recognising it on its first sight). */
+  /** Cancels the call's job now, or as soon as it is recognised. */
+  async cancel(): Promise<void> {
+    if (this.#id === null) this.#cancelWanted = true;
+    else await this.sendCancel(this.#id);
+  }
+
+  /** Whether `job` is this call's (recognising it on its first sight, and sending a cancel that waited for it). */
   owns(job: Job): boolean {
     if (this.#path === null || job.kind !== this.kind) return false;
-    if (this.id === null && job.state === 'running' && sameFile(this.#path, job.subject)) this.id = job.id;
-    return this.id !== null && job.id === this.id;
+    if (this.#id === null && job.state === 'running' && sameFile(this.#path, job.subject)) {
+      this.#id = job.id;
+      if (this.#cancelWanted) void this.sendCancel(job.id);
+      this.#cancelWanted = false;
+    }
+    return this.#id !== null && job.id === this.#id;
   }
 }

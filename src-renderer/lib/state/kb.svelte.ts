@@ -120,7 +120,7 @@ export class KnowledgeState extends SearchState<KbHit> {
   readonly #api: Api;
   #entrySeq = 0;
   #importDryRun = false;
-  readonly #importJob = new CallJob('kb.import');
+  readonly #importJob = new CallJob('kb.import', (id) => this.#cancelJob(id));
 
   constructor(api: Api) {
     super();
@@ -284,21 +284,12 @@ export class KnowledgeState extends SearchState<KbHit> {
   async cancelImport(): Promise<void> {
     if (!this.importing || this.importCancelling) return;
     this.importCancelling = true;
-    const id = this.#importJob.id;
-    if (id === null) {
-      this.#importJob.cancelWanted = true; // sent as soon as the job is known
-      return;
-    }
-    await this.#cancelJob(id);
+    await this.#importJob.cancel();
   }
 
   /** A change of a job: this window's import moves its bar (monotone); any other job is not ours. */
   onJob(job: Job): void {
     if (!this.importing || !this.#importJob.owns(job)) return; // a stray event after the import ended must not bring the bar back
-    if (this.#importJob.cancelWanted) {
-      this.#importJob.cancelWanted = false;
-      void this.#cancelJob(job.id);
-    }
     if (job.state !== 'running') return; // the call's own reply ends it
     const overall = Math.max(this.progress?.overall ?? 0, importOverall(job.phase, job.progress, this.#importDryRun));
     this.progress = { phase: importPhase(job.phase), done: job.done, total: job.total, overall };

@@ -68,7 +68,7 @@ export class ModelsState {
   modelsDir = $derived(this.files?.modelsDir ?? this.info?.modelsDir ?? null);
 
   readonly #api: Api;
-  readonly #loadJob = new CallJob('models.load');
+  readonly #loadJob = new CallJob('models.load', (id) => this.#cancelJob(id));
   #loading = false;
 
   constructor(api: Api) {
@@ -145,12 +145,7 @@ export class ModelsState {
   async cancelLoad(): Promise<void> {
     if (!this.#loading || this.cancelling) return;
     this.cancelling = true;
-    const id = this.#loadJob.id;
-    if (id === null) {
-      this.#loadJob.cancelWanted = true; // sent as soon as the job is known
-      return;
-    }
-    await this.#cancelJob(id);
+    await this.#loadJob.cancel();
   }
 
   async unload(): Promise<void> {
@@ -169,10 +164,6 @@ export class ModelsState {
   /** A change of a job: this window's load moves its bar (monotone); any other job is not ours. */
   onJob(job: Job): void {
     if (!this.#loading || !this.#loadJob.owns(job)) return; // a stray event after the load ended must not bring the bar back
-    if (this.#loadJob.cancelWanted) {
-      this.#loadJob.cancelWanted = false;
-      void this.#cancelJob(job.id);
-    }
     if (job.state !== 'running') return; // the call's own reply ends it
     const overall = Math.max(this.progress?.overall ?? 0, overallProgress(job.phase, job.progress));
     this.progress = { phase: loadPhase(job.phase), file: job.detail ?? job.subject, phaseProgress: job.progress, overall };
