@@ -37,7 +37,11 @@ export const Provenance = z.object({
 export type Provenance = z.infer<typeof Provenance>;
 
 export const MessageRole = z.enum(['user', 'assistant']);
-export const MessageStatus = z.enum(['complete', 'stopped', 'error']);
+/**
+ * `streaming`: the answer is being written (its text is saved as it grows); `interrupted`: it was cut
+ * off by a crash of the app or of the model process, its partial text kept.
+ */
+export const MessageStatus = z.enum(['complete', 'stopped', 'error', 'streaming', 'interrupted']);
 export type MessageStatus = z.infer<typeof MessageStatus>;
 
 export const Message = z.object({

@@ -15,6 +15,10 @@ export const errorCodes = [
   'MODEL_TRUNCATED',
   'MODEL_UNSUPPORTED',
   'MODEL_LOAD_FAILED',
+  /** The file is a GGUF whose header or hyperparameters cannot be right (zero heads, counts the file cannot hold). */
+  'MODEL_CORRUPT',
+  /** The model process died (a native abort, out of memory, a hang); the app kept running. */
+  'RUNTIME_CRASHED',
   'ADAPTER_NOT_FOUND',
   'ADAPTER_MISMATCH',
   'PROMPT_TOO_LONG',
@@ -32,6 +36,10 @@ export const errorCodes = [
   'MIGRATION_FAILED',
   /** A file of the starter knowledge base that ships with the app is damaged: reinstall. */
   'STARTER_INVALID',
+  /** A data or models folder is a file, cannot be created, is read-only, full, or a special filesystem. */
+  'FOLDER_UNUSABLE',
+  /** An uploaded or chosen file is larger than the limit for its use. */
+  'FILE_TOO_LARGE',
   'INTERNAL',
 ] as const;
 
