@@ -1,7 +1,8 @@
 /**
  * GGUF inspection on real generated files (no llama.cpp): every bad file gets its own typed
  * error with a Chinese message naming the file and the cause, and adapters are checked against
- * the base model's tensors before llama.cpp would ever see them.
+ * the base model's tensors before llama.cpp would ever see them. Crafted hostile headers are in
+ * test/corpus/gguf.test.ts.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -130,41 +131,6 @@ describe('bad files give their own typed errors', () => {
     expect(error.message).toContain('tiny-llama-truncated.gguf 不完整');
     expect(error.message).toContain(`文件只有 ${actual} 字节`);
     expect(error.details).toMatchObject({ actualBytes: actual, expectedBytes: base.sizeBytes });
-  });
-
-  it('a file cut inside its header → MODEL_TRUNCATED (not parsed as zeros)', async () => {
-    const cut = path.join(dir, 'cut-header.gguf');
-    fs.writeFileSync(cut, fs.readFileSync(paths.model).subarray(0, 2000));
-    const error = await failure(inspectModel(cut));
-    expect(error.code).toBe('MODEL_TRUNCATED');
-    expect(error.message).toContain('文件头中途结束');
-  });
-
-  it('absurd counts in a damaged header fail fast instead of exhausting memory', async () => {
-    const badString = Buffer.alloc(64);
-    badString.write('GGUF', 0, 'latin1');
-    badString.writeUInt32LE(3, 4);
-    badString.writeBigUInt64LE(0n, 8);
-    badString.writeBigUInt64LE(1n, 16);
-    badString.writeBigUInt64LE(2n ** 33n, 24); // key length
-    const a = path.join(dir, 'bad-string.gguf');
-    fs.writeFileSync(a, badString);
-    expect((await failure(inspectModel(a))).code).toBe('MODEL_NOT_GGUF');
-
-    // node-llama-cpp's own reader aborts the whole process on this 64-byte file.
-    const hugeArray = Buffer.alloc(64);
-    hugeArray.write('GGUF', 0, 'latin1');
-    hugeArray.writeUInt32LE(3, 4);
-    hugeArray.writeBigUInt64LE(0n, 8);
-    hugeArray.writeBigUInt64LE(1n, 16);
-    hugeArray.writeBigUInt64LE(1n, 24);
-    hugeArray.write('k', 32, 'latin1');
-    hugeArray.writeUInt32LE(9, 33); // array
-    hugeArray.writeUInt32LE(0, 37); // of uint8
-    hugeArray.writeBigUInt64LE(2n ** 31n, 41);
-    const b = path.join(dir, 'huge-array.gguf');
-    fs.writeFileSync(b, hugeArray);
-    expect((await failure(inspectModel(b))).code).toBe('MODEL_TRUNCATED');
   });
 
   it('an architecture llama.cpp cannot chat with → MODEL_UNSUPPORTED naming it', async () => {

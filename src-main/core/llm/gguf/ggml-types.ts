@@ -2,11 +2,12 @@
  * Byte layout of ggml tensor types, so the GGUF inspector can tell how far each tensor's data
  * reaches without asking llama.cpp (which needs a loaded backend to answer).
  *
- * Values are ggml's `type_traits` table: a row of `blockSize` elements takes `typeSize` bytes.
- * Types that ggml has since removed, or that are newer than this table, are simply absent; the
- * inspector then bounds such a tensor by the next tensor's offset instead.
+ * Values are ggml's `type_traits` table of the llama.cpp that node-llama-cpp bundles: a row of
+ * `blockSize` elements takes `typeSize` bytes. Types ggml has removed are absent, and llama.cpp
+ * refuses them as it refuses types newer than its table, so the inspector refuses a type not
+ * listed here: keep the table in step when node-llama-cpp is upgraded.
  */
-interface TypeLayout {
+export interface TypeLayout {
   readonly name: string;
   readonly blockSize: number;
   readonly typeSize: number;
@@ -45,6 +46,9 @@ const layouts: ReadonlyMap<number, TypeLayout> = new Map<number, TypeLayout>([
   [34, { name: 'TQ1_0', blockSize: 256, typeSize: 54 }],
   [35, { name: 'TQ2_0', blockSize: 256, typeSize: 66 }],
   [39, { name: 'MXFP4', blockSize: 32, typeSize: 17 }],
+  [40, { name: 'NVFP4', blockSize: 64, typeSize: 36 }],
+  [41, { name: 'Q1_0', blockSize: 128, typeSize: 18 }],
+  [42, { name: 'Q2_0', blockSize: 64, typeSize: 18 }],
 ]);
 
 /**
@@ -53,7 +57,11 @@ const layouts: ReadonlyMap<number, TypeLayout> = new Map<number, TypeLayout>([
  * the weights twice; the host turns mmap off for such models when they run on the CPU.
  * (Read from the `ggml::cpu::repack::tensor_traits` instantiations of the bundled binaries.)
  */
-const cpuRepackedTypes: ReadonlySet<number> = new Set([2, 8, 10, 12, 13, 14, 20, 39]);
+const cpuRepackedTypes: ReadonlySet<number> = new Set([2, 8, 10, 12, 13, 14, 20, 39, 41]);
+
+export function ggmlTypeLayout(type: number): TypeLayout | undefined {
+  return layouts.get(type);
+}
 
 export function ggmlTypeName(type: number): string {
   return layouts.get(type)?.name ?? `type${type}`;

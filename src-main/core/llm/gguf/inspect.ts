@@ -2,28 +2,19 @@
  * Reads a GGUF file's header, metadata and tensor table WITHOUT loading weights, and turns every
  * way a file can be wrong into a typed XinglinError with a Chinese message naming the file and
  * the cause. llama.cpp's own reaction to a bad file ranges from a terse English log line to a
- * generic "failed to load model", so the host checks here first and hands llama.cpp only files
- * that should load.
+ * generic "failed to load model" to an abort of the whole process (a GGML_ASSERT on a zero head
+ * count), so the host checks here first and hands llama.cpp only files that should load.
  */
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as nodeLlamaCpp from 'node-llama-cpp';
 import { XinglinError } from '../../../contract/index.js';
-import { ggmlTensorBytes } from './ggml-types.js';
+import { findImplausibleHyperparameter } from './hparams.js';
 import { GgufReadError, readGgufHeader, type GgufHeader, type GgufValue } from './reader.js';
+import { layOutTensors, type GgufTensor } from './tensors.js';
 
+export type { GgufTensor } from './tensors.js';
 export type GgufRole = 'model' | 'adapter';
-
-export interface GgufTensor {
-  readonly name: string;
-  /** ggml order: shape[0] is the row length (the innermost dimension). */
-  readonly shape: readonly number[];
-  readonly ggmlType: number;
-  /** Absolute offset of the tensor's data in the file. */
-  readonly fileOffset: number;
-  /** Bytes of data, or null for a ggml type this build does not know. */
-  readonly byteLength: number | null;
-}
 
 export interface GgufInspection {
   readonly path: string;
@@ -80,6 +71,20 @@ function notGguf(role: GgufRole, filePath: string, cause: string): XinglinError 
   });
 }
 
+/** A GGUF whose header cannot be right: a count the file cannot hold, a zero head count. */
+function corrupt(role: GgufRole, filePath: string, cause: string, field: string | undefined): XinglinError {
+  return new XinglinError('MODEL_CORRUPT', `${roleLabel[role]} ${path.basename(filePath)} 已损坏，无法加载：${cause}`, {
+    file: path.basename(filePath), path: filePath, role, ...(field ? { field } : {}),
+  });
+}
+
+function unreadable(role: GgufRole, filePath: string, error: unknown): XinglinError {
+  const code = (error as NodeJS.ErrnoException).code;
+  return new XinglinError('MODEL_LOAD_FAILED', `无法读取${roleLabel[role]} ${path.basename(filePath)}：${code ?? String(error)}`, {
+    file: path.basename(filePath), path: filePath, role,
+  });
+}
+
 function unsupported(role: GgufRole, filePath: string, cause: string, details: Record<string, string | number> = {}): XinglinError {
   return new XinglinError('MODEL_UNSUPPORTED', `${roleLabel[role]} ${path.basename(filePath)} 无法使用：${cause}`, {
     file: path.basename(filePath), path: filePath, role, ...details,
@@ -105,27 +110,27 @@ async function statFile(filePath: string, role: GgufRole): Promise<{ size: numbe
     if (error instanceof XinglinError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') throw notFound(role, filePath, '文件不存在');
-    throw new XinglinError('MODEL_LOAD_FAILED', `无法读取${roleLabel[role]} ${path.basename(filePath)}：${code ?? String(error)}`, {
-      file: path.basename(filePath), path: filePath, role,
-    });
+    throw unreadable(role, filePath, error);
   }
 }
 
-function collectTensors(header: GgufHeader): GgufTensor[] {
-  const tensors = header.tensors.map((tensor) => ({
-    name: tensor.name,
-    shape: tensor.shape,
-    ggmlType: tensor.ggmlType,
-    fileOffset: header.dataOffset + tensor.offset,
-    byteLength: ggmlTensorBytes(tensor.ggmlType, tensor.shape),
-  }));
-  // A type newer than our table: its data runs at most up to the next tensor's data.
-  const byOffset = [...tensors].sort((a, b) => a.fileOffset - b.fileOffset);
-  return tensors.map((tensor) => {
-    if (tensor.byteLength !== null) return tensor;
-    const next = byOffset.find((other) => other.fileOffset > tensor.fileOffset);
-    return next ? { ...tensor, byteLength: next.fileOffset - tensor.fileOffset } : tensor;
-  });
+/** The header through the bounded reader, then the tensor table laid out over the data section. */
+async function readHeader(filePath: string, size: number, role: GgufRole): Promise<{ header: GgufHeader; tensors: GgufTensor[] }> {
+  try {
+    const handle = await open(filePath, 'r');
+    try {
+      const header = await readGgufHeader(handle, size);
+      return { header, tensors: layOutTensors(header) };
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    if (!(error instanceof GgufReadError)) throw unreadable(role, filePath, error);
+    if (error.kind === 'not-gguf') throw notGguf(role, filePath, error.message);
+    if (error.kind === 'unsupported') throw unsupported(role, filePath, error.message);
+    if (error.kind === 'corrupt') throw corrupt(role, filePath, error.message, error.field);
+    throw truncated(role, filePath, error.message, { actualBytes: size, ...(error.field ? { field: error.field } : {}) });
+  }
 }
 
 function truncated(role: GgufRole, filePath: string, cause: string, details: Record<string, string | number>): XinglinError {
@@ -139,7 +144,7 @@ function checkComplete(role: GgufRole, filePath: string, size: number, dataOffse
   let needed = dataOffset;
   let firstMissing: GgufTensor | null = null;
   for (const tensor of tensors) {
-    const end = tensor.fileOffset + (tensor.byteLength ?? 0);
+    const end = tensor.fileOffset + tensor.byteLength;
     if (end > needed) needed = end;
     if (end > size && (!firstMissing || tensor.fileOffset < firstMissing.fileOffset)) firstMissing = tensor;
   }
@@ -151,25 +156,15 @@ function checkComplete(role: GgufRole, filePath: string, size: number, dataOffse
 }
 
 /**
- * Reads and checks one GGUF file: exists, is GGUF, is complete. Says nothing yet about whether
- * it is the right kind of file; `inspectModel` and `checkAdapterFits` decide that.
+ * Reads and checks one GGUF file: exists, is GGUF, has a consistent header, is complete. Says
+ * nothing yet about whether it is the right kind of file; `inspectModel` and `checkAdapterFits`
+ * decide that.
  */
 export async function inspectGguf(filePath: string, role: GgufRole = 'model'): Promise<GgufInspection> {
   const absolute = path.resolve(filePath);
   const { size, mtimeMs } = await statFile(absolute, role);
 
-  let header: GgufHeader;
-  try {
-    header = await readGgufHeader(absolute, size);
-  } catch (error) {
-    if (!(error instanceof GgufReadError)) throw error;
-    if (error.kind === 'not-gguf') throw notGguf(role, absolute, error.message);
-    if (error.kind === 'unsupported') throw unsupported(role, absolute, error.message);
-    if (error.kind === 'corrupt') throw notGguf(role, absolute, error.message);
-    throw truncated(role, absolute, error.message, { actualBytes: size });
-  }
-
-  const tensors = collectTensors(header);
+  const { header, tensors } = await readHeader(absolute, size, role);
   checkComplete(role, absolute, size, header.dataOffset, tensors);
   const architecture = metadataString(header, 'general.architecture') ?? '';
 
@@ -208,6 +203,8 @@ export async function inspectModel(filePath: string): Promise<GgufInspection> {
     throw unsupported('model', model.path, `这是分成 ${splitCount} 个文件的分片模型，请先用 llama-gguf-split --merge 合并为单个文件`, { splitCount });
   }
   if (model.tensors.length === 0) throw unsupported('model', model.path, '文件中没有任何权重张量');
+  const implausible = findImplausibleHyperparameter(model);
+  if (implausible) throw corrupt('model', model.path, implausible.cause, implausible.field);
   return model;
 }
 
