@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { createPrivateFolder } from './folders.js';
 import type { ErrorCode, JobKind, JobState, MethodName, ModelRequestKind } from '../contract/index.js';
 
 type Level = 'info' | 'warn' | 'error';
@@ -25,6 +26,8 @@ export type LogEvent =
   | { event: 'kb.synonyms.failed'; code: ErrorCode | null; line: number | null }
   | { event: 'job.ended'; kind: JobKind; state: JobState; ms: number; code: ErrorCode | null }
   | { event: 'model.loaded'; file: string; adapters: number; gpu: string; threads: number; ms: number }
+  | { event: 'model.restored'; file: string }
+  | { event: 'runtime.crashed'; exitCode: number | null; signal: string | null; hung: boolean; file: string | null; during: 'load' | 'request' | 'idle' }
   | { event: 'model.request.ended'; kind: ModelRequestKind; waitedMs: number; ranMs: number; cancelled: boolean }
   | ({ event: 'web.request.failed'; path: string } & ErrorTrace)
   | { event: 'electron.ready'; version: string; electron: string }
@@ -73,7 +76,7 @@ export function openLog(dataDir: string, options: { maxBytes?: number; keep?: nu
     const line = `${JSON.stringify({ time: new Date().toISOString(), level, ...event })}\n`;
     try {
       if (size === null) {
-        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+        createPrivateFolder(dir);
         size = fs.existsSync(file) ? fs.statSync(file).size : 0;
       }
       if (size > 0 && size + line.length > maxBytes) rotate();

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { XinglinError } from '../../contract/index.js';
+import { createPrivateFolder } from '../folders.js';
 import { migrate, readSchemaVersion, type Migration } from './migrate.js';
 
 export type Db = Database.Database;
@@ -47,6 +48,8 @@ export function openDatabase(file: string, options: OpenDatabaseOptions): Db {
     if (!memory) db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
+    // Patient text: a deleted row is overwritten with zeros, not left in a free page of the file.
+    db.pragma('secure_delete = ON');
     migrate(db, list);
     return db;
   } catch (cause) {
@@ -61,7 +64,7 @@ export function openDatabase(file: string, options: OpenDatabaseOptions): Db {
  */
 function createPrivateFile(file: string): void {
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    createPrivateFolder(path.dirname(file));
     const fd = fs.openSync(file, 'wx', 0o600);
     try {
       fs.fchmodSync(fd, 0o600); // the umask may have removed bits, never added them; be exact anyway

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { XinglinError } from '../../contract/index.js';
+import { XinglinError, type ErrorCode } from '../../contract/index.js';
 import { ask, askUsage } from './ask.js';
 import { chat, chatUsage } from './chat.js';
 import { kb, kbImportHelp, kbUsage } from './kb.js';
@@ -22,6 +22,11 @@ const usage = `杏林 Xinglin — 离线临床助手
   --models-dir <目录>   GGUF 模型目录，适配器在其 lora/ 子目录（或 XINGLIN_MODELS_DIR）
   --threads <N>         推理线程数（默认：物理核心数）`;
 
+/** 2: what the user gave cannot be used (a flag, a folder, a port) — fix the command line; 1: the work failed. */
+function exitCodeOf(code: ErrorCode): number {
+  return code === 'INVALID_INPUT' || code === 'FOLDER_UNUSABLE' ? 2 : 1;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
@@ -42,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (cause) {
     if (cause instanceof XinglinError) {
       console.error(`错误 [${cause.code}]：${cause.message}`);
-      return cause.code === 'INVALID_INPUT' ? 2 : 1;
+      return exitCodeOf(cause.code);
     }
     throw cause;
   }
