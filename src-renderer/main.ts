@@ -13,7 +13,7 @@ if (!target) throw new Error('#app is missing from index.html');
 
 if (connection.api) {
   // The address follows the pane and session where there is a Back button (a browser), not in the Electron window.
-  mount(App, { target, props: { app: new AppState(connection.api, panes), address: connection.browser ? window : null } });
+  mount(App, { target, props: { app: new AppState(connection.api, panes, connection.files), address: connection.browser ? window : null } });
 } else {
   // Browser mode without the access token: the locked page, and no call that would be refused.
   mount(Locked, { target, props: { i18n: new I18nState(), reason: connection.locked } });

@@ -1,3 +1,4 @@
+import type { ChosenFile, FilePurpose } from './common.js';
 import type { WireError } from './errors.js';
 import { XinglinError } from './errors.js';
 import type { EventListener, EventName } from './events.js';
@@ -28,6 +29,12 @@ export type Api = {
 } & {
   on<E extends EventName>(event: E, listener: EventListener<E>): () => void;
 };
+
+/**
+ * Electron's `window.xinglin`: the API, and the main process's native open dialog, the one way a
+ * file reaches the core from the window (null: the user cancelled).
+ */
+export type ElectronBridge = Api & { chooseFile(purpose: FilePurpose): Promise<ChosenFile | null> };
 
 export function buildApi(transport: Transport): Api {
   const api: Record<string, unknown> = {};

@@ -22,6 +22,25 @@ export const Sampling = z.object({
 });
 export type Sampling = z.infer<typeof Sampling>;
 
+/**
+ * A file the core may read, named by an opaque handle the host gave out (a native open dialog, an
+ * upload, the command line): the API never takes a path, so no caller can make the core read a
+ * file the user did not choose.
+ */
+export const FileHandle = z.string().regex(/^[A-Za-z0-9_-]{32}$/);
+export type FileHandle = z.infer<typeof FileHandle>;
+
+/** What choosing or uploading a file gives the UI: its handle and what to show of it. */
+export const ChosenFile = z.object({ file: FileHandle, name: z.string(), sizeBytes: z.number().int().min(0) });
+export type ChosenFile = z.infer<typeof ChosenFile>;
+
+/** What a file is chosen for: it sets the open dialog's filters. */
+export const FilePurpose = z.enum(['kb.import']);
+export type FilePurpose = z.infer<typeof FilePurpose>;
+
+/** The largest file browser mode accepts as an upload (a knowledge base to import). */
+export const MAX_UPLOAD_BYTES = 512 * 1024 ** 2;
+
 export const FileRef = z.object({
   file: z.string(),
   sha256: z.string(),

@@ -13,3 +13,5 @@ export * from './api.js';
 /** The one IPC channel names used by the Electron main process and its preload. */
 export const IPC_INVOKE = 'xinglin:invoke';
 export const IPC_EVENT = 'xinglin:event';
+/** Electron only: the main process shows a native open dialog and answers a `ChosenFile` (or null). */
+export const IPC_CHOOSE_FILE = 'xinglin:choose-file';

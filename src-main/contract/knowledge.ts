@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id as EntryId, MAX_QUESTION_CHARS, None } from './common.js';
+import { Id as EntryId, FileHandle, MAX_QUESTION_CHARS, None } from './common.js';
 
 /**
  * The knowledge base's share of the API: drugs and diseases, their facts with sources, search,
@@ -41,6 +41,8 @@ export type KbSourceKind = z.infer<typeof KbSourceKind>;
 export const KbImportKind = KbSourceKind.exclude(['starter']);
 export const KbImportFormat = z.enum(['jsonl', 'csv', 'label']);
 export type KbImportFormat = z.infer<typeof KbImportFormat>;
+/** The file name endings an import file may have, offered by the open dialog and the file input. */
+export const KB_IMPORT_EXTENSIONS = ['jsonl', 'json', 'csv', 'txt'] as const;
 
 export const KbSource = z.object({
   label: z.string(),
@@ -224,8 +226,8 @@ export const knowledgeMethods = {
   /** A job of kind `kb.import`: progress as `job.progress`; `jobs.cancel` leaves the base as it was. */
   'kb.import': {
     input: z.object({
-      /** A file on this workstation. */
-      path: z.string().min(1).max(4096),
+      /** The file to import, as a handle from the host's open dialog or upload, never a path. */
+      file: FileHandle,
       format: KbImportFormat.default('jsonl'),
       mapping: KbCsvMapping.optional(),
       dryRun: z.boolean().default(false),

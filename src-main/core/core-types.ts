@@ -1,6 +1,7 @@
 import type { Api, Reply } from '../contract/index.js';
 import type { CoreConfig } from './config.js';
 import type { AnyEventListener } from './event-bus.js';
+import type { HostFiles } from './file-handles.js';
 import type { Logger } from './log.js';
 
 /** The one object every host holds. */
@@ -11,6 +12,8 @@ export interface Core {
   /** The same API, typed, for in-process callers (the CLI, tests). */
   readonly api: Api;
   subscribe(listener: AnyEventListener): () => void;
+  /** Where a host turns a file the user chose or uploaded into the handle the API takes instead of a path. */
+  readonly files: HostFiles;
   /** The data folder's log, for the host's own events. */
   readonly log: Logger;
   close(): Promise<void>;

@@ -92,17 +92,23 @@ describe('knowledge base end to end (no model: knowledge mode)', () => {
     expect(await page.getByTestId('kb-tab').getAttribute('aria-selected')).toBe('true');
   });
 
-  it('a dry-run import reports the bad line and writes nothing', async () => {
+  /** The files the web host received and still holds: an upload is removed once its import ends. */
+  const uploads = () => fs.readdirSync(path.join(core.config.dataDir, 'uploads'));
+
+  it('a dry-run import of a file picked in the page is uploaded, reports the bad line, and writes nothing', async () => {
     const file = path.join(tempDir('xinglin-e2e-import-'), 'hospital.jsonl');
     fs.writeFileSync(file, ['{"type":"drug","name":"测试药甲","indications":["高血压"]}', '{"type":"drug","name":""}'].join('\n'));
     const before = await core.api.kb.stats();
     await page.getByTestId('kb-panel-import').click();
-    await page.getByTestId('kb-import-path').fill(file);
+    // A page cannot name a path: the file goes through the browser's file input and an upload.
+    await page.getByTestId('kb-import-file').setInputFiles(file);
     await page.getByTestId('kb-import-dryrun').check();
     await page.getByTestId('kb-import-run').click();
     await page.getByTestId('kb-import-report').waitFor();
+    expect(await page.getByTestId('kb-import-report').textContent()).toContain('医院导入：hospital.jsonl');
     expect(await page.getByTestId('kb-import-error').first().getAttribute('data-line')).toBe('2');
     expect(await core.api.kb.stats()).toEqual(before);
+    expect(uploads()).toEqual([]);
   });
 
   it('a large import shows in the status bar, is cancelled there from the keyboard, and leaves the base as it was', async () => {
@@ -110,7 +116,7 @@ describe('knowledge base end to end (no model: knowledge mode)', () => {
     const before = await core.api.kb.stats();
     const errorsBefore = session.pageErrors.length;
     await page.getByTestId('kb-panel-import').click();
-    await page.getByTestId('kb-import-path').fill(file);
+    await page.getByTestId('kb-import-file').setInputFiles(file);
     await page.getByTestId('kb-import-dryrun').uncheck();
     await page.getByTestId('kb-import-run').click();
     // The job appears in the status bar with a cancel button that names it; it is pressed from the
@@ -131,6 +137,7 @@ describe('knowledge base end to end (no model: knowledge mode)', () => {
     await expect.poll(() => job.count(), { timeout: 30_000 }).toBe(0);
     expect(await core.api.kb.stats()).toEqual(before);
     expect((await core.api.jobs.list()).find((j) => j.subject === 'big.jsonl')).toMatchObject({ state: 'cancelled', error: { code: 'CANCELLED' } });
+    expect(uploads()).toEqual([]);
     // The web host answers the cancelled call with HTTP 409, which Chromium logs; that is the only error here.
     const logged = session.pageErrors.splice(errorsBefore);
     expect(logged.filter((e) => !e.includes('status of 409'))).toEqual([]);
@@ -140,7 +147,7 @@ describe('knowledge base end to end (no model: knowledge mode)', () => {
   it('an imported source is inspected, removed after confirmation, and an open entry of it says it is gone', async () => {
     const file = path.join(tempDir('xinglin-e2e-source-'), 'ours.jsonl');
     fs.writeFileSync(file, '{"type":"drug","name":"测试替尼片","indications":["测试病"]}\n');
-    await core.api.kb.import({ path: file, format: 'jsonl', dryRun: false, source: '本院测试来源' });
+    await core.api.kb.import({ file: core.files.register(file).file, format: 'jsonl', dryRun: false, source: '本院测试来源' });
     const [hit] = await core.api.kb.search({ query: '测试替尼片', limit: 5 });
     await page.getByTestId('kb-panel-stats').click();
     const row = page.locator('[data-testid="kb-stats-source"]', { hasText: '本院测试来源' });
@@ -151,7 +158,7 @@ describe('knowledge base end to end (no model: knowledge mode)', () => {
 
     // A changed file re-imported keeps the old version, which the row offers to roll back to.
     fs.writeFileSync(file, '{"type":"drug","name":"测试替尼片","indications":["测试病","另一测试病"]}\n');
-    await core.api.kb.import({ path: file, format: 'jsonl', dryRun: false, source: '本院测试来源' });
+    await core.api.kb.import({ file: core.files.register(file).file, format: 'jsonl', dryRun: false, source: '本院测试来源' });
     await page.getByTestId('kb-panel-stats').click();
     await page.getByRole('button', { name: '刷新' }).click();
     await row.getByTestId('kb-source-rollback').click();

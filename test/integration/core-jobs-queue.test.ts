@@ -26,7 +26,7 @@ describe('jobs: long work with progress, cancel and a final state', () => {
       seen.push(job);
       if (job.state === 'running' && job.phase === 'read' && job.progress >= 0.5) void core.api.jobs.cancel({ id: job.id });
     });
-    const outcome = await core.api.kb.import({ path: file }).catch((error: unknown) => error);
+    const outcome = await core.api.kb.import({ file: core.files.register(file).file }).catch((error: unknown) => error);
     off();
     expect(outcome).toMatchObject({ code: 'CANCELLED' });
     const last = seen.at(-1)!;
@@ -40,7 +40,7 @@ describe('jobs: long work with progress, cancel and a final state', () => {
     const small = path.join(tempDir(), 'small.jsonl');
     fs.writeFileSync(small, `${JSON.stringify({ type: 'disease', name: '测试病甲', symptoms: ['发热'] })}\n`);
     const done = nextEvent(core, 'job.progress', (job) => job.subject === 'small.jsonl' && job.state !== 'running');
-    expect(await core.api.kb.import({ path: small })).toMatchObject({ committed: true, added: 1 });
+    expect(await core.api.kb.import({ file: core.files.register(small).file })).toMatchObject({ committed: true, added: 1 });
     expect(await done).toMatchObject({ state: 'done', progress: 1, error: null });
     expect((await core.api.kb.stats()).entries).toBe(before.entries + 1);
   });
@@ -51,7 +51,7 @@ describe('jobs: long work with progress, cancel and a final state', () => {
       const job = payload as Job;
       if (event === 'job.progress' && job.state === 'running' && job.phase === 'index') void core.api.jobs.cancel({ id: job.id });
     });
-    const outcome = await core.api.kb.import({ path: bigImport(5) }).catch((error: unknown) => error);
+    const outcome = await core.api.kb.import({ file: core.files.register(bigImport(5)).file }).catch((error: unknown) => error);
     off();
     expect(outcome).toMatchObject({ code: 'CANCELLED' });
     expect(await core.api.kb.stats()).toEqual(before);
@@ -149,7 +149,7 @@ describe('the log: structured events, no patient text', () => {
       await core.api.kb.search({ query: marker.slice(0, 10) });
       const bad = path.join(tempDir(), `${marker}.jsonl`);
       fs.writeFileSync(bad, `{"type":"drug","name":"${marker}"}\n{broken\n`);
-      await core.api.kb.import({ path: bad }).catch(() => undefined);
+      await core.api.kb.import({ file: core.files.register(bad).file }).catch(() => undefined);
       await core.call('sessions.create', { title: marker, extra: marker });
     } finally {
       await core.close();

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { XinglinError, type KbCsvMapping, type MethodParams } from '../../src-main/contract/index.js';
+import { XinglinError, type KbCsvMapping } from '../../src-main/contract/index.js';
 import { IMPORT_EXAMPLES } from '../../src-renderer/lib/ui/import-examples.js';
-import { KnowledgeService, STARTER_LABEL, type ImportProgress } from '../../src-main/core/knowledge/index.js';
+import { KnowledgeService, STARTER_LABEL, type ImportProgress, type ImportRequest } from '../../src-main/core/knowledge/index.js';
 import { jsonl, openFixtureKb, starterDrugs, tempDir, writeStarter } from './knowledge-fixture.js';
 
 const opened: KnowledgeService[] = [];
@@ -18,7 +18,7 @@ function fresh() {
   return fixture;
 }
 
-function params(file: string, extra: Partial<MethodParams<'kb.import'>> = {}): MethodParams<'kb.import'> {
+function params(file: string, extra: Partial<ImportRequest> = {}): ImportRequest {
   return { path: file, format: 'jsonl', dryRun: false, ...extra };
 }
 
@@ -373,5 +373,57 @@ describe('knowledge: imported sources a hospital can manage', () => {
       const report = await kb.import(params(file, { format: example.format, dryRun: true, ...(example.format === 'csv' ? { mapping } : {}) }));
       expect({ file: example.file, errors: report.errors, total: report.total > 0 }).toEqual({ file: example.file, errors: [], total: true });
     }
+  });
+});
+
+describe('knowledge: an import message never quotes the file', () => {
+  // Short enough that JSON.parse's own message (its first ten characters) would have quoted it whole.
+  const MARKER = 'S3CR3T';
+  const passwd = Array.from({ length: 40 }, (_, i) => `${MARKER}${i}:x:${i}:${i}:${MARKER} user:/home/${MARKER}:/bin/sh`).join('\n');
+  const binary = Buffer.concat(Array.from({ length: 40 }, () => Buffer.concat([Buffer.from(MARKER), Buffer.from([0xff, 0xfe, 0x00, 0x81]), Buffer.from(`${MARKER}\n`)])));
+  const drugMapping: KbCsvMapping = { type: 'drug', columns: { 通用名: 'name', 适应症: 'indications' } };
+  const brokenRows = ['通用名,适应症', `${MARKER}甲,${MARKER},${MARKER}`, `${MARKER}"乙",${MARKER}`, ...Array.from({ length: 20 }, () => `${MARKER},${MARKER},${MARKER}`)].join('\n');
+
+  const cases: Array<[string, string | Buffer, Partial<ImportRequest>]> = [
+    ['a system file imported as jsonl', passwd, { format: 'jsonl' }],
+    ['a system file imported as label text', passwd, { format: 'label' }],
+    ['a system file imported as csv', passwd, { format: 'csv', mapping: drugMapping }],
+    ['a binary file imported as jsonl', binary, { format: 'jsonl' }],
+    ['JSON values that are not objects', Array.from({ length: 20 }, () => `"${MARKER}"\n[1, "${MARKER}"]`).join('\n'), { format: 'jsonl' }],
+    ['csv rows that do not fit the header', brokenRows, { format: 'csv', mapping: drugMapping }],
+  ];
+
+  for (const [what, content, options] of cases) {
+    it(`${what}: names lines only, stops after a few, and imports nothing`, async () => {
+      const { kb, file } = fresh();
+      const before = snapshot(file);
+      const report = await kb.import(params(write('upload.bin', content), options));
+      expect(report.committed).toBe(false);
+      expect(report.errors.length).toBeGreaterThan(0);
+      expect(JSON.stringify(report)).not.toContain(MARKER);
+      for (const error of report.errors) expect(error.message).toMatch(/^第 \d+ 行/);
+      // Reading stops early: a file that is not the format is not read to its end.
+      expect(Math.max(...report.errors.map((e) => e.line))).toBeLessThanOrEqual(7);
+      expect(snapshot(file)).toBe(before);
+    });
+  }
+
+  it('says why it stopped reading: five lines that are not the declared format', async () => {
+    const { kb } = fresh();
+    const report = await kb.import(params(write('passwd', passwd)));
+    expect(report.errors.map((e) => e.line)).toEqual([1, 2, 3, 4, 5, 5]);
+    expect(report.errors.slice(0, 5).map((e) => e.message)).toEqual([1, 2, 3, 4, 5].map((n) => `第 ${n} 行：不是有效的 JSON`));
+    expect(report.errors[5]!.message).toBe('第 5 行起不再读取：已有 5 行不是有效的 JSONL，请确认文件与所选格式一致');
+    expect(report.moreErrors).toBe(0);
+  });
+
+  it('quotes at most the start of the field value or name that failed', async () => {
+    const { kb } = fresh();
+    const long = `${'很长的值'.repeat(10)}${MARKER}`;
+    const csv = await kb.import(params(write('types.csv', `类型,通用名\n${long},布洛芬\n`), { format: 'csv', mapping: { columns: { 类型: 'type', 通用名: 'name' } } }));
+    expect(csv.errors).toEqual([{ line: 2, message: `第 2 行：列“类型”的类型“${[...long].slice(0, 30).join('')}…”无效（应为 drug/disease 或 药品/疾病）` }]);
+    const key = await kb.import(params(write('keys.jsonl', `${JSON.stringify({ type: 'drug', name: '布洛芬', [long]: 1 })}\n`)));
+    expect(key.errors[0]!.message).toContain('包含未知字段：很长的值');
+    for (const report of [csv, key]) expect(JSON.stringify(report)).not.toContain(MARKER);
   });
 });

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { IPC_INVOKE, type Reply } from '../../src-main/contract/index.js';
+import { IPC_CHOOSE_FILE, IPC_INVOKE, type Reply } from '../../src-main/contract/index.js';
 
 vi.mock('electron', () => import('./electron-standin.js'));
 
@@ -68,6 +68,22 @@ describe('electron main', () => {
     const stranger = { sender: { id: 999, mainFrame: contents.mainFrame }, senderFrame: contents.mainFrame };
     const refused = (await handler(stranger, 'sessions.list', {})) as Reply;
     expect(!refused.ok && refused.error.code).toBe('UNAUTHORIZED');
+  });
+
+  it('imports a file the user chose in the native dialog: the window holds only its handle', async () => {
+    const contents = standin.windows[0]!.webContents;
+    const trusted = { sender: { id: contents.id, mainFrame: contents.mainFrame }, senderFrame: contents.mainFrame };
+    const file = path.join(dataDir, 'chosen.jsonl');
+    fs.writeFileSync(file, `${JSON.stringify({ type: 'drug', name: '选择测试药', indications: ['测试'] })}\n`);
+    standin.openDialog = async () => ({ canceled: false, filePaths: [file] });
+    const chosen = (await standin.ipcHandlers.get(IPC_CHOOSE_FILE)!(trusted, 'kb.import')) as Reply;
+    expect(chosen).toMatchObject({ ok: true, value: { name: 'chosen.jsonl' } });
+    const handle = (chosen as { value: { file: string } }).value.file;
+    const invoke = standin.ipcHandlers.get(IPC_INVOKE)!;
+    expect(await invoke(trusted, 'kb.import', { file: handle, dryRun: true })).toMatchObject({ ok: true, value: { dryRun: true, total: 1, source: '医院导入：chosen.jsonl' } });
+    // A path is not a handle: the window cannot name a file itself.
+    expect(await invoke(trusted, 'kb.import', { file })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(await invoke(trusted, 'kb.import', { path: file })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
   });
 
   it('serves the renderer on app:// with the CSP on every answer', async () => {

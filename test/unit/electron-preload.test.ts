@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { IPC_EVENT, IPC_INVOKE, isWireError, methodNames, type Api } from '../../src-main/contract/index.js';
+import { IPC_CHOOSE_FILE, IPC_EVENT, IPC_INVOKE, isWireError, methodNames, type ElectronBridge } from '../../src-main/contract/index.js';
 
 // The preload requires `electron`; no Electron binary can run here, so the named stand-in
 // plays contextBridge and ipcRenderer.
@@ -10,7 +10,7 @@ const { standin } = await import('./electron-standin.js');
 standin.reset();
 await import('../../src-main/hosts/electron/preload.js');
 const exposedKeys = Object.keys(standin.exposed);
-const api = standin.exposed.xinglin as Api;
+const api = standin.exposed.xinglin as ElectronBridge;
 
 beforeEach(() => {
   standin.invokeCalls = [];
@@ -22,12 +22,13 @@ describe('preload', () => {
     expect(exposedKeys).toEqual(['xinglin']);
   });
 
-  it('offers exactly the contract’s methods, plus on()', () => {
+  it('offers exactly the contract’s methods, plus on() and chooseFile()', () => {
     const offered = Object.entries(api as unknown as Record<string, unknown>).flatMap(([ns, group]) =>
       typeof group === 'function' ? [ns] : Object.keys(group as object).map((member) => `${ns}.${member}`),
     );
-    expect(offered.filter((n) => n !== 'on').sort()).toEqual([...methodNames].sort());
+    expect(offered.filter((n) => n !== 'on' && n !== 'chooseFile').sort()).toEqual([...methodNames].sort());
     expect(typeof api.on).toBe('function');
+    expect(typeof api.chooseFile).toBe('function');
     // Nothing of Electron leaks: no ipcRenderer, no invoke, no send.
     expect(JSON.stringify(Object.keys(api))).not.toMatch(/ipc|invoke|send|electron/i);
   });
@@ -47,6 +48,17 @@ describe('preload', () => {
     expect(error).not.toBeInstanceOf(Error);
     expect(isWireError(error)).toBe(true);
     expect(structuredClone(error)).toEqual(error);
+  });
+
+  it('asks the main process for a file over its own channel and gets the handle, or null when cancelled', async () => {
+    const chosen = { file: 'h'.repeat(32), name: 'drugs.jsonl', sizeBytes: 10 };
+    standin.invoke = async () => ({ ok: true, value: chosen });
+    await expect(api.chooseFile('kb.import')).resolves.toEqual(chosen);
+    expect(standin.invokeCalls).toEqual([[IPC_CHOOSE_FILE, 'kb.import']]);
+    standin.invoke = async () => ({ ok: true, value: null });
+    await expect(api.chooseFile('kb.import')).resolves.toBeNull();
+    standin.invoke = async () => ({ ok: false, error: { code: 'NOT_FOUND', message: '找不到文件：/x' } });
+    await expect(api.chooseFile('kb.import')).rejects.toEqual({ name: 'XinglinError', code: 'NOT_FOUND', message: '找不到文件：/x' });
   });
 
   it('turns a broken IPC channel into an INTERNAL error', async () => {
@@ -115,6 +127,6 @@ describe('preload bundle', () => {
     expect(required).toEqual(['electron']);
     expect(evals).toBe(0);
     expect(Object.keys(exposed)).toEqual(['xinglin']);
-    await expect((exposed.xinglin as Api).app.info()).resolves.toBe('pong');
+    await expect((exposed.xinglin as ElectronBridge).app.info()).resolves.toBe('pong');
   });
 });

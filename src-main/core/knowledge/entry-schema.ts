@@ -114,14 +114,23 @@ export function factsOf(record: EntityRecord): Array<[KbField, KbFactValue]> {
   return out;
 }
 
-/** One Chinese sentence per schema problem, naming the field. */
+/** Longest piece of a file's own text an import message quotes (a field's value or name). */
+const EXCERPT_CHARS = 30;
+
+/** A value from the file, as an import message may quote it: its start only. */
+export function excerpt(value: string): string {
+  const chars = [...value];
+  return chars.length > EXCERPT_CHARS ? `${chars.slice(0, EXCERPT_CHARS).join('')}…` : value;
+}
+
+/** One Chinese sentence per schema problem, naming the field; a value is never quoted. */
 export function describeIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => {
-      const field = issue.path.length ? issue.path.join('.') : '条目';
+      const field = issue.path.length ? issue.path.map((part) => excerpt(String(part))).join('.') : '条目';
       switch (issue.code) {
         case 'unrecognized_keys':
-          return `包含未知字段：${issue.keys.join('、')}`;
+          return `包含未知字段：${issue.keys.slice(0, 5).map(excerpt).join('、')}${issue.keys.length > 5 ? ` 等 ${issue.keys.length} 个` : ''}`;
         case 'invalid_type':
           return issue.input === undefined ? `缺少字段 ${field}` : `${field} 类型错误（应为 ${issue.expected}）`;
         case 'too_small':

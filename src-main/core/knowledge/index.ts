@@ -1,12 +1,12 @@
 /** The knowledge slice: the base on disk, import (formats, label structuring, starter) and ask (names, retrieval, composing, prompts). */
-import path from 'node:path';
+import type { FileHandles } from '../file-handles.js';
 import type { Jobs } from '../jobs.js';
 import type { Logger } from '../log.js';
 import type { Slice } from '../slice.js';
 import { knowledgeMigrations } from './migrations/index.js';
 import { KnowledgeService } from './service.js';
 
-export { KnowledgeService, type GroundedPlan, type KnowledgeOptions, type ModelReply } from './service.js';
+export { KnowledgeService, type GroundedPlan, type ImportRequest, type KnowledgeOptions, type ModelReply } from './service.js';
 export type { Retrieval, Recognition, RecognizedEntity } from './ask/recognize.js';
 export type { GroundedPrompt } from './ask/grounded-prompt.js';
 export { STARTER_LABEL, readStarter } from './import/starter.js';
@@ -18,7 +18,7 @@ export { readSynonyms, SYNONYM_SOURCES, type Synonym } from './synonyms.js';
 
 type KnowledgeMethods = 'kb.search' | 'kb.entry' | 'kb.stats' | 'kb.source' | 'kb.removeSource' | 'kb.rollbackSource' | 'kb.import';
 
-export function openKnowledge(deps: { file: string; starterDir: string; refuseUngrounded: boolean; slowQueryMs: number | undefined; jobs: Jobs; log: Logger }): Slice<KnowledgeService, KnowledgeMethods> {
+export function openKnowledge(deps: { file: string; starterDir: string; refuseUngrounded: boolean; slowQueryMs: number | undefined; jobs: Jobs; files: FileHandles; log: Logger }): Slice<KnowledgeService, KnowledgeMethods> {
   const service = KnowledgeService.open({ file: deps.file, starterDir: deps.starterDir, refuseUngrounded: deps.refuseUngrounded, log: deps.log, ...(deps.slowQueryMs === undefined ? {} : { slowQueryMs: deps.slowQueryMs }) });
   return {
     service,
@@ -30,10 +30,16 @@ export function openKnowledge(deps: { file: string; starterDir: string; refuseUn
       'kb.source': ({ label, limit }) => service.source(label, limit),
       'kb.removeSource': ({ label }) => service.removeSource(label),
       'kb.rollbackSource': ({ label }) => service.rollbackSource(label),
-      'kb.import': (params) =>
-        deps.jobs.run('kb.import', path.basename(params.path), ({ signal, report }) =>
-          service.import(params, { signal, onProgress: (p) => report({ phase: p.phase, progress: p.total > 0 ? p.done / p.total : 1, done: p.done, total: p.total }) }),
-        ),
+      'kb.import': async ({ file, ...params }) => {
+        const chosen = deps.files.open(file);
+        try {
+          return await deps.jobs.run('kb.import', chosen.name, ({ signal, report }) =>
+            service.import({ ...params, path: chosen.path, name: chosen.name }, { signal, onProgress: (p) => report({ phase: p.phase, progress: p.total > 0 ? p.done / p.total : 1, done: p.done, total: p.total }) }),
+          );
+        } finally {
+          chosen.close();
+        }
+      },
     },
     close: () => service.close(),
   };

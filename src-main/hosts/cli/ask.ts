@@ -1,8 +1,9 @@
 import { KB_FIELD_LABELS, XinglinError, type KbAskResult } from '../../contract/index.js';
 import type { Core } from '../../core/core.js';
 import { readLines } from '../../core/core.js';
-import { parse, parseLora } from './args.js';
+import { parse } from './args.js';
 import { openCore } from './context.js';
+import { loadRequest, modelFolder } from './model-flags.js';
 
 export const askUsage = `xinglin ask "<问题>" [--model <文件> [--lora <文件>[:比例]]...] [--json]   依据知识库回答（无模型时为知识库模式）
   xinglin ask --input questions.jsonl --json    批量：每行 {"id","question"}，每行输出一个结果`;
@@ -17,9 +18,9 @@ export async function ask(args: string[]): Promise<number> {
   if (!question && !values.input) throw new XinglinError('INVALID_INPUT', `缺少问题。用法：${askUsage}`);
   if (question && values.input) throw new XinglinError('INVALID_INPUT', '问题和 --input 只能二选一');
 
-  const core = await openCore(values, 'cli');
+  const core = await openCore({ ...values, 'models-dir': modelFolder(values.model) ?? values['models-dir'] }, 'cli');
   try {
-    if (values.model) await core.api.models.load({ model: values.model, adapters: (values.lora ?? []).map(parseLora) });
+    if (values.model) await core.api.models.load(loadRequest(values.model, values.lora ?? [], core.config.modelsDir));
     const mode = values.model ? 'llm' : 'knowledge';
     if (values.input) return await askBatch(core, values.input, mode);
     const result = await core.api.kb.ask({ question, mode });

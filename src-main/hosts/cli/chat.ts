@@ -1,7 +1,8 @@
 import { XinglinError, type EventPayload, type Sampling, type Session } from '../../contract/index.js';
 import type { Core } from '../../core/core.js';
-import { number, parse, parseLora, positiveInt } from './args.js';
+import { number, parse, positiveInt } from './args.js';
 import { openCore } from './context.js';
+import { loadRequest, modelFolder } from './model-flags.js';
 
 /** Marks a session the command line kept, so it is not mistaken for a doctor's consultation. */
 export const CLI_TITLE_PREFIX = '[命令行] ';
@@ -38,10 +39,10 @@ export async function chat(args: string[]): Promise<number> {
   if (temperature !== undefined) sampling.temperature = temperature;
   if (maxTokens !== undefined) sampling.maxTokens = maxTokens;
 
-  const core = await openCore(values, 'cli');
+  const core = await openCore({ ...values, 'models-dir': modelFolder(values.model) ?? values['models-dir'] }, 'cli');
   let session: Session | null = null;
   try {
-    await core.api.models.load({ model: await chooseModel(core, values.model), adapters: (values.lora ?? []).map(parseLora) });
+    await core.api.models.load(loadRequest(await chooseModel(core, values.model), values.lora ?? [], core.config.modelsDir));
     // A try-out is not a consultation: unless kept, its session is gone when the command ends.
     session = await core.api.sessions.create({ title: `${CLI_TITLE_PREFIX}${question}`.slice(0, 60) });
     const finished = new Promise<EventPayload<'chat.done'> | EventPayload<'chat.error'>>((resolve) => {

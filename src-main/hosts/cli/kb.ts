@@ -163,7 +163,8 @@ async function importFile(args: string[]): Promise<number> {
     process.stderr.write(`\r${job.phase === 'index' ? '更新索引' : '读取并校验'} ${Math.floor(job.progress * 100)}%   `);
   });
   try {
-    const report = await core.api.kb.import({ path: file, format: format.data, dryRun: values['dry-run'], ...(mapping ? { mapping } : {}), ...(values.source ? { source: values.source } : {}), ...(kind.data ? { kind: kind.data } : {}) });
+    // A local user names the file: the CLI registers it and imports it by its handle, like any host.
+    const report = await core.api.kb.import({ file: core.files.register(file).file, format: format.data, dryRun: values['dry-run'], ...(mapping ? { mapping } : {}), ...(values.source ? { source: values.source } : {}), ...(kind.data ? { kind: kind.data } : {}) });
     if (tty) process.stderr.write('\n');
     if (values.json) console.log(JSON.stringify(report));
     else printReport(report);

@@ -11,7 +11,8 @@ export interface EventTarget {
   send(channel: string, ...args: unknown[]): void;
 }
 
-const unauthorized: Reply = { ok: false, error: { code: 'UNAUTHORIZED', message: '拒绝访问：请求不是来自杏林的主窗口。' } };
+/** The answer to any IPC request that does not come from our window. */
+export const unauthorized: Reply<never> = { ok: false, error: { code: 'UNAUTHORIZED', message: '拒绝访问：请求不是来自杏林的主窗口。' } };
 
 /**
  * One channel for every method. The sender is checked before anything else; the core validates

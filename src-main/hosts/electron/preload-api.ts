@@ -1,5 +1,5 @@
-import { buildApi, isEventName, XinglinError, type Api, type EventName, type MethodName, type Reply, type Transport, type WireError } from '../../contract/index.js';
-import { IPC_EVENT, IPC_INVOKE } from '../../contract/index.js';
+import { buildApi, isEventName, XinglinError, type Api, type ChosenFile, type ElectronBridge, type EventName, type FilePurpose, type MethodName, type Reply, type Transport, type WireError } from '../../contract/index.js';
+import { IPC_CHOOSE_FILE, IPC_EVENT, IPC_INVOKE } from '../../contract/index.js';
 
 /** The slice of `ipcRenderer` the preload uses; typed here so this file tests without Electron. */
 export interface IpcRendererLike {
@@ -9,6 +9,15 @@ export interface IpcRendererLike {
 
 /** What a failed call rejects with in the page: the wire error as plain data, plus a name. */
 export type BridgeError = WireError & { name: 'XinglinError' };
+
+/** One request to the main process; a broken channel becomes an INTERNAL reply, like any failure. */
+async function request(ipc: IpcRendererLike, channel: string, ...args: unknown[]): Promise<Reply> {
+  try {
+    return (await ipc.invoke(channel, ...args)) as Reply;
+  } catch (cause) {
+    return { ok: false, error: { code: 'INTERNAL', message: `与主进程通信失败：${String((cause as Error)?.message ?? cause)}` } };
+  }
+}
 
 /**
  * The transport over the two IPC channels. One `ipcRenderer` listener fans events out to the
@@ -22,13 +31,7 @@ export function ipcTransport(ipc: IpcRendererLike): Transport {
     for (const listener of listeners.get(name) ?? []) listener(payload);
   });
   return {
-    async invoke(method: MethodName, input: unknown): Promise<Reply> {
-      try {
-        return (await ipc.invoke(IPC_INVOKE, method, input)) as Reply;
-      } catch (cause) {
-        return { ok: false, error: { code: 'INTERNAL', message: `与主进程通信失败：${String((cause as Error)?.message ?? cause)}` } };
-      }
-    },
+    invoke: (method: MethodName, input: unknown): Promise<Reply> => request(ipc, IPC_INVOKE, method, input),
     subscribe(event: EventName, listener: (payload: unknown) => void): () => void {
       if (!isEventName(event)) throw new TypeError(`未知的事件：${String(event)}`);
       if (typeof listener !== 'function') throw new TypeError('listener must be a function');
@@ -57,7 +60,7 @@ function bridgeSafe(api: Api): Api {
       wrapped[member] = (input?: unknown) =>
         fn(input).catch((error: unknown) => {
           const wire = error instanceof XinglinError ? error.toWire() : { code: 'INTERNAL' as const, message: String((error as Error)?.message ?? error) };
-          throw { name: 'XinglinError', ...wire } satisfies BridgeError;
+          throw bridgeError(wire);
         });
     }
     safe[namespace] = wrapped;
@@ -65,7 +68,18 @@ function bridgeSafe(api: Api): Api {
   return safe as Api;
 }
 
-/** The object the preload exposes as `window.xinglin`: the contract's API over IPC. */
-export function createPreloadApi(ipc: IpcRendererLike): Api {
-  return bridgeSafe(buildApi(ipcTransport(ipc)));
+function bridgeError(wire: WireError): BridgeError {
+  return { name: 'XinglinError', ...wire };
+}
+
+/** The object the preload exposes as `window.xinglin`: the contract's API over IPC, and the open dialog. */
+export function createPreloadApi(ipc: IpcRendererLike): ElectronBridge {
+  return {
+    ...bridgeSafe(buildApi(ipcTransport(ipc))),
+    async chooseFile(purpose: FilePurpose): Promise<ChosenFile | null> {
+      const reply = await request(ipc, IPC_CHOOSE_FILE, purpose);
+      if (!reply.ok) throw bridgeError(reply.error);
+      return reply.value as ChosenFile | null;
+    },
+  };
 }

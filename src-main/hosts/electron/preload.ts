@@ -5,11 +5,11 @@
  */
 import './preload-zod.js';
 import { contextBridge, ipcRenderer } from 'electron';
-import type { Api } from '../../contract/index.js';
+import type { ElectronBridge } from '../../contract/index.js';
 import { createPreloadApi } from './preload-api.js';
 
 /** The type of `window.xinglin`, for the renderer's client. */
-export type XinglinBridge = Api;
+export type XinglinBridge = ElectronBridge;
 export type { BridgeError } from './preload-api.js';
 
 contextBridge.exposeInMainWorld('xinglin', createPreloadApi(ipcRenderer));

@@ -51,6 +51,10 @@ export class TrustedWindows {
     return this.#windows.has(webContentsId);
   }
 
+  get(webContentsId: number): BrowserWindow | undefined {
+    return this.#windows.get(webContentsId);
+  }
+
   /** Live webContents still showing the app (events never go to a page that is not ours). */
   *contents(): Iterable<WebContents> {
     for (const window of this.#windows.values()) {

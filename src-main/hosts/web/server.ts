@@ -1,18 +1,22 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { ErrorCode, Reply, WireError } from '../../contract/index.js';
+import net, { type AddressInfo } from 'node:net';
+import { XinglinError, type ErrorCode, type Reply, type WireError } from '../../contract/index.js';
 import { errorTrace, type Core } from '../../core/core.js';
 import { CONTENT_SECURITY_POLICY } from '../common/csp.js';
 import { contentType, resolveStaticFile } from '../common/static-files.js';
+import { httpStatusOf } from './http-status.js';
 import { openEventStream } from './sse.js';
+import { receiveUpload, UPLOAD_PATH } from './upload.js';
 
 export interface WebHostOptions {
   /** 0 picks a free port. */
   port?: number;
   /** The built renderer (dist/renderer). */
   staticDir: string;
+  /** Largest upload accepted (default MAX_UPLOAD_BYTES). */
+  maxUploadBytes?: number;
 }
 
 export interface WebHost {
@@ -25,21 +29,17 @@ export interface WebHost {
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-const statusOf: Partial<Record<ErrorCode, number>> = {
-  INVALID_INPUT: 400,
-  IMPORT_INVALID: 422,
-  UNKNOWN_METHOD: 404,
-  UNAUTHORIZED: 401,
-  NOT_FOUND: 404,
-  BUSY: 409,
-  NO_MODEL: 409,
-  PROMPT_TOO_LONG: 413,
-  CANCELLED: 409,
-  DATABASE_NEWER: 503,
-  DATABASE_CORRUPT: 503,
-  DATABASE_UNAVAILABLE: 503,
-  MIGRATION_FAILED: 503,
-};
+/** `application/json`, with at most a UTF-8 charset: a prefix match would let application/jsonx through. */
+const JSON_CONTENT_TYPE = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
+
+/** The URL path with its %-escapes decoded, or null when one is broken (%zz, a cut UTF-8 sequence). */
+function decodePath(pathname: string): string | null {
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return null;
+  }
+}
 
 const baseHeaders = {
   'X-Content-Type-Options': 'nosniff',
@@ -48,19 +48,21 @@ const baseHeaders = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
-function sendReply(res: http.ServerResponse, reply: Reply): void {
-  const status = reply.ok ? 200 : (statusOf[reply.error.code] ?? 500);
+function sendReply(res: http.ServerResponse, reply: Reply, status = reply.ok ? 200 : httpStatusOf[reply.error.code]): void {
   res.writeHead(status, { ...baseHeaders, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
   res.end(JSON.stringify(reply));
 }
 
-function fail(res: http.ServerResponse, code: ErrorCode, message: string): void {
+function fail(res: http.ServerResponse, code: ErrorCode, message: string, status?: number): void {
   const error: WireError = { code, message };
-  sendReply(res, { ok: false, error });
+  sendReply(res, { ok: false, error }, status);
 }
 
-/** The body as text, or null once it passes the limit (the rest is drained, not buffered). */
-function readBody(req: http.IncomingMessage): Promise<string | null> {
+/** Bytes that are not UTF-8 are refused, never replaced by U+FFFD and saved as text the client did not send. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The body's bytes, or null once it passes the limit (the rest is drained, not buffered). */
+function readBody(req: http.IncomingMessage): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -68,9 +70,30 @@ function readBody(req: http.IncomingMessage): Promise<string | null> {
       size += chunk.length;
       if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
-    req.on('end', () => resolve(size > MAX_BODY_BYTES ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(size > MAX_BODY_BYTES ? null : Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/** Listens on 127.0.0.1:`port`; a port in use or not allowed is a typed error the user can act on. */
+function listen(server: net.Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (cause: NodeJS.ErrnoException) => {
+      const details = { field: 'port', port, errno: cause.code ?? '' };
+      if (cause.code === 'EADDRINUSE') reject(new XinglinError('INVALID_INPUT', `端口 ${port} 已被其他程序占用：请换一个端口（--port），或用 --port 0 自动选择空闲端口。`, details));
+      else if (cause.code === 'EACCES') reject(new XinglinError('INVALID_INPUT', `没有权限使用端口 ${port}（1024 以下的端口通常需要管理员权限）：请换一个端口。`, details));
+      else reject(cause);
+    });
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+}
+
+/** Refuses a port that cannot be listened on now, before the caller spends seconds opening the core for it. */
+export async function checkPort(port: number): Promise<void> {
+  if (port === 0) return;
+  const probe = net.createServer();
+  await listen(probe, port);
+  await new Promise((resolve) => probe.close(resolve));
 }
 
 /**
@@ -88,6 +111,13 @@ export async function startWebHost(core: Core, options: WebHostOptions): Promise
     return bytes.length === tokenBytes.length && timingSafeEqual(bytes, tokenBytes);
   };
   const hostAllowed = (host: string | undefined): boolean => host === `127.0.0.1:${port}` || host === `localhost:${port}`;
+  /** Why an API request (a call, an upload) is refused before its body is read; null when it may go on. */
+  const refusal = (req: http.IncomingMessage): string | null => {
+    const origin = req.headers.origin;
+    if (origin && origin !== `http://${req.headers.host}`) return '请求来自其他网站，已拒绝。';
+    if (!tokenMatches(req.headers.authorization?.replace(/^Bearer /, ''))) return '缺少或错误的访问令牌：请使用启动时打印的网址打开杏林。';
+    return null;
+  };
 
   const server = http.createServer(async (req, res) => {
     try {
@@ -97,22 +127,36 @@ export async function startWebHost(core: Core, options: WebHostOptions): Promise
         return;
       }
       const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+      const pathname = decodePath(url.pathname);
+      if (pathname === null) return fail(res, 'INVALID_INPUT', '网址路径中的 % 编码无效。');
 
       if (url.pathname.startsWith('/api/invoke/')) {
         if (req.method !== 'POST') return fail(res, 'INVALID_INPUT', '只接受 POST 请求。');
-        const origin = req.headers.origin;
-        if (origin && origin !== `http://${req.headers.host}`) return fail(res, 'UNAUTHORIZED', '请求来自其他网站，已拒绝。');
-        if (!tokenMatches(req.headers.authorization?.replace(/^Bearer /, ''))) return fail(res, 'UNAUTHORIZED', '缺少或错误的访问令牌：请使用启动时打印的网址打开杏林。');
-        if (!req.headers['content-type']?.startsWith('application/json')) return fail(res, 'INVALID_INPUT', '请求体必须是 JSON（Content-Type: application/json）。');
+        const refused = refusal(req);
+        if (refused) return fail(res, 'UNAUTHORIZED', refused);
+        // 415, not 400: the body's media type is refused before it is read, and the client can tell that from bad JSON.
+        if (!JSON_CONTENT_TYPE.test(req.headers['content-type'] ?? '')) return fail(res, 'INVALID_INPUT', '请求体必须是 JSON（Content-Type: application/json; charset=utf-8）。', 415);
         const body = await readBody(req);
         if (body === null) return fail(res, 'INVALID_INPUT', `请求体过大（上限 ${MAX_BODY_BYTES / 1024} KB）。`);
+        let text: string;
+        try {
+          text = utf8.decode(body);
+        } catch {
+          return fail(res, 'INVALID_INPUT', '请求体不是有效的 UTF-8 文本。');
+        }
         let input: unknown;
         try {
-          input = body.trim() === '' ? {} : JSON.parse(body);
+          input = text.trim() === '' ? {} : JSON.parse(text);
         } catch {
           return fail(res, 'INVALID_INPUT', '请求体不是有效的 JSON。');
         }
-        return sendReply(res, await core.call(decodeURIComponent(url.pathname.slice('/api/invoke/'.length)), input));
+        return sendReply(res, await core.call(pathname.slice('/api/invoke/'.length), input));
+      }
+
+      if (url.pathname === UPLOAD_PATH) {
+        const refused = refusal(req);
+        if (refused) return fail(res, 'UNAUTHORIZED', refused);
+        return sendReply(res, await receiveUpload(core.files, req, options.maxUploadBytes));
       }
 
       if (url.pathname === '/api/events') {
@@ -137,10 +181,7 @@ export async function startWebHost(core: Core, options: WebHostOptions): Promise
     }
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
+  await listen(server, options.port ?? 0);
   port = (server.address() as AddressInfo).port;
 
   return {

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { Api } from '$contract';
+import type { ElectronBridge } from '$contract';
 import { connect } from './create.js';
 import { TOKEN_STORAGE_KEY } from './token.js';
 
@@ -14,19 +14,19 @@ function environment(hash: string, stored: string | null = null) {
 }
 
 describe('connect', () => {
-  it('uses the preload’s API in Electron', () => {
-    const preload = { on: () => () => {} } as unknown as Api;
-    expect(connect({ ...environment(''), preload })).toEqual({ api: preload, locked: null, browser: false });
+  it('uses the preload’s API in Electron, and its open dialog for files', () => {
+    const preload = { on: () => () => {} } as unknown as ElectronBridge;
+    expect(connect({ ...environment(''), preload })).toEqual({ api: preload, files: { kind: 'dialog', choose: expect.any(Function) }, locked: null, browser: false });
   });
 
-  it('builds the HTTP client from the token in the address or kept in the tab', () => {
-    expect(connect(environment('#token=abc'))).toMatchObject({ locked: null, browser: true });
+  it('builds the HTTP client from the token in the address or kept in the tab, with uploads for files', () => {
+    expect(connect(environment('#token=abc'))).toMatchObject({ locked: null, browser: true, files: { kind: 'upload' } });
     expect(connect(environment('#/chat/s1', 'kept')).api).not.toBeNull();
   });
 
   it('is locked, with no client to call, when a browser page has no token', () => {
     const env = environment('#/chat/s1');
-    expect(connect(env)).toEqual({ api: null, locked: 'missing', browser: true });
+    expect(connect(env)).toEqual({ api: null, files: null, locked: 'missing', browser: true });
     expect(env.history.replaceState).not.toHaveBeenCalled();
   });
 });

@@ -22,7 +22,7 @@ export interface HttpTransportOptions {
   createEventSource?: (url: string) => EventSourceLike;
 }
 
-const NETWORK_MESSAGE = '无法连接到杏林服务，请确认程序仍在运行后重试。';
+export const NETWORK_MESSAGE = '无法连接到杏林服务，请确认程序仍在运行后重试。';
 const BAD_REPLY_MESSAGE = '杏林服务返回了无法识别的响应';
 const UNAUTHORIZED_MESSAGE = '访问凭据缺失或已失效，请从杏林启动时给出的链接重新打开页面。';
 
@@ -36,6 +36,19 @@ export function isReply(value: unknown): value is Reply {
 
 function failure(error: WireError): Reply {
   return { ok: false, error };
+}
+
+/** The Reply an answer carries, or the one its status implies when its body is none (a refusal, a proxy's page). */
+export function replyFrom(status: number, body: unknown, method: string): Reply {
+  if (isReply(body)) return body;
+  if (status === 401 || status === 403) {
+    return failure({ code: 'UNAUTHORIZED', message: UNAUTHORIZED_MESSAGE, details: { status } });
+  }
+  return failure({
+    code: 'INTERNAL',
+    message: `${BAD_REPLY_MESSAGE}（HTTP ${status}）。`,
+    details: { method, status },
+  });
 }
 
 export function createHttpTransport(options: HttpTransportOptions): Transport {
@@ -109,15 +122,7 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
       } catch {
         body = undefined;
       }
-      if (isReply(body)) return body;
-      if (response.status === 401 || response.status === 403) {
-        return failure({ code: 'UNAUTHORIZED', message: UNAUTHORIZED_MESSAGE, details: { status: response.status } });
-      }
-      return failure({
-        code: 'INTERNAL',
-        message: `${BAD_REPLY_MESSAGE}（HTTP ${response.status}）。`,
-        details: { method, status: response.status },
-      });
+      return replyFrom(response.status, body, method);
     },
 
     subscribe(event: EventName, listener: (payload: unknown) => void): () => void {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Message, Session } from '$contract';
 import { panes } from '../panes/registry.js';
 import { AppState } from '../state/app.svelte.js';
-import { fake, tick } from '../state/test-api.js';
+import { dialogFiles, fake, tick } from '../state/test-api.js';
 import { bindAddress, type AddressWindow } from './address.svelte.js';
 
 /** A window whose history is a list of addresses, with Back and Forward. */
@@ -67,7 +67,7 @@ async function setup(initial = '') {
     'app.info': () => ({ name: 'xinglin', version: '0', host: 'web', dataDir: '/d', modelsDir: '/m', platform: 'linux' }),
     'kb.stats': () => ({ entries: 0, byType: { drug: 0, disease: 0 }, sources: [] }),
   });
-  const app = new AppState(api.api, panes);
+  const app = new AppState(api.api, panes, dialogFiles());
   const win = fakeWindow(initial);
   const unbind = bindAddress(app, win);
   await app.start(win.location.hash);

@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { Job, KbEntry, KbHit, KbImportReport, KbSource, KbStats } from '$contract';
+import type { ChosenFile, Job, KbEntry, KbHit, KbImportReport, KbSource, KbStats } from '$contract';
+import { MAX_UPLOAD_BYTES } from '$contract';
+import type { FilePicker, UploadOptions } from '../api/files.js';
 import { errorMessage } from '../ui/knowledge.js';
 import { importOverall, KnowledgeState } from './kb.svelte.js';
-import { fake, jobEvent, tick } from './test-api.js';
+import { dialogFiles, fake, jobEvent, tick } from './test-api.js';
 
 const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A file as the open dialog or an upload answers it: its handle, never its path. */
+const chosen = (name = 'drugs.jsonl', sizeBytes = 100): ChosenFile => ({ file: `h-${name}`.padEnd(32, 'h').slice(0, 32), name, sizeBytes });
+const HANDLE = chosen().file;
 
 function deferred<T>() {
   let resolve!: (value: T) => void;
@@ -49,7 +55,7 @@ describe('KnowledgeState', () => {
   it('searches after a pause, keeps only the newest query, and clears with the box', async () => {
     const resolvers: Array<(hits: KbHit[]) => void> = [];
     const { api, count } = fake({ 'kb.search': () => new Promise<KbHit[]>((resolve) => resolvers.push(resolve)) });
-    const kb = new KnowledgeState(api);
+    const kb = new KnowledgeState(api, dialogFiles(chosen()));
     kb.setQuery('非', 5);
     kb.setQuery('非布司他', 5);
     expect(kb.searching).toBe(true);
@@ -73,7 +79,7 @@ describe('KnowledgeState', () => {
       'drug:feb': entry('drug:feb', '非布司他'),
     };
     const { api } = fake({ 'kb.entry': ({ id }) => entries[id] ?? Promise.reject({ code: 'NOT_FOUND', message: '知识库中没有这个条目' }) });
-    const kb = new KnowledgeState(api);
+    const kb = new KnowledgeState(api, dialogFiles(chosen()));
     expect(await kb.openEntry('disease:gout')).toBe(true);
     expect(kb.panel).toBe('entry');
     expect(kb.canGoBack).toBe(false);
@@ -90,7 +96,7 @@ describe('KnowledgeState', () => {
 
   it('loads the statistics once on first visit', async () => {
     const { api, count } = fake({ 'kb.stats': () => stats(717) });
-    const kb = new KnowledgeState(api);
+    const kb = new KnowledgeState(api, dialogFiles(chosen()));
     await kb.init();
     await kb.init();
     expect(count('kb.stats')).toBe(1);
@@ -105,21 +111,21 @@ describe('KnowledgeState', () => {
       'kb.entry': ({ id }) => entry(id, '非布司他', { facts: [{ field: 'indications', value: ['医院版适应症'], source: hospital }] }),
       'kb.search': () => [hit('drug:feb', '非布司他')],
     });
-    const kb = new KnowledgeState(api);
+    const kb = new KnowledgeState(api, dialogFiles(chosen()));
     const detach = kb.attach();
     kb.entry = entry('drug:feb', '非布司他');
     kb.resultsFor = '非布';
     emit('job.progress', job({ phase: 'read', progress: 0.5 })); // before any import: ignored
     expect(kb.progress).toBeNull();
     expect(kb.canImport).toBe(false);
-    kb.importPath = '  /data/drugs.jsonl ';
+    await kb.chooseFile();
     kb.importSource = '药剂科 2025 版';
     expect(kb.canImport).toBe(true);
 
     const running = kb.runImport();
     expect(kb.importing).toBe(true);
     expect(kb.canImport).toBe(false);
-    expect(calls.at(-1)).toEqual(['kb.import', { path: '/data/drugs.jsonl', format: 'jsonl', dryRun: false, source: '药剂科 2025 版' }]);
+    expect(calls.at(-1)).toEqual(['kb.import', { file: HANDLE, format: 'jsonl', dryRun: false, source: '药剂科 2025 版' }]);
     expect(kb.progress).toMatchObject({ phase: 'start', overall: 0 });
     // Another import (another window, another file) and a model load are not this one.
     emit('job.progress', job({ id: 'other', subject: 'other.jsonl', phase: 'read', progress: 0.9, done: 90, total: 100 }));
@@ -166,9 +172,9 @@ describe('KnowledgeState', () => {
       },
       'kb.stats': () => stats(),
     });
-    const kb = new KnowledgeState(api);
+    const kb = new KnowledgeState(api, dialogFiles(chosen()));
     kb.attach();
-    kb.importPath = '/data/drugs.jsonl';
+    await kb.chooseFile();
     const running = kb.runImport();
     emit('job.progress', job({ phase: 'read', progress: 0.4, done: 40, total: 100 }));
     await kb.cancelImport();
@@ -186,9 +192,9 @@ describe('KnowledgeState', () => {
   it('a cancel pressed before the job is known is sent as soon as it is', async () => {
     const pending = deferred<KbImportReport>();
     const { api, emit, calls } = fake({ 'kb.import': () => pending.promise, 'jobs.cancel': () => ({ cancelled: true }) });
-    const kb = new KnowledgeState(api);
+    const kb = new KnowledgeState(api, dialogFiles(chosen()));
     kb.attach();
-    kb.importPath = 'C:\\data\\drugs.jsonl';
+    await kb.chooseFile();
     const running = kb.runImport();
     await kb.cancelImport();
     expect(kb.importCancelling).toBe(true);
@@ -206,8 +212,8 @@ describe('KnowledgeState', () => {
       'kb.import': () => report({ committed: false, added: 0, updated: 0, errors: [{ line: 2, message: '第 2 行：不是有效的 JSON' }], moreErrors: 3 }),
       'kb.stats': () => stats(),
     });
-    const kb = new KnowledgeState(api);
-    kb.importPath = '/data/bad.jsonl';
+    const kb = new KnowledgeState(api, dialogFiles(chosen()));
+    await kb.chooseFile();
     expect(await kb.runImport()).toBe(true);
     expect(kb.report!.committed).toBe(false);
     expect(kb.report!.errors).toHaveLength(1);
@@ -216,20 +222,20 @@ describe('KnowledgeState', () => {
   });
 
   it('keeps the host’s refusal as an import error (nothing imported)', async () => {
-    const { api } = fake({ 'kb.import': () => Promise.reject({ code: 'INVALID_INPUT', message: '找不到要导入的文件：/nope.jsonl' }) });
-    const kb = new KnowledgeState(api);
-    kb.importPath = '/nope.jsonl';
+    const { api } = fake({ 'kb.import': () => Promise.reject({ code: 'NOT_FOUND', message: '所选文件已失效，请重新选择文件' }) });
+    const kb = new KnowledgeState(api, dialogFiles(chosen()));
+    await kb.chooseFile();
     kb.dryRun = true;
     expect(await kb.runImport()).toBe(false);
-    expect(kb.importError).toMatchObject({ code: 'INVALID_INPUT', message: '找不到要导入的文件：/nope.jsonl' });
+    expect(kb.importError).toMatchObject({ code: 'NOT_FOUND', message: '所选文件已失效，请重新选择文件' });
     expect(kb.report).toBeNull();
     expect(kb.importing).toBe(false);
   });
 
   it('requires a valid column mapping for CSV and sends it parsed, with the chosen kind', async () => {
     const { api, calls } = fake({ 'kb.import': () => report({ dryRun: true, committed: false }) });
-    const kb = new KnowledgeState(api);
-    kb.importPath = '/data/drugs.csv';
+    const kb = new KnowledgeState(api, dialogFiles(chosen()));
+    await kb.chooseFile();
     expect(kb.mappingCheck).toBeNull();
     kb.importFormat = 'csv';
     expect(kb.mappingCheck).toEqual({ ok: false, reason: 'empty' });
@@ -244,7 +250,105 @@ describe('KnowledgeState', () => {
     kb.importKind = 'guideline';
     expect(kb.canImport).toBe(true);
     expect(await kb.runImport()).toBe(true);
-    expect(calls).toEqual([['kb.import', { path: '/data/drugs.csv', format: 'csv', dryRun: true, mapping: { type: 'drug', columns: { 通用名: 'name', 适应症: 'indications' } }, kind: 'guideline' }]]);
+    expect(calls).toEqual([['kb.import', { file: HANDLE, format: 'csv', dryRun: true, mapping: { type: 'drug', columns: { 通用名: 'name', 适应症: 'indications' } }, kind: 'guideline' }]]);
+  });
+
+  it('chooses the file in Electron’s open dialog: a cancel keeps the one chosen before, a failure says why', async () => {
+    const answers: Array<ChosenFile | null | Error> = [chosen('a.jsonl', 10), null, Object.assign(new Error('x'), { code: 'NOT_FOUND', message: '找不到文件：/gone.jsonl' })];
+    const files: FilePicker = {
+      kind: 'dialog',
+      choose: async (purpose) => {
+        expect(purpose).toBe('kb.import');
+        const answer = answers.shift()!;
+        if (answer instanceof Error) throw answer;
+        return answer;
+      },
+    };
+    const kb = new KnowledgeState(fake({}).api, files);
+    expect(kb.canImport).toBe(false);
+    await kb.chooseFile();
+    expect(kb.importFile).toEqual({ name: 'a.jsonl', sizeBytes: 10 });
+    expect(kb.canImport).toBe(true);
+    await kb.chooseFile();
+    expect(kb.importFile).toEqual({ name: 'a.jsonl', sizeBytes: 10 });
+    await kb.chooseFile();
+    expect(kb.importError).toMatchObject({ code: 'NOT_FOUND', message: '找不到文件：/gone.jsonl' });
+    expect(kb.choosing).toBe(false);
+    kb.pickFile(new File(['x'], 'b.jsonl')); // a browser's way: not this window's
+    expect(kb.importFile).toEqual({ name: 'a.jsonl', sizeBytes: 10 });
+  });
+
+  it('in a browser uploads the picked file at each import, the bar following the upload, then imports its handle', async () => {
+    const sent: Array<[string, number]> = [];
+    let uploads = 0;
+    const files: FilePicker = {
+      kind: 'upload',
+      upload: async (file: File, { onProgress }: UploadOptions) => {
+        uploads += 1;
+        onProgress(file.size / 2, file.size);
+        sent.push(['upload', kb.progress!.overall]);
+        onProgress(file.size, file.size);
+        return chosen(file.name, file.size);
+      },
+    };
+    const { api, calls, emit } = fake({
+      'kb.import': (input) => {
+        sent.push(['import', kb.progress!.overall]);
+        emit('job.progress', job({ subject: 'drugs.jsonl', phase: 'read', progress: 0.5 }));
+        sent.push(['read', kb.progress!.overall]);
+        return report({ dryRun: input.dryRun, committed: !input.dryRun });
+      },
+      'kb.stats': () => stats(),
+    });
+    const kb = new KnowledgeState(api, files);
+    kb.attach();
+    kb.pickFile(new File(['{"type":"drug","name":"布洛芬"}\n'], 'drugs.jsonl'));
+    expect(kb.importFile).toMatchObject({ name: 'drugs.jsonl' });
+    kb.dryRun = true;
+    expect(await kb.runImport()).toBe(true);
+    kb.dryRun = false;
+    expect(await kb.runImport()).toBe(true);
+    expect(uploads).toBe(2); // an upload is used once: each import sends the file again
+    expect(calls.filter(([name]) => name === 'kb.import').map(([, input]) => input)).toEqual([
+      { file: chosen('drugs.jsonl').file, format: 'jsonl', dryRun: true },
+      { file: chosen('drugs.jsonl').file, format: 'jsonl', dryRun: false },
+    ]);
+    const overall = sent.slice(0, 3).map(([, value]) => value);
+    expect(overall[0]).toBeGreaterThan(0);
+    expect(overall[1]).toBeGreaterThanOrEqual(overall[0]!);
+    expect(overall[2]).toBeGreaterThan(overall[1]!);
+    kb.pickFile(null);
+    expect(kb.canImport).toBe(false);
+  });
+
+  it('cancels a browser import while it uploads: the upload stops, nothing is imported', async () => {
+    const files: FilePicker = {
+      kind: 'upload',
+      upload: (_file, { signal }) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject({ code: 'CANCELLED', message: '已取消上传' }))),
+    };
+    const { api, count } = fake({});
+    const kb = new KnowledgeState(api, files);
+    kb.pickFile(new File(['x'], 'drugs.jsonl'));
+    const running = kb.runImport();
+    expect(kb.progress).toMatchObject({ phase: 'upload' });
+    await kb.cancelImport();
+    expect(await running).toBe(false);
+    expect(kb.importCancelled).toBe(true);
+    expect(kb.importError).toBeNull();
+    expect(count('kb.import')).toBe(0);
+  });
+
+  it('refuses a browser file past the upload limit before sending a byte', async () => {
+    let uploads = 0;
+    const files: FilePicker = { kind: 'upload', upload: async () => (uploads++, chosen()) };
+    const kb = new KnowledgeState(fake({}).api, files);
+    const big = new File(['x'], 'big.jsonl');
+    Object.defineProperty(big, 'size', { value: MAX_UPLOAD_BYTES + 1 });
+    kb.pickFile(big);
+    expect(kb.fileTooLarge).toBe(true);
+    expect(kb.canImport).toBe(false);
+    expect(await kb.runImport()).toBe(false);
+    expect(uploads).toBe(0);
   });
 
   it('weights the phases: a dry run reads to 100%, a real import leaves room for the index', () => {
@@ -256,5 +360,10 @@ describe('KnowledgeState', () => {
     expect(importOverall('index', 1)).toBeCloseTo(1);
     expect(importOverall('read', 7)).toBeCloseTo(importOverall('read', 1)); // clamped
     expect(importOverall('something-new', 0.5)).toBe(0);
+    // An uploaded file: the upload comes first, the import's steps share the rest.
+    expect(importOverall('upload', 1)).toBeCloseTo(importOverall('start', 0, false, true));
+    expect(importOverall('upload', 1)).toBeLessThan(importOverall('read', 0.5, false, true));
+    expect(importOverall('index', 1, false, true)).toBeCloseTo(1);
+    expect(importOverall('read', 1, true, true)).toBeCloseTo(1);
   });
 });

@@ -1,5 +1,6 @@
-import type { Api, Job, KbEntry, KbField, KbHit, KbImportFormat, KbImportReport, KbSourceDetail, KbSourceKind, KbStats, MethodInput } from '$contract';
-import { KbCsvMapping } from '$contract';
+import type { Api, ChosenFile, Job, KbEntry, KbField, KbHit, KbImportFormat, KbImportReport, KbSourceDetail, KbSourceKind, KbStats, MethodInput } from '$contract';
+import { KbCsvMapping, MAX_UPLOAD_BYTES } from '$contract';
+import type { FilePicker, UploadPicker } from '../api/files.js';
 import { toUiError, type UiError } from '../i18n/index.js';
 import { CallJob } from './call-job.js';
 import { SearchState } from './search.svelte.js';
@@ -7,12 +8,24 @@ import { SearchState } from './search.svelte.js';
 /** What the knowledge pane's detail area shows. */
 export type KbPanel = 'stats' | 'entry' | 'import';
 
-/** An import's steps as its job reports them: `start` until the file is opened, then `read` and `index`. */
-export type ImportPhase = 'start' | 'read' | 'index';
+/**
+ * An import's steps: `upload` while a browser sends the file to the host, then as its job reports
+ * them: `start` until the file is opened, `read` and `index`.
+ */
+export type ImportPhase = 'upload' | 'start' | 'read' | 'index';
 
 export function importPhase(phase: string): ImportPhase {
-  return phase === 'read' || phase === 'index' ? phase : 'start';
+  return phase === 'upload' || phase === 'read' || phase === 'index' ? phase : 'start';
 }
+
+/** The file the import form holds, as it shows it. */
+export interface ImportFile {
+  name: string;
+  sizeBytes: number;
+}
+
+/** What an import reads: the open dialog's handle (reusable a while), or a browser's file, uploaded at each import. */
+type ImportSource = { handle: ChosenFile } | { upload: File; to: UploadPicker };
 
 /** What an import may declare itself to be: anything but the starter set. */
 export type ImportKind = Exclude<KbSourceKind, 'starter'>;
@@ -32,17 +45,22 @@ export interface ImportProgress {
  * have more entries per byte, so indexing weighs even more).
  */
 const READ_SHARE = 0.25;
+/** Share of an uploaded import the upload stands for: a plain copy over loopback, before any parsing. */
+const UPLOAD_SHARE = 0.1;
 
 /**
  * The whole import's progress, 0…1, from its step and the step's progress (0…1); a dry run has no
- * index step, so reading is all of it.
+ * index step, so reading is all of it; an uploaded file's import comes after its upload.
  */
-export function importOverall(phase: string, progress: number, dryRun = false): number {
+export function importOverall(phase: string, progress: number, dryRun = false, uploaded = false): number {
   const fraction = Math.min(1, Math.max(0, progress));
   const step = importPhase(phase);
-  if (step === 'start') return 0;
-  if (dryRun) return step === 'read' ? fraction : 1;
-  return step === 'read' ? READ_SHARE * fraction : READ_SHARE + (1 - READ_SHARE) * fraction;
+  if (step === 'upload') return UPLOAD_SHARE * fraction;
+  const before = uploaded ? UPLOAD_SHARE : 0;
+  const after = (share: number) => before + (1 - before) * share;
+  if (step === 'start') return after(0);
+  if (dryRun) return after(step === 'read' ? fraction : 1);
+  return after(step === 'read' ? READ_SHARE * fraction : READ_SHARE + (1 - READ_SHARE) * fraction);
 }
 
 /** The CSV column mapping typed in the import form (JSON), checked before it goes to the host. */
@@ -90,7 +108,10 @@ export class KnowledgeState extends SearchState<KbHit> {
   stats = $state.raw<KbStats | null>(null);
   statsLoading = $state(false);
 
-  importPath = $state('');
+  /** The file to import: chosen in Electron's open dialog, or picked in a browser (then uploaded on import). */
+  importFile = $state.raw<ImportFile | null>(null);
+  /** Electron's open dialog is showing. */
+  choosing = $state(false);
   importFormat = $state<KbImportFormat>('jsonl');
   /** CSV only (required there): the column mapping as JSON, e.g. {"type":"drug","columns":{"通用名":"name"}}. */
   importMapping = $state('');
@@ -114,15 +135,25 @@ export class KnowledgeState extends SearchState<KbHit> {
 
   /** The CSV mapping as checked; null when the format needs none. */
   mappingCheck = $derived(this.importFormat === 'csv' ? parseMapping(this.importMapping) : null);
-  canImport = $derived(this.importPath.trim().length > 0 && !this.importing && (this.mappingCheck?.ok ?? true));
+  /** A browser's file past the upload limit: refused here, before a byte is sent. */
+  fileTooLarge = $derived.by(() => this.files.kind === 'upload' && (this.importFile?.sizeBytes ?? 0) > MAX_UPLOAD_BYTES);
+  canImport = $derived(this.importFile !== null && !this.fileTooLarge && !this.importing && (this.mappingCheck?.ok ?? true));
   canGoBack = $derived(this.history.length > 0);
 
   readonly #api: Api;
   #entrySeq = 0;
   #importDryRun = false;
+  #source: ImportSource | null = null;
+  /** The running import's upload, until the host has the file. */
+  #upload: AbortController | null = null;
+  #uploaded = false;
   readonly #importJob = new CallJob('kb.import', (id) => this.#cancelJob(id));
 
-  constructor(api: Api) {
+  /** `files`: how this window hands the host a file, never by its path. */
+  constructor(
+    api: Api,
+    readonly files: FilePicker,
+  ) {
     super();
     this.#api = api;
   }
@@ -244,12 +275,44 @@ export class KnowledgeState extends SearchState<KbHit> {
     }
   }
 
+  /** Electron: the main process's open dialog; a cancel keeps the file chosen before. */
+  async chooseFile(): Promise<void> {
+    if (this.files.kind !== 'dialog' || this.choosing || this.importing) return;
+    this.choosing = true;
+    this.importError = null;
+    try {
+      const chosen = await this.files.choose('kb.import');
+      if (chosen) this.#hold({ handle: chosen }, chosen);
+    } catch (error) {
+      this.importError = toUiError(error);
+    } finally {
+      this.choosing = false;
+    }
+  }
+
+  /** A browser: the file picked in the form (null: none), uploaded when the import runs. */
+  pickFile(file: File | null): void {
+    if (this.files.kind !== 'upload' || this.importing) return;
+    this.importError = null;
+    if (file) this.#hold({ upload: file, to: this.files }, { name: file.name, sizeBytes: file.size });
+    else {
+      this.#source = null;
+      this.importFile = null;
+    }
+  }
+
+  #hold(source: ImportSource, file: ImportFile): void {
+    this.#source = source;
+    this.importFile = { name: file.name, sizeBytes: file.sizeBytes };
+  }
+
   /** Runs the import in the form; false when it did not start or the host refused it. */
   async runImport(): Promise<boolean> {
-    if (!this.canImport) return false;
+    const chosen = this.#source;
+    if (!this.canImport || !chosen) return false;
     const check = this.mappingCheck;
     if (check && !check.ok) return false;
-    const input: MethodInput<'kb.import'> = { path: this.importPath.trim(), format: this.importFormat, dryRun: this.dryRun };
+    const input: Omit<MethodInput<'kb.import'>, 'file'> = { format: this.importFormat, dryRun: this.dryRun };
     if (check?.ok) input.mapping = check.mapping;
     const source = this.importSource.trim();
     if (source) input.source = source.slice(0, 100);
@@ -261,9 +324,11 @@ export class KnowledgeState extends SearchState<KbHit> {
     this.importCancelling = false;
     this.progress = { phase: 'start', done: null, total: null, overall: 0 };
     this.#importDryRun = input.dryRun ?? false;
-    this.#importJob.begin(input.path);
+    this.#uploaded = 'upload' in chosen;
     try {
-      const report = await this.#api.kb.import(input);
+      const file = 'handle' in chosen ? chosen.handle : await this.#uploadFile(chosen.upload, chosen.to);
+      this.#importJob.begin(file.name);
+      const report = await this.#api.kb.import({ ...input, file: file.file });
       this.report = report;
       if (report.committed) await this.#afterCommit();
       return true;
@@ -280,18 +345,35 @@ export class KnowledgeState extends SearchState<KbHit> {
     }
   }
 
-  /** Asks the host to stop the running import; it ends with nothing written (`importCancelled`). */
+  /** Sends a browser's file to the host, the bar following it; the host answers its handle. */
+  async #uploadFile(file: File, picker: UploadPicker): Promise<ChosenFile> {
+    const upload = (this.#upload = new AbortController());
+    this.progress = { phase: 'upload', done: 0, total: file.size, overall: 0 };
+    try {
+      return await picker.upload(file, {
+        signal: upload.signal,
+        onProgress: (sent, total) => {
+          if (this.#upload === upload) this.progress = { phase: 'upload', done: sent, total, overall: importOverall('upload', total > 0 ? sent / total : 1) };
+        },
+      });
+    } finally {
+      this.#upload = null;
+    }
+  }
+
+  /** Asks the host to stop the running import (or the upload before it); it ends with nothing written (`importCancelled`). */
   async cancelImport(): Promise<void> {
     if (!this.importing || this.importCancelling) return;
     this.importCancelling = true;
-    await this.#importJob.cancel();
+    if (this.#upload) this.#upload.abort();
+    else await this.#importJob.cancel();
   }
 
   /** A change of a job: this window's import moves its bar (monotone); any other job is not ours. */
   onJob(job: Job): void {
     if (!this.importing || !this.#importJob.owns(job)) return; // a stray event after the import ended must not bring the bar back
     if (job.state !== 'running') return; // the call's own reply ends it
-    const overall = Math.max(this.progress?.overall ?? 0, importOverall(job.phase, job.progress, this.#importDryRun));
+    const overall = Math.max(this.progress?.overall ?? 0, importOverall(job.phase, job.progress, this.#importDryRun, this.#uploaded));
     this.progress = { phase: importPhase(job.phase), done: job.done, total: job.total, overall };
   }
 

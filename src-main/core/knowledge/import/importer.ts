@@ -7,6 +7,7 @@ import { csvParser } from './formats/csv.js';
 import { jsonlParser } from './formats/jsonl.js';
 import { labelParser } from './formats/label.js';
 import { LineError, type FormatParser, type Parsed } from './formats/parser.js';
+import { excerpt } from '../entry-schema.js';
 import { KbStore } from '../kb-store.js';
 import { readLines } from '../../line-reader.js';
 import { knowledgeMigrations } from '../migrations/index.js';
@@ -22,6 +23,8 @@ export interface ImportProgress {
 
 export interface ImportOptions {
   file: string;
+  /** The file as the user knows it (an upload's original name), in messages and the default label; defaults to the file's own. */
+  name?: string | undefined;
   format: KbImportFormat;
   mapping?: KbCsvMapping | undefined;
   dryRun: boolean;
@@ -38,6 +41,9 @@ export interface ImportOptions {
 const MAX_IMPORT_BYTES = 2 * 1024 ** 3;
 /** Errors listed in the report; the rest are counted. */
 const MAX_REPORTED_ERRORS = 100;
+/** Lines that are not the declared format at all before reading stops: such a file is not a knowledge base. */
+const MAX_UNPARSED_LINES = 5;
+const FORMAT_NAMES: Record<KbImportFormat, string> = { jsonl: 'JSONL', csv: 'CSV', label: '说明书（每行一个 JSON）' };
 const PROGRESS_EVERY_MS = 100;
 /** Entries re-indexed between two yields to the event loop. */
 const INDEX_BATCH = 500;
@@ -48,13 +54,14 @@ const INDEX_BATCH = 500;
  * reading the old base (WAL) until COMMIT, and any error, a dry run or a cancel ends in ROLLBACK.
  */
 export async function importFile(dbFile: string, options: ImportOptions): Promise<KbImportReport> {
-  const size = checkFile(options.file);
+  const name = options.name ?? path.basename(options.file);
+  const size = checkFile(options.file, name);
   const parser = parserFor(options);
-  const label = options.source?.trim() || defaultLabel(options);
+  const label = options.source?.trim() || defaultLabel(options.format, name);
   if (label === STARTER_LABEL) throw new XinglinError('IMPORT_INVALID', `来源名“${label}”保留给入门知识库，请用 --source 换一个名称`, { source: label });
 
   const cancelled = () => {
-    if (options.signal?.aborted) throw new XinglinError('CANCELLED', `已取消导入：${path.basename(options.file)}，知识库保持原样`, { file: path.basename(options.file) });
+    if (options.signal?.aborted) throw new XinglinError('CANCELLED', `已取消导入：${name}，知识库保持原样`, { file: name });
   };
   const version = await digest(options.file, options.signal);
   cancelled();
@@ -85,35 +92,49 @@ export async function importFile(dbFile: string, options: ImportOptions): Promis
       report.total += 1;
       const key = recordKey(parsed.record);
       const first = seen.get(key);
-      if (first !== undefined) return fail({ line: parsed.line, message: `第 ${parsed.line} 行：与第 ${first} 行是同一条目（${parsed.record.name}），同一文件中不能重复` });
+      if (first !== undefined) return fail({ line: parsed.line, message: `第 ${parsed.line} 行：与第 ${first} 行是同一条目（${excerpt(parsed.record.name)}），同一文件中不能重复` });
       seen.set(key, parsed.line);
       const { id, outcome } = writeRecord(kb, parsed.record, source, parsed.originals);
       kept.add(id);
       report[outcome] += 1;
       if (outcome !== 'unchanged') touched.set(id, outcome === 'added');
     };
-    const step = (run: () => Parsed | null, line: number): void => {
+    // Messages name the line and the field, never the line's text: a file that is not the declared
+    // format (a stray binary, a system file) must not come back through them.
+    let unparsed = 0;
+    /** Records a bad line; false once the file shows it cannot be read as its format (the rest is not read). */
+    const refuse = (at: number, error: LineError): boolean => {
+      fail({ line: at, message: `第 ${at} 行：${error.message}` });
+      if (error.kind === 'fatal') return false;
+      if (error.kind === 'unparsed') unparsed += 1;
+      if (unparsed < MAX_UNPARSED_LINES) return true;
+      fail({ line: at, message: `第 ${at} 行起不再读取：已有 ${unparsed} 行不是有效的 ${FORMAT_NAMES[options.format]}，请确认文件与所选格式一致` });
+      return false;
+    };
+    const step = (run: () => Parsed | null, line: number): boolean => {
       try {
         accept(run());
+        return true;
       } catch (cause) {
         if (!(cause instanceof LineError)) throw cause;
-        fail({ line: cause.line || line, message: `第 ${cause.line || line} 行：${cause.message}` });
+        return refuse(cause.line || line, cause);
       }
     };
 
     let lastProgress = 0;
     let lastLine = 0;
+    let readable = true;
     for await (const line of readLines(options.file)) {
       cancelled();
       lastLine = line.line;
-      if (line.text === null) fail({ line: line.line, message: `第 ${line.line} 行：${line.error}` });
-      else step(() => parser.push(line.line, line.text!), line.line);
+      readable = line.text === null ? refuse(line.line, new LineError(line.line, line.error!, 'unparsed')) : step(() => parser.push(line.line, line.text!), line.line);
+      if (!readable) break;
       if (options.onProgress && performance.now() - lastProgress > PROGRESS_EVERY_MS) {
         lastProgress = performance.now();
         options.onProgress({ phase: 'read', done: line.bytesRead, total: size });
       }
     }
-    step(() => parser.end(), lastLine);
+    if (readable) step(() => parser.end(), lastLine);
     options.onProgress?.({ phase: 'read', done: size, total: size });
     if (report.total === 0 && report.errors.length === 0) fail({ line: 0, message: '文件中没有任何条目' });
 
@@ -152,16 +173,16 @@ export async function importFile(dbFile: string, options: ImportOptions): Promis
   }
 }
 
-function checkFile(file: string): number {
+function checkFile(file: string, name: string): number {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
   } catch {
-    throw new XinglinError('NOT_FOUND', `找不到要导入的文件：${file}`, { file });
+    throw new XinglinError('NOT_FOUND', `找不到要导入的文件：${name}`, { file: name });
   }
-  if (!stat.isFile()) throw new XinglinError('IMPORT_INVALID', `不是一个文件：${file}`, { file });
+  if (!stat.isFile()) throw new XinglinError('IMPORT_INVALID', `不是一个文件：${name}`, { file: name });
   if (stat.size > MAX_IMPORT_BYTES) {
-    throw new XinglinError('IMPORT_INVALID', `文件过大（${(stat.size / 1024 ** 3).toFixed(1)} GB），单个导入文件上限为 ${MAX_IMPORT_BYTES / 1024 ** 3} GB，请拆分后分批导入：${file}`, { file, size: stat.size, max: MAX_IMPORT_BYTES });
+    throw new XinglinError('FILE_TOO_LARGE', `文件过大（${(stat.size / 1024 ** 3).toFixed(1)} GB），单个导入文件上限为 ${MAX_IMPORT_BYTES / 1024 ** 3} GB，请拆分后分批导入：${name}`, { file: name, size: stat.size, max: MAX_IMPORT_BYTES });
   }
   return stat.size;
 }
@@ -178,9 +199,8 @@ function parserFor(options: ImportOptions): FormatParser {
   }
 }
 
-function defaultLabel(options: ImportOptions): string {
-  const name = path.basename(options.file).slice(0, 80);
-  return options.format === 'label' ? `药品说明书：${name}` : `医院导入：${name}`;
+function defaultLabel(format: KbImportFormat, name: string): string {
+  return format === 'label' ? `药品说明书：${name.slice(0, 80)}` : `医院导入：${name.slice(0, 80)}`;
 }
 
 /** The file's sha256 (first 16 hex digits): the version every fact from this import carries. */

@@ -1,5 +1,5 @@
 import { XinglinError, type KbCsvMapping, type KbEntityType } from '../../../../contract/index.js';
-import { FACT_FIELDS } from '../../entry-schema.js';
+import { excerpt, FACT_FIELDS } from '../../entry-schema.js';
 import { LineError, toRecord, type FormatParser } from './parser.js';
 
 /** Fields read as one string; the rest are lists. */
@@ -40,7 +40,8 @@ export function csvParser(mapping: KbCsvMapping): FormatParser {
     if (!header) {
       header = cells.map((c) => c.trim());
       const missing = Object.keys(mapping.columns).filter((c) => !header!.includes(c));
-      if (missing.length) throw new LineError(line, `表头中没有映射里的列：${missing.join('、')}`);
+      // Without its columns no row can be read: the file is not the table the mapping describes.
+      if (missing.length) throw new LineError(line, `表头中没有映射里的列：${missing.join('、')}`, 'fatal');
       const seen = new Set<string>();
       for (const c of header) {
         if (seen.has(c) && Object.hasOwn(mapping.columns, c)) throw new LineError(line, `表头中的列“${c}”重复`);
@@ -49,7 +50,7 @@ export function csvParser(mapping: KbCsvMapping): FormatParser {
       return null;
     }
     if (cells.every((c) => !c.trim())) return null;
-    if (cells.length !== header.length) throw new LineError(line, `有 ${cells.length} 列，表头有 ${header.length} 列`);
+    if (cells.length !== header.length) throw new LineError(line, `有 ${cells.length} 列，表头有 ${header.length} 列`, 'unparsed');
     return { line, record: toRecord(line, entityOf(line, header, cells, mapping)) };
   };
 
@@ -75,7 +76,7 @@ export function csvParser(mapping: KbCsvMapping): FormatParser {
           quoted = true;
           field = '';
         } else if (c === '"') {
-          throw new LineError(line, '引号位置有误：含引号的单元格须整体用引号括起，引号写作 ""');
+          throw new LineError(line, '引号位置有误：含引号的单元格须整体用引号括起，引号写作 ""', 'unparsed');
         } else if (c === ',') {
           fields.push(field);
           field = '';
@@ -91,7 +92,7 @@ export function csvParser(mapping: KbCsvMapping): FormatParser {
       return row(startLine, fields);
     },
     end() {
-      if (quoted) throw new LineError(startLine, '引号没有闭合：从这一行开始的单元格直到文件末尾都没有结束引号');
+      if (quoted) throw new LineError(startLine, '引号没有闭合：从这一行开始的单元格直到文件末尾都没有结束引号', 'unparsed');
       return null;
     },
   };
@@ -106,7 +107,7 @@ function entityOf(line: number, header: string[], cells: string[], mapping: KbCs
     if (!target || !cell) return;
     if (target === 'type') {
       const type = TYPE_WORDS[cell.toLowerCase()];
-      if (!type) throw new LineError(line, `列“${column}”的类型“${cell}”无效（应为 drug/disease 或 药品/疾病）`);
+      if (!type) throw new LineError(line, `列“${column}”的类型“${excerpt(cell)}”无效（应为 drug/disease 或 药品/疾病）`);
       out.type = type;
     } else if (SCALARS.has(target)) {
       out[target] = cell;
@@ -125,7 +126,7 @@ function entityOf(line: number, header: string[], cells: string[], mapping: KbCs
 function pairs(line: number, column: string, cell: string): Array<[string, string]> {
   return cell.split(SENTENCE_SPLIT).map((s) => s.trim()).filter(Boolean).map((item) => {
     const at = item.search(/[：:]/u);
-    if (at <= 0 || at === item.length - 1) throw new LineError(line, `列“${column}”的“${item}”应写作“名称：说明”`);
+    if (at <= 0 || at === item.length - 1) throw new LineError(line, `列“${column}”的“${excerpt(item)}”应写作“名称：说明”`);
     return [item.slice(0, at).trim(), item.slice(at + 1).trim()];
   });
 }

@@ -3,7 +3,7 @@ import type { KbField } from '../../../../contract/index.js';
 import { parseIndications } from '../label-indications.js';
 import { parseInteractions, parseListSection, statements } from '../label-text.js';
 import { dosageFormOf } from '../../names.js';
-import { describeIssues, type DOSAGE_GROUPS, type Originals, type SPECIAL_POPULATIONS } from '../../entry-schema.js';
+import { describeIssues, excerpt, type DOSAGE_GROUPS, type Originals, type SPECIAL_POPULATIONS } from '../../entry-schema.js';
 import { LineError, parseObject, toRecord, type FormatParser } from './parser.js';
 
 /** One package insert per line: the drug's names and its label sections as prose. */
@@ -72,7 +72,7 @@ export function labelParser(): FormatParser {
         const section = SECTIONS[heading.trim()];
         if (!section) {
           if (SKIPPED.has(heading.trim())) continue;
-          throw new LineError(line, `未知的说明书章节“${heading}”（可用：${Object.keys(SECTIONS).join('、')}）`);
+          throw new LineError(line, `未知的说明书章节“${excerpt(heading)}”（可用：${Object.keys(SECTIONS).join('、')}）`);
         }
         if (!prose.trim()) continue;
         const { field, populations } = section;

@@ -16,8 +16,15 @@ export interface FormatParser {
   end(): Parsed | null;
 }
 
+/**
+ * `content`: the line was read, a field of it is wrong; `unparsed`: the line is not the declared
+ * format at all; `fatal`: nothing after it can be read (a CSV header without the mapped columns).
+ * The message names the line's field, never the line's text.
+ */
+export type LineErrorKind = 'content' | 'unparsed' | 'fatal';
+
 export class LineError extends Error {
-  constructor(readonly line: number, message: string) {
+  constructor(readonly line: number, message: string, readonly kind: LineErrorKind = 'content') {
     super(message);
   }
 }
@@ -32,14 +39,15 @@ export function toRecord(line: number, value: unknown): EntityRecord {
 function parseJson(line: number, text: string): unknown {
   try {
     return JSON.parse(text);
-  } catch (cause) {
-    throw new LineError(line, `不是有效的 JSON（${(cause as Error).message}）`);
+  } catch {
+    // JSON.parse's own message quotes the text: it is left out.
+    throw new LineError(line, '不是有效的 JSON', 'unparsed');
   }
 }
 
 /** A JSON object, not an array or a string: what one line of jsonl or label must be. */
 export function parseObject(line: number, text: string): Record<string, unknown> {
   const value = parseJson(line, text);
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new LineError(line, '每行必须是一个 JSON 对象');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new LineError(line, '不是一个 JSON 对象（每行须是一个 {…}）', 'unparsed');
   return value as Record<string, unknown>;
 }

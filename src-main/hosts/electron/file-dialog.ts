@@ -1,0 +1,50 @@
+import type { BrowserWindow, OpenDialogOptions, OpenDialogReturnValue } from 'electron';
+import { FilePurpose, IPC_CHOOSE_FILE, KB_IMPORT_EXTENSIONS, XinglinError, type ChosenFile, type Reply } from '../../contract/index.js';
+import type { HostFiles } from '../../core/core.js';
+import { unauthorized, type IpcMainLike } from './ipc.js';
+import { isTrustedSender, type IpcEventLike } from './security.js';
+
+/** The slice of Electron's `dialog` used here; typed so this file tests without Electron. */
+export interface DialogLike {
+  showOpenDialog(window: BrowserWindow, options: OpenDialogOptions): Promise<OpenDialogReturnValue>;
+}
+
+/** The window a dialog belongs to, by its webContents id: only our own windows have one. */
+export interface WindowsLike {
+  has(webContentsId: number): boolean;
+  get(webContentsId: number): BrowserWindow | undefined;
+}
+
+const DIALOGS: Record<FilePurpose, OpenDialogOptions> = {
+  'kb.import': {
+    title: '选择要导入知识库的文件',
+    properties: ['openFile'],
+    filters: [
+      { name: '知识库文件（JSONL、CSV、说明书）', extensions: [...KB_IMPORT_EXTENSIONS] },
+      { name: '所有文件', extensions: ['*'] },
+    ],
+  },
+};
+
+/**
+ * The window asks for a file; the main process shows the native open dialog, modal to that window,
+ * and answers the chosen file's handle (never its path), or null when the user cancels.
+ */
+export function registerFileDialog(ipcMain: IpcMainLike, dialog: DialogLike, files: Pick<HostFiles, 'register'>, windows: WindowsLike): () => void {
+  ipcMain.handle(IPC_CHOOSE_FILE, async (event: IpcEventLike, purpose: unknown): Promise<Reply<ChosenFile | null>> => {
+    const window = windows.get(event.sender.id);
+    if (!window || !isTrustedSender(event, windows)) return unauthorized;
+    const parsed = FilePurpose.safeParse(purpose);
+    if (!parsed.success) return { ok: false, error: { code: 'INVALID_INPUT', message: `未知的文件用途：${String(purpose).slice(0, 40)}` } };
+    const answer = await dialog.showOpenDialog(window, DIALOGS[parsed.data]);
+    const [chosen] = answer.filePaths;
+    if (answer.canceled || chosen === undefined) return { ok: true, value: null };
+    try {
+      return { ok: true, value: files.register(chosen) };
+    } catch (cause) {
+      if (cause instanceof XinglinError) return { ok: false, error: cause.toWire() };
+      throw cause;
+    }
+  });
+  return () => ipcMain.removeHandler(IPC_CHOOSE_FILE);
+}

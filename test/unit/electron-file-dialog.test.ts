@@ -1,0 +1,87 @@
+/**
+ * The native open dialog behind `window.xinglin.chooseFile`, under the electron STAND-IN (no
+ * Electron binary can run here): who may open it, what it offers, and that the window gets a
+ * handle, never the path.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { IPC_CHOOSE_FILE, type Reply } from '../../src-main/contract/index.js';
+import { FileHandles } from '../../src-main/core/file-handles.js';
+import { APP_ENTRY_URL } from '../../src-main/hosts/electron/app-origin.js';
+import { registerFileDialog } from '../../src-main/hosts/electron/file-dialog.js';
+import type { IpcMainLike } from '../../src-main/hosts/electron/ipc.js';
+
+vi.mock('electron', () => import('./electron-standin.js'));
+
+const { standin, ipcMain, dialog, BrowserWindow } = await import('./electron-standin.js');
+const { TrustedWindows } = await import('../../src-main/hosts/electron/window.js');
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xinglin-dialog-'));
+const chosenPath = path.join(dir, '本院药品.jsonl');
+fs.writeFileSync(chosenPath, '{"type":"drug","name":"布洛芬"}\n');
+
+function setUp() {
+  standin.reset();
+  const trusted = new TrustedWindows();
+  const window = new BrowserWindow({});
+  void window.loadURL(APP_ENTRY_URL);
+  trusted.add(window as never);
+  const files = new FileHandles(path.join(dir, 'uploads'));
+  const dispose = registerFileDialog(ipcMain as IpcMainLike, dialog as never, files, trusted);
+  const contents = window.webContents;
+  const from = (id = contents.id, frame = contents.mainFrame) => ({ sender: { id, mainFrame: frame }, senderFrame: frame });
+  const choose = (event: unknown, purpose: unknown) => standin.ipcHandlers.get(IPC_CHOOSE_FILE)!(event, purpose) as Promise<Reply>;
+  return { window, files, dispose, from, choose };
+}
+
+describe('the open dialog over IPC', () => {
+  it('shows the native dialog modal to the asking window, with the import formats, and answers a handle, never the path', async () => {
+    const { window, files, from, choose } = setUp();
+    standin.openDialog = async () => ({ canceled: false, filePaths: [chosenPath] });
+    const reply = await choose(from(), 'kb.import');
+    expect(standin.openDialogCalls).toHaveLength(1);
+    expect(standin.openDialogCalls[0]!.window).toBe(window);
+    expect(standin.openDialogCalls[0]!.options).toMatchObject({
+      properties: ['openFile'],
+      filters: [{ extensions: ['jsonl', 'json', 'csv', 'txt'] }, { extensions: ['*'] }],
+    });
+    expect(reply).toEqual({ ok: true, value: { file: expect.stringMatching(/^[\w-]{32}$/), name: '本院药品.jsonl', sizeBytes: fs.statSync(chosenPath).size } });
+    expect(JSON.stringify(reply)).not.toContain(dir);
+    // The main process holds the path behind the handle.
+    expect(files.open((reply as { value: { file: string } }).value.file).path).toBe(chosenPath);
+  });
+
+  it('answers null when the user cancels', async () => {
+    const { from, choose } = setUp();
+    expect(await choose(from(), 'kb.import')).toEqual({ ok: true, value: null });
+  });
+
+  it('shows nothing to a stranger, a subframe or a page of another origin', async () => {
+    const { window, from, choose } = setUp();
+    const frame = window.webContents.mainFrame;
+    const events = [from(999), { sender: { id: window.webContents.id, mainFrame: frame }, senderFrame: { ...frame, parent: frame, routingId: 77 } }, from(window.webContents.id, { ...frame, url: 'https://example.com/' })];
+    for (const event of events) expect(await choose(event, 'kb.import')).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+    expect(standin.openDialogCalls).toEqual([]);
+  });
+
+  it('refuses a purpose it does not know, before any dialog', async () => {
+    const { from, choose } = setUp();
+    expect(await choose(from(), '/etc/passwd')).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(standin.openDialogCalls).toEqual([]);
+  });
+
+  it('says NOT_FOUND, naming the file, when the chosen file is gone', async () => {
+    const { from, choose } = setUp();
+    const gone = path.join(dir, 'gone.csv');
+    standin.openDialog = async () => ({ canceled: false, filePaths: [gone] });
+    expect(await choose(from(), 'kb.import')).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: `找不到文件：${gone}`, details: { file: gone } } });
+  });
+
+  it('removes its handler when disposed', () => {
+    const { dispose } = setUp();
+    dispose();
+    expect(standin.ipcHandlers.has(IPC_CHOOSE_FILE)).toBe(false);
+  });
+});
