@@ -1,22 +1,13 @@
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorCodes } from '../../src-main/contract/index.js';
 import type { Core } from '../../src-main/core/core.js';
+import { httpStatusOf } from '../../src-main/hosts/web/http-status.js';
 import { startWebHost, type WebHost } from '../../src-main/hosts/web/server.js';
 import { fixtureModels, openTestCore, tempDir } from '../helpers/env.js';
-
-/** A raw request, so the test can send the headers a browser would never let a page forge. */
-function request(port: number, options: { method?: string; path: string; headers?: Record<string, string>; body?: string }) {
-  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: options.headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
+import { rawRequest as request } from '../helpers/web-client.js';
 
 describe('web host: the contract over loopback HTTP + SSE', () => {
   let core: Core;
@@ -24,7 +15,7 @@ describe('web host: the contract over loopback HTTP + SSE', () => {
   const staticDir = tempDir('xinglin-static-');
 
   beforeAll(async () => {
-    (await import('node:fs')).writeFileSync(`${staticDir}/index.html`, '<!doctype html><title>杏林</title>');
+    fs.writeFileSync(`${staticDir}/index.html`, '<!doctype html><title>杏林</title>');
     core = await openTestCore();
     host = await startWebHost(core, { port: 0, staticDir });
   });
@@ -88,8 +79,47 @@ describe('web host: the contract over loopback HTTP + SSE', () => {
     expect(escape.status).toBe(404);
   });
 
+  // Before a model is loaded (the next test loads one): NO_MODEL needs none.
+  it('gives every typed error a fitting status, never 500: 404 missing model, 422 unusable file, 409 no model', async () => {
+    const failure = async (method: string, body: unknown) => {
+      const res = await invoke(method, body);
+      return [res.status, JSON.parse(res.body).error.code];
+    };
+    fs.writeFileSync(path.join(core.config.modelsDir, 'notes.gguf'), '这不是模型文件');
+    expect(await failure('models.load', { model: 'missing.gguf' })).toEqual([404, 'MODEL_NOT_FOUND']);
+    expect(await failure('models.load', { model: 'notes.gguf' })).toEqual([422, 'MODEL_NOT_GGUF']);
+    expect(await failure('kb.ask', { question: '痛风怎么治？', mode: 'llm' })).toEqual([409, 'NO_MODEL']);
+    expect(await failure('sessions.delete', { id: 'no-such-session' })).toEqual([404, 'NOT_FOUND']);
+    expect(await failure('no.such.method', {})).toEqual([404, 'UNKNOWN_METHOD']);
+    // The map is total (a Record the type check holds every code to); 500 is for the untyped only.
+    expect(errorCodes.filter((code) => httpStatusOf[code] === 500)).toEqual(['INTERNAL']);
+  });
+
+  it('answers a broken %-escape in the path with a typed 400, and logs no failure', async () => {
+    const headers = { Host: `127.0.0.1:${host.port}`, Authorization: `Bearer ${host.token}`, 'Content-Type': 'application/json' };
+    for (const [method, urlPath] of [['POST', '/api/invoke/%E0%A4%A'], ['POST', '/api/invoke/sessions.list%'], ['GET', '/%zz']] as const) {
+      const res = await request(host.port, { method, path: urlPath, headers, ...(method === 'POST' ? { body: '{}' } : {}) });
+      expect([urlPath, res.status, JSON.parse(res.body).error]).toEqual([urlPath, 400, { code: 'INVALID_INPUT', message: '网址路径中的 % 编码无效。' }]);
+    }
+    const log = fs.readFileSync(path.join(core.config.dataDir, 'logs', 'xinglin.log'), 'utf8');
+    expect(log).not.toContain('web.request.failed');
+  });
+
+  it('takes application/json (with a UTF-8 charset at most) exactly, and refuses any other content type with 415', async () => {
+    for (const type of ['application/jsonx', 'application/json-patch+json', 'text/plain', 'application/json; charset=latin1', 'application/json; boundary=x']) {
+      const res = await invoke('sessions.list', {}, { 'Content-Type': type });
+      expect([type, res.status, JSON.parse(res.body).error.code]).toEqual([type, 415, 'INVALID_INPUT']);
+    }
+    const untyped = await request(host.port, { method: 'POST', path: '/api/invoke/sessions.list', headers: { Host: `127.0.0.1:${host.port}`, Authorization: `Bearer ${host.token}` }, body: '{}' });
+    expect(untyped.status).toBe(415);
+    for (const type of ['application/json; charset=utf-8', 'Application/JSON;charset=UTF-8']) {
+      expect([type, (await invoke('sessions.list', {}, { 'Content-Type': type })).status]).toEqual([type, 200]);
+    }
+  });
+
   it('pushes core events over server-sent events to a client holding the token', async () => {
-    const { modelsDir } = fixtureModels();
+    // A model is loaded by its name in the core's models folder: the fixture is copied there.
+    fs.copyFileSync(fixtureModels().paths.model, path.join(core.config.modelsDir, 'tiny-llama.gguf'));
     let loading: Promise<unknown> = Promise.resolve();
     const firstEvent = new Promise<{ type: string; data: unknown }>((resolve, reject) => {
       const req = http.get({ host: '127.0.0.1', port: host.port, path: `/api/events?token=${host.token}`, headers: { Host: `127.0.0.1:${host.port}` } }, (res) => {
@@ -104,7 +134,7 @@ describe('web host: the contract over loopback HTTP + SSE', () => {
           }
         });
         // The stream is open: loading a model makes the core emit progress events.
-        loading = invoke('models.load', { model: `${modelsDir}/tiny-llama.gguf` });
+        loading = invoke('models.load', { model: 'tiny-llama.gguf' });
       });
       req.on('error', reject);
     });
