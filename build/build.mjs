@@ -36,10 +36,10 @@ const renderer = step('renderer (vite) → dist/renderer', async () => {
   if (/<script(?![^>]*\bsrc=)[^>]*>/i.test(html)) throw new Error('dist/renderer/index.html has an inline <script>, which the CSP blocks.');
 });
 
-const main = step('main → dist/main/electron-main.js, cli → dist/main/cli.js', () =>
+const main = step('main → dist/main/electron-main.js, cli → dist/main/cli.js, model process → dist/main/runtime-main.js', () =>
   esbuild.build({
     ...common,
-    entryPoints: { 'electron-main': 'src-main/hosts/electron/main.ts', cli: 'src-main/hosts/cli/main.ts' },
+    entryPoints: { 'electron-main': 'src-main/hosts/electron/main.ts', cli: 'src-main/hosts/cli/main.ts', 'runtime-main': 'src-main/core/llm/process/runtime-main.ts' },
     outdir: out,
     format: 'esm',
     // Electron 45 runs Node 22; the CLI and web host run on Node ≥ 20.19.

@@ -17,6 +17,11 @@ export const ModelStatus = z.object({
   threads: z.number().int(),
   lastTokensPerSecond: z.number().nullable(),
   error: ErrorData.nullable(),
+  /**
+   * After the model process crashed: the model (and adapters) it was running, by name, for the
+   * doctor to reload with one action. Never reloaded by itself.
+   */
+  reloadable: z.object({ model: z.string(), adapters: z.array(z.object({ file: z.string(), scale: z.number() })) }).nullable(),
 });
 export type ModelStatus = z.infer<typeof ModelStatus>;
 

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { XinglinError, type Sampling } from '../contract/index.js';
+import type { SpawnRuntime } from './llm/process/spawn.js';
 
 export interface CoreConfig {
   /** Database, knowledge base, manifests. */
@@ -11,6 +12,10 @@ export interface CoreConfig {
   /** The starter knowledge base shipped with the app (its `*.jsonl` and synonym table): each host and the build say where. */
   starterDir: string;
   appVersion: string;
+  /** Starts the model process (llama.cpp runs there, never in the app's process): see `forkRuntime`. */
+  spawnRuntime: SpawnRuntime;
+  /** A model process silent this long while it answers is ended as hung (default 60 s). */
+  runtimeHangMs?: number;
   /** CPU threads for inference; defaults to the physical core count. */
   threads?: number;
   /** 'auto' uses a GPU when one is usable, false forces the CPU. */

@@ -1,29 +1,35 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { buildApi, isMethodName, methods, XinglinError, type Reply } from '../contract/index.js';
 import { openChat } from './chat/index.js';
 import type { CoreConfig } from './config.js';
 import type { Core } from './core-types.js';
 import { EventBus } from './event-bus.js';
+import { ensureUsableFolder } from './folders.js';
+import { FileHandles } from './file-handles.js';
 import { Jobs } from './jobs.js';
 import { openKnowledge } from './knowledge/index.js';
 import { openLlm } from './llm/index.js';
 import { errorTrace, openLog } from './log.js';
 import type { Handlers } from './slice.js';
-import { invalidInput } from './validation.js';
+import { invalidInput, malformedText } from './validation.js';
 
 export type { Core } from './core-types.js';
+export type { HostFiles } from './file-handles.js';
 export { openLog, errorTrace, type Logger } from './log.js';
 export { readLines } from './line-reader.js';
+export { forkRuntime, keepTail, type RuntimeProcess, type SpawnRuntime } from './llm/index.js';
 
 /** Opens the slices on the data folder and merges their handlers; every host (Electron, web, CLI) holds the object this returns. */
 export async function createCore(config: CoreConfig): Promise<Core> {
-  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  // A bad place fails here, in a second, with its cause, before anything opens a file in it.
+  ensureUsableFolder(config.dataDir, 'data');
+  ensureUsableFolder(config.modelsDir, 'models');
   const log = openLog(config.dataDir);
   const bus = new EventBus();
   const jobs = new Jobs((job) => bus.emit('job.progress', job), log);
+  const files = new FileHandles(path.join(config.dataDir, 'uploads'));
   const llm = openLlm({ config, jobs, log, bus });
-  const knowledge = openKnowledge({ file: path.join(config.dataDir, 'knowledge.db'), starterDir: config.starterDir, refuseUngrounded: config.refuseUngrounded ?? false, slowQueryMs: config.slowQueryMs, jobs, log });
+  const knowledge = openKnowledge({ file: path.join(config.dataDir, 'knowledge.db'), starterDir: config.starterDir, refuseUngrounded: config.refuseUngrounded ?? false, slowQueryMs: config.slowQueryMs, jobs, files, log });
   const chat = openChat({ file: path.join(config.dataDir, 'xinglin.db'), config, knowledge: knowledge.service, llm: llm.service, bus, log });
 
   const handlers: Handlers = {
@@ -40,6 +46,9 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     if (!isMethodName(method)) return { ok: false, error: { code: 'UNKNOWN_METHOD', message: `未知的方法：${String(method).slice(0, 80)}` } };
     const parsed = methods[method].input.safeParse(input ?? {});
     if (!parsed.success) return { ok: false, error: invalidInput(method, parsed.error).toWire() };
+    // After the schema, so the walk is as deep as the schema allows, whatever was sent.
+    const malformed = malformedText(method, parsed.data);
+    if (malformed) return { ok: false, error: malformed.toWire() };
     try {
       const handler = handlers[method] as (params: unknown) => unknown;
       return { ok: true, value: await handler(parsed.data) };
@@ -57,10 +66,12 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     call,
     api: buildApi({ invoke: call, subscribe: (event, listener) => bus.subscribe((name, payload) => name === event && listener(payload)) }),
     subscribe: (listener) => bus.subscribe(listener),
+    files,
     log,
     close: () =>
       (closed ??= (async () => {
         jobs.cancelAll();
+        files.close();
         await chat.close();
         await llm.close();
         knowledge.close();

@@ -33,10 +33,10 @@ const models: { name: string; options: TinyLlamaOptions }[] = [
 ];
 
 /** The grounding the app puts before the question, so both paths read the same context. */
-function groundingOf(question: string): string {
+async function groundingOf(question: string): Promise<string> {
   const knowledge = KnowledgeService.open({ file: path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'xinglin-bench-kb-')), 'knowledge.db'), starterDir: STARTER_DIR });
   try {
-    return knowledge.groundedPrompt(question, knowledge.retrieve(question)).system;
+    return (await knowledge.groundedPrompt(question, knowledge.retrieve(question))).system;
   } finally {
     knowledge.close();
   }
@@ -140,7 +140,7 @@ export async function benchLlm(workDir: string) {
     const modelsDir = path.join(workDir, `models-${name}`);
     const modelPath = path.join(modelsDir, 'tiny-llama.gguf');
     if (!fs.existsSync(modelPath)) generateFixtures(modelsDir, options);
-    const bare = await bareRunner(modelPath, groundingOf(PROMPT));
+    const bare = await bareRunner(modelPath, await groundingOf(PROMPT));
     const app = await appRunner(modelsDir);
     // Warm-up: first touch of the mmapped weights, JIT of both processes.
     for (let i = 0; i < WARMUP_ROUNDS; i++) {

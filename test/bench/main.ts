@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { benchGguf } from './gguf.js';
 import { benchKb } from './kb.js';
 import { benchLlm } from './llm.js';
+import { benchReliability } from './reliability.js';
 import { machine } from './stats.js';
 
 /** `npm run bench -- <name>`: prints one JSON object per benchmark. Work files go to .bench/. */
-const benches: Record<string, (workDir: string) => Promise<object>> = { llm: benchLlm, kb: benchKb };
+const benches: Record<string, (workDir: string) => Promise<object>> = { llm: benchLlm, kb: benchKb, gguf: benchGguf, reliability: benchReliability };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const chosen = names.length ? names : Object.keys(benches);

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { EventName, EventPayload } from '../../src-main/contract/index.js';
 import type { CoreConfig } from '../../src-main/core/config.js';
-import { createCore, type Core } from '../../src-main/core/core.js';
+import { createCore, forkRuntime, type Core, type RuntimeProcess, type SpawnRuntime } from '../../src-main/core/core.js';
+import { runtimeEntry } from '../../src-main/hosts/common/app-root.js';
 import { fileURLToPath } from 'node:url';
 import { generateFixtures, type FixturePaths, type TinyLlamaOptions } from '../fixtures/gguf/tiny-llama.js';
 
@@ -25,9 +26,32 @@ export function fixtureModels(options: TinyLlamaOptions = { contextLength: TEST_
   return { modelsDir, paths: generateFixtures(modelsDir, options) };
 }
 
-/** A real core on real files: its own data folder, one CPU thread (tests must pass beside other CPU work), no GPU. */
+/** The model process as the hosts start it from source: the TypeScript entry, run through tsx. */
+export function spawnTestRuntime() {
+  const { entry, execArgv } = runtimeEntry();
+  return forkRuntime(entry, execArgv);
+}
+
+/** The model processes a core starts, kept so a test can kill one as the system would (`spawned.at(-1)`). */
+export function recordingRuntime(): { spawn: SpawnRuntime; spawned: RuntimeProcess[] } {
+  const spawned: RuntimeProcess[] = [];
+  const base = spawnTestRuntime();
+  return {
+    spawned,
+    spawn: () => {
+      const child = base();
+      spawned.push(child);
+      return child;
+    },
+  };
+}
+
+/**
+ * A real core on real files: its own data folder, the real model process, one CPU thread (tests
+ * must pass beside other CPU work), no GPU.
+ */
 export function openTestCore(overrides: Partial<CoreConfig> = {}): Promise<Core> {
-  return createCore({ dataDir: tempDir('xinglin-data-'), modelsDir: tempDir('xinglin-models-'), host: 'cli', appVersion: 'test', starterDir: STARTER_DIR, threads: 1, gpu: false, contextSize: TEST_CONTEXT, ...overrides });
+  return createCore({ dataDir: tempDir('xinglin-data-'), modelsDir: tempDir('xinglin-models-'), host: 'cli', appVersion: 'test', starterDir: STARTER_DIR, spawnRuntime: spawnTestRuntime(), threads: 1, gpu: false, contextSize: TEST_CONTEXT, ...overrides });
 }
 
 /** Resolves with the payload of the next `event` matching `predicate`. */

@@ -28,7 +28,7 @@ afterAll(() => kb.close());
 
 /** Grounded LLM mode as chat runs it (chat/grounded-answer.ts), with a scripted model in place of the runtime. */
 async function grounded(service: KnowledgeService, question: string, generate: (request: { system: string; prompt: string }) => Promise<ModelReply>) {
-  const plan = service.planGrounded(question);
+  const plan = await service.planGrounded(question);
   if (plan.composeInstead) return { result: plan.composeInstead, reply: null };
   const reply = await generate({ system: plan.prompt.system, prompt: question });
   return { result: service.reviewGrounded(plan, question, reply), reply };
@@ -154,25 +154,26 @@ describe('knowledge: answers', () => {
 });
 
 describe('knowledge: grounded LLM mode helpers', () => {
-  it('numbers the sources in the prompt in the order of the citations', () => {
+  it('numbers the sources in the prompt in the order of the citations', async () => {
     const retrieval = kb.retrieve('哪些药物能治疗痛风?');
-    const prompt = kb.groundedPrompt('哪些药物能治疗痛风?', retrieval);
+    const prompt = await kb.groundedPrompt('哪些药物能治疗痛风?', retrieval);
     expect(prompt.citations).toHaveLength(3);
     expect(prompt.system).toMatch(/\[1\] 痛风的治疗：/);
     expect(prompt.system).toMatch(/\[2\] 痛风的常用药物：非布司他/);
     expect(prompt.system).toMatch(/不要凭记忆/);
-    expect(kb.groundedPrompt('量子病', kb.retrieve('量子病')).system).toMatch(/知识库中没有与问题相关的条目/);
+    expect((await kb.groundedPrompt('量子病', kb.retrieve('量子病'))).system).toMatch(/知识库中没有与问题相关的条目/);
   });
 
-  it('drops sources from the end until the prompt fits the model, keeping at least one', () => {
+  it('drops sources from the end until the prompt fits the model, keeping at least one', async () => {
     const retrieval = kb.retrieve('哪些药物能治疗痛风?');
-    const full = kb.groundedPrompt('哪些药物能治疗痛风?', retrieval);
+    const full = await kb.groundedPrompt('哪些药物能治疗痛风?', retrieval);
     const limit = full.system.length - 1;
-    const trimmed = kb.groundedPrompt('哪些药物能治疗痛风?', retrieval, (system) => system.length <= limit);
+    // The model process answers each fit asynchronously.
+    const trimmed = await kb.groundedPrompt('哪些药物能治疗痛风?', retrieval, async (system) => system.length <= limit);
     expect(trimmed.system.length).toBeLessThanOrEqual(limit);
     expect(trimmed.citations).toEqual(full.citations.slice(0, trimmed.citations.length));
     expect(trimmed.citations.length).toBeLessThan(full.citations.length);
-    expect(kb.groundedPrompt('哪些药物能治疗痛风?', retrieval, () => false).citations).toHaveLength(1);
+    expect((await kb.groundedPrompt('哪些药物能治疗痛风?', retrieval, () => false)).citations).toHaveLength(1);
   });
 
   it('flags drug and disease names found in neither the entries nor the question', () => {
@@ -261,7 +262,7 @@ describe('knowledge: through the core and the CLI', () => {
   it('imports as a job with progress events and answers with kb.ask', async () => {
     const progress: EventPayload<'job.progress'>[] = [];
     const unsubscribe = core.subscribe((event, payload) => event === 'job.progress' && progress.push(payload as EventPayload<'job.progress'>));
-    const report = await core.api.kb.import({ path: file });
+    const report = await core.api.kb.import({ file: core.files.register(file).file });
     unsubscribe();
     expect(report).toMatchObject({ committed: true, added: 1, errors: [] });
     expect(progress.at(-2)).toMatchObject({ kind: 'kb.import', state: 'running', phase: 'index', done: 1, total: 1, progress: 1 });

@@ -1,7 +1,8 @@
 // @vitest-environment node
 /**
- * The local runtime on the real node-llama-cpp (prebuilt CPU binary) and the generated tiny GGUF model and
- * LoRA adapters. No mocks: what is asserted is what the doctor would see.
+ * The runtime as the app uses it: llama.cpp in its own process (the real model process, started
+ * from source), on the real node-llama-cpp (prebuilt CPU binary) and the generated tiny GGUF model
+ * and LoRA adapters. No mocks: what is asserted is what the doctor would see.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -9,15 +10,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XinglinError, type Sampling } from '../../src-main/contract/index.js';
-import { LocalRuntime, type GenerateRequest, type LoadProgress } from '../../src-main/core/llm/index.js';
+import { LocalRuntime, planLoad, RuntimeClient, type AdapterChoice, type GenerateRequest, type LoadProgress } from '../../src-main/core/llm/index.js';
+import { silentLog } from '../../src-main/core/log.js';
 import { generateFixtures, type FixturePaths } from '../fixtures/gguf/tiny-llama.js';
+import { spawnTestRuntime } from '../helpers/env.js';
 
 const greedy: Sampling = { temperature: 0, topK: 40, topP: 0.9, seed: 42, maxTokens: 16 };
 const question = '患者头痛三天，伴发热，应该怎么处理？';
 
 let dir: string;
 let paths: FixturePaths;
-let host: LocalRuntime;
+let host: RuntimeClient;
 const progress: LoadProgress[] = [];
 /** The base model's greedy answer to `question`, the reference the adapter tests compare with. */
 let baseAnswer: string;
@@ -52,13 +55,18 @@ function ask(overrides: Partial<GenerateRequest> = {}) {
   return host.generate({ history: [], prompt: question, sampling: greedy, ...overrides });
 }
 
+/** As the app loads: the files are planned (inspected, checked, hashed) here, then loaded in the model process. */
+async function load(model: string, adapters: AdapterChoice[] = [], options: { onProgress?: (p: LoadProgress) => void } = {}) {
+  return host.load(await planLoad(model, adapters, { signal: new AbortController().signal, ...options }), options);
+}
+
 const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xinglin-llm-'));
   paths = generateFixtures(dir);
   // One thread: the suite must pass beside other CPU work (the default is checked on its own host below).
-  host = new LocalRuntime({ gpu: false, threads: 1 });
+  host = new RuntimeClient({ spawn: spawnTestRuntime(), log: silentLog, gpu: false, threads: 1 });
 });
 
 afterAll(async () => {
@@ -66,14 +74,14 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-describe('LocalRuntime', () => {
+describe('the runtime in its model process', () => {
   it('has no model until one is loaded', async () => {
     expect(host.status()).toMatchObject({ state: 'none', model: null, adapters: [], error: null });
     expect((await failure(ask())).code).toBe('NO_MODEL');
     expect(() => host.provenance()).toThrow(XinglinError);
   });
 
-  it('defaults threads to the physical core count, not node-llama-cpp’s minimum of 4', async () => {
+  it('defaults threads to the physical core count, not node-llama-cpp’s minimum of 4 (LocalRuntime, as the model process runs it)', async () => {
     const defaults = new LocalRuntime({ gpu: false });
     try {
       const llama = await defaults.init();
@@ -88,7 +96,7 @@ describe('LocalRuntime', () => {
 
   it('loads with determinate progress reaching 1 in every phase, and records provenance', async () => {
     progress.length = 0;
-    const status = await host.load(paths.model, [], { onProgress: (p) => progress.push(p) });
+    const status = await load(paths.model, [], { onProgress: (p) => progress.push(p) });
     expect(status.state).toBe('ready');
     expect(status.model).toMatchObject({ file: 'tiny-llama.gguf', sha256: sha256(paths.model), sizeBytes: fs.statSync(paths.model).size, architecture: 'llama', contextSize: 512, template: 'ChatML' });
     expect(status.gpu).toBe('cpu');
@@ -188,8 +196,8 @@ describe('LocalRuntime', () => {
     expect(error.message).toContain('512 个词元');
     expect(Number(error.details?.promptTokens)).toBeGreaterThan(512);
     expect(error.message).toContain(`${error.details?.promptTokens} 个词元`);
-    expect(() => host.assertPromptFits(huge)).toThrow(/问题过长/);
-    expect(() => host.assertPromptFits(question)).not.toThrow();
+    await expect(host.assertPromptFits(huge)).rejects.toThrow(/问题过长/);
+    await expect(host.assertPromptFits(question)).resolves.toBeUndefined();
     expect((await ask()).text).toBe(baseAnswer);
   });
 
@@ -201,21 +209,21 @@ describe('LocalRuntime', () => {
 
   it('applies LoRA adapters: they change the output, scale 0 equals the base, two stack', async () => {
     progress.length = 0;
-    const status = await host.load(paths.model, [{ path: paths.lora, scale: 1 }], { onProgress: (p) => progress.push(p) });
+    const status = await load(paths.model, [{ path: paths.lora, scale: 1 }], { onProgress: (p) => progress.push(p) });
     expect(status.adapters).toEqual([{ file: 'tiny-lora.gguf', sha256: sha256(paths.lora), sizeBytes: fs.statSync(paths.lora).size, scale: 1 }]);
     expect(progress.filter((p) => p.phase === 'adapters').at(-1)).toEqual({ phase: 'adapters', file: 'tiny-lora.gguf', progress: 1 });
     const withA = (await ask()).text;
     expect(withA).not.toBe(baseAnswer);
     expect((await ask()).text).toBe(withA);
 
-    await host.load(paths.model, [{ path: paths.lora, scale: 0 }]);
+    await load(paths.model, [{ path: paths.lora, scale: 0 }]);
     expect((await ask()).text).toBe(baseAnswer);
 
-    await host.load(paths.model, [{ path: paths.loraB, scale: 1 }]);
+    await load(paths.model, [{ path: paths.loraB, scale: 1 }]);
     const withB = (await ask()).text;
     expect(withB).not.toBe(baseAnswer);
 
-    await host.load(paths.model, [{ path: paths.lora, scale: 1 }, { path: paths.loraB, scale: 1 }]);
+    await load(paths.model, [{ path: paths.lora, scale: 1 }, { path: paths.loraB, scale: 1 }]);
     const both = (await ask()).text;
     expect(both).not.toBe(withA);
     expect(both).not.toBe(withB);
@@ -223,31 +231,32 @@ describe('LocalRuntime', () => {
     expect(host.provenance().adapters.map((a) => [a.file, a.scale])).toEqual([['tiny-lora.gguf', 1], ['tiny-lora-b.gguf', 1]]);
   });
 
-  it('gives each bad file its own typed error, and keeps working afterwards', async () => {
+  it('gives each bad file its own typed error before the model process sees it, keeping the loaded model', async () => {
+    await load(paths.model);
+    const pid = host.processId;
     const cases: Array<[name: string, load: () => Promise<unknown>, code: string, message: RegExp]> = [
-      ['missing', () => host.load(path.join(dir, 'missing.gguf')), 'MODEL_NOT_FOUND', /找不到模型文件 missing\.gguf/],
-      ['not GGUF', () => host.load(paths.notAModel), 'MODEL_NOT_GGUF', /not-a-model\.gguf 不是有效的 GGUF 文件/],
-      ['truncated', () => host.load(paths.truncated), 'MODEL_TRUNCATED', /tiny-llama-truncated\.gguf 不完整/],
-      ['missing adapter', () => host.load(paths.model, [{ path: path.join(dir, 'lora', 'gone.gguf'), scale: 1 }]), 'ADAPTER_NOT_FOUND', /gone\.gguf/],
+      ['missing', () => load(path.join(dir, 'missing.gguf')), 'MODEL_NOT_FOUND', /找不到模型文件 missing\.gguf/],
+      ['not GGUF', () => load(paths.notAModel), 'MODEL_NOT_GGUF', /not-a-model\.gguf 不是有效的 GGUF 文件/],
+      ['truncated', () => load(paths.truncated), 'MODEL_TRUNCATED', /tiny-llama-truncated\.gguf 不完整/],
+      ['missing adapter', () => load(paths.model, [{ path: path.join(dir, 'lora', 'gone.gguf'), scale: 1 }]), 'ADAPTER_NOT_FOUND', /gone\.gguf/],
       // Caught by checkAdapterFits: llama.cpp itself only says "Failed to initialize LoRA adapter".
-      ['mismatching adapter', () => host.load(paths.model, [{ path: paths.loraMismatch, scale: 1 }]), 'ADAPTER_MISMATCH', /mismatch-lora\.gguf 与基础模型不匹配：张量 \S+ 需要 64×\d+，适配器给出 96×\d+/],
+      ['mismatching adapter', () => load(paths.model, [{ path: paths.loraMismatch, scale: 1 }]), 'ADAPTER_MISMATCH', /mismatch-lora\.gguf 与基础模型不匹配：张量 \S+ 需要 64×\d+，适配器给出 96×\d+/],
     ];
-    for (const [name, load, code, message] of cases) {
-      const error = await failure(load());
+    for (const [name, attempt, code, message] of cases) {
+      const error = await failure(attempt());
       expect(error.code, name).toBe(code);
       expect(error.message, name).toMatch(message);
-      expect(host.status(), name).toMatchObject({ state: 'error', model: null, error: { code, message: error.message } });
-      expect((await failure(ask())).code, name).toBe('NO_MODEL');
+      expect(host.status(), name).toMatchObject({ state: 'ready', model: { file: 'tiny-llama.gguf' }, error: null });
+      expect((await ask()).text, name).toBe(baseAnswer);
     }
-
-    await host.load(paths.model);
-    expect(host.status()).toMatchObject({ state: 'ready', error: null });
-    expect((await ask()).text).toBe(baseAnswer);
+    expect(host.processId).toBe(pid);
   });
 
   it('a load started while another runs replaces it cleanly', async () => {
-    const first = host.load(paths.model, [{ path: paths.lora, scale: 1 }]);
-    const second = host.load(paths.model, [{ path: paths.loraB, scale: 0.5 }]);
+    const signal = new AbortController().signal;
+    const plans = await Promise.all([planLoad(paths.model, [{ path: paths.lora, scale: 1 }], { signal }), planLoad(paths.model, [{ path: paths.loraB, scale: 0.5 }], { signal })]);
+    const first = host.load(plans[0]);
+    const second = host.load(plans[1]);
     const superseded = await failure(first);
     expect(superseded.code).toBe('CANCELLED');
     expect(superseded.details?.superseded).toBe(true);
@@ -257,7 +266,7 @@ describe('LocalRuntime', () => {
   });
 
   it('unloading stops a running answer (kept as stopped) and frees the model', async () => {
-    await host.load(paths.model);
+    await load(paths.model);
     const chunks: string[] = [];
     let unloading: Promise<unknown> | null = null;
     const answer = ask({

@@ -212,7 +212,7 @@ describe('store: sessions and messages', () => {
     const s = store.createSession('x');
     store.addMessage({ sessionId: s.id, role: 'user', text: '头晕', status: 'complete' });
     const last = store.addMessage({ sessionId: s.id, role: 'assistant', text: GOUT, status: 'complete' });
-    store.deleteMessage(last.id);
+    store.deleteMessages([last.id]);
     expect(store.search('痛风', 10)).toEqual([]);
     const next = store.addMessage({ sessionId: s.id, role: 'assistant', text: '建议测量血压', status: 'complete' });
     expect(store.search('痛风', 10)).toEqual([]);
@@ -230,7 +230,7 @@ describe('store: sessions and messages', () => {
       () => store.listMessages(id),
       () => store.addMessage({ sessionId: id, role: 'user', text: 'x', status: 'complete' }),
       () => store.getMessage(id),
-      () => store.deleteMessage(id),
+      () => store.deleteMessages([id]),
     ]) {
       const error = expectError(fn, 'NOT_FOUND');
       expect(error.message).toMatch(/找不到(会话|消息)/u);
@@ -362,5 +362,57 @@ describe('store: full-text search', () => {
     expect(store.search('"痛风" OR "头晕"', 10).map((h) => h.messageId)).toEqual([]); // ANDed words, not an OR
     expect(store.search('痛风*', 10)).toHaveLength(3);
     expect(store.listMessages(store.listSessions()[0]!.id).length).toBeGreaterThan(0);
+  });
+});
+
+describe('store: answers saved while they stream', () => {
+  it('keeps a streaming answer’s saved text, unsearchable until it ends, then indexed', () => {
+    const store = openStore();
+    const session = store.createSession();
+    store.addMessage({ sessionId: session.id, role: 'user', text: '头晕怎么办？', status: 'complete' });
+    store.beginAnswer('a1', session.id);
+    store.saveStreamingText('a1', DIZZY.slice(0, 10));
+    expect(store.listMessages(session.id).at(-1)).toMatchObject({ id: 'a1', status: 'streaming', text: DIZZY.slice(0, 10) });
+    expect(store.search('头晕').map((hit) => hit.messageId)).not.toContain('a1');
+
+    const ended = store.finishAnswer('a1', { text: DIZZY, status: 'complete', provenance: null, error: null });
+    expect(ended).toMatchObject({ id: 'a1', sessionId: session.id, role: 'assistant', status: 'complete', text: DIZZY });
+    expect(store.search('晨起明显').map((hit) => hit.messageId)).toEqual(['a1']);
+    // Once ended, the text is fixed: the index cannot go stale.
+    store.saveStreamingText('a1', 'changed');
+    expect(store.getMessage('a1').text).toBe(DIZZY);
+    expectError(() => store.finishAnswer('a1', { text: 'again', status: 'complete', provenance: null, error: null }), 'NOT_FOUND');
+  });
+
+  it('marks answers left streaming by a crash as interrupted at the next open, with their text, searchable', () => {
+    const crashed = openStore();
+    const session = crashed.createSession();
+    crashed.beginAnswer('cut', session.id);
+    crashed.saveStreamingText('cut', GOUT);
+    // The app dies here: the row is never finished.
+    const reopened = openStore();
+    expect(reopened.interruptStreaming()).toBe(1);
+    expect(reopened.getMessage('cut')).toMatchObject({ status: 'interrupted', text: GOUT, error: null });
+    expect(reopened.search('跖趾关节').map((hit) => hit.messageId)).toEqual(['cut']);
+    expect(reopened.interruptStreaming()).toBe(0);
+  });
+
+  it('upgrades a version-1 database in place: rows, order and search intact, deletes still clean the index', () => {
+    const v1 = openStore(file, { migrations: migrations.slice(0, 1) });
+    const session = v1.createSession('旧会话');
+    const first = v1.addMessage({ sessionId: session.id, role: 'user', text: GOUT, status: 'complete' });
+    const second = v1.addMessage({ sessionId: session.id, role: 'assistant', text: DIZZY, status: 'stopped' });
+    v1.close();
+
+    const upgraded = openStore();
+    expect(upgraded.schemaVersion()).toBe(LATEST_SCHEMA_VERSION);
+    expect(upgraded.listMessages(session.id).map((m) => [m.id, m.status, m.text])).toEqual([
+      [first.id, 'complete', GOUT],
+      [second.id, 'stopped', DIZZY],
+    ]);
+    expect(upgraded.search('跖趾关节').map((hit) => hit.messageId)).toEqual([first.id]);
+    upgraded.deleteMessages([first.id]);
+    expect(upgraded.search('跖趾关节')).toEqual([]);
+    expect(raw().pragma('integrity_check', { simple: true })).toBe('ok');
   });
 });

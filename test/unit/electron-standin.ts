@@ -8,6 +8,7 @@
  * job of test/e2e/electron.test.ts wherever a real binary is present.
  */
 import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
 
 type Listener = (...args: unknown[]) => void;
 
@@ -27,6 +28,10 @@ export const standin = {
   ipcHandlers: new Map<string, (event: unknown, ...args: unknown[]) => unknown>(),
   protocolHandlers: new Map<string, (request: { url: string; method: string }) => Promise<Response>>(),
   errorBoxes: [] as string[][],
+  utilityProcesses: [] as FakeUtilityProcess[],
+  /** Answers dialog.showOpenDialog (the user's choice); tests replace it. */
+  openDialog: (async () => ({ canceled: true, filePaths: [] })) as (options: Record<string, unknown>) => Promise<{ canceled: boolean; filePaths: string[] }>,
+  openDialogCalls: [] as Array<{ window: unknown; options: Record<string, unknown> }>,
   quitted: false,
   /** The main process sending `(channel, ...args)` to the renderer: what the preload hears. */
   sendToRenderer(channel: string, ...args: unknown[]): void {
@@ -45,6 +50,9 @@ export const standin = {
     this.ipcHandlers.clear();
     this.protocolHandlers.clear();
     this.errorBoxes = [];
+    this.utilityProcesses = [];
+    this.openDialog = async () => ({ canceled: true, filePaths: [] });
+    this.openDialogCalls = [];
     this.quitted = false;
     app.removeAllListeners();
   },
@@ -138,9 +146,44 @@ export const session = {
   },
 };
 
+/** A utilityProcess child: what the host sent it, and a way to make it speak, write stderr or exit. */
+export class FakeUtilityProcess extends EventEmitter {
+  static nextPid = 4000;
+  pid: number | undefined = FakeUtilityProcess.nextPid++;
+  readonly stderr = new PassThrough();
+  readonly posted: unknown[] = [];
+  killed = false;
+  constructor(
+    readonly modulePath: string,
+    readonly args: string[],
+    readonly options: Record<string, unknown>,
+  ) {
+    super();
+  }
+  postMessage(message: unknown): void {
+    this.posted.push(message);
+  }
+  kill(): boolean {
+    this.killed = true;
+    return true;
+  }
+}
+
+export const utilityProcess = {
+  fork(modulePath: string, args: string[] = [], options: Record<string, unknown> = {}): FakeUtilityProcess {
+    const child = new FakeUtilityProcess(modulePath, args, options);
+    standin.utilityProcesses.push(child);
+    return child;
+  },
+};
+
 export const dialog = {
   showErrorBox(title: string, content: string): void {
     standin.errorBoxes.push([title, content]);
+  },
+  showOpenDialog(window: unknown, options: Record<string, unknown>): Promise<{ canceled: boolean; filePaths: string[] }> {
+    standin.openDialogCalls.push({ window, options });
+    return standin.openDialog(options);
   },
 };
 

@@ -42,12 +42,16 @@ export class ChatStore {
     insertSession: Stmt<[string, string, number, number]>;
     renameSession: Stmt<[string, string]>;
     deleteSession: Stmt<[string]>;
+    optimizeIndex: Stmt<[]>;
     touchSession: Stmt<[number, string]>;
     listMessages: Stmt<[string], MessageRow>;
     getMessage: Stmt<[string], MessageRow>;
     insertMessage: Stmt<[string, string, string, string, string, string | null, string | null, number], { seq: number }>;
     insertIndex: Stmt<[number, string, string]>;
     deleteMessage: Stmt<[string]>;
+    saveStreamingText: Stmt<[string, string]>;
+    finishAnswer: Stmt<[string, string, string | null, string | null, string], { seq: number; session_id: string; created_at: number }>;
+    listStreaming: Stmt<[], { id: string; session_id: string; text: string }>;
     search: Stmt<[string, number], SearchRow>;
     schemaVersion: Stmt<[], { version: number | null }>;
   };
@@ -60,6 +64,7 @@ export class ChatStore {
       insertSession: db.prepare('INSERT INTO sessions (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)'),
       renameSession: db.prepare('UPDATE sessions SET title = ? WHERE id = ?'),
       deleteSession: db.prepare('DELETE FROM sessions WHERE id = ?'),
+      optimizeIndex: db.prepare("INSERT INTO messages_fts (messages_fts) VALUES ('optimize')"),
       // max(): a clock stepped backwards must not move a session down the list.
       touchSession: db.prepare('UPDATE sessions SET updated_at = max(updated_at, ?) WHERE id = ?'),
       listMessages: db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = ? ORDER BY seq`),
@@ -72,6 +77,12 @@ export class ChatStore {
       insertIndex: db.prepare('INSERT INTO messages_fts (rowid, uni, bi) VALUES (?, ?, ?)'),
       // The AFTER DELETE trigger removes the index row; a session delete cascades the same way.
       deleteMessage: db.prepare('DELETE FROM messages WHERE id = ?'),
+      saveStreamingText: db.prepare("UPDATE messages SET text = ? WHERE id = ? AND status = 'streaming'"),
+      finishAnswer: db.prepare(
+        `UPDATE messages SET text = ?, status = ?, provenance = ?, error = ?
+         WHERE id = ? AND status = 'streaming' RETURNING seq, session_id, created_at`,
+      ),
+      listStreaming: db.prepare("SELECT id, session_id, text FROM messages WHERE status = 'streaming'"),
       // bm25: lower is better; ties (rare) go to the newer message.
       search: db.prepare(
         `SELECT m.id, m.session_id, s.title AS session_title, m.role, m.text, m.created_at
@@ -132,10 +143,34 @@ export class ChatStore {
     return this.getSession(id);
   }
 
-  /** Removes the session, its messages and their search index rows, atomically. */
+  /** Removes the session, its messages and their search index rows, atomically, leaving no byte of their text (see `#purge`). */
   deleteSession(id: string): void {
-    const { changes } = this.timed('sessions.delete', () => this.q.deleteSession.run(id));
-    if (changes === 0) throw sessionNotFound(id);
+    this.#purge('sessions.delete', () => {
+      if (this.q.deleteSession.run(id).changes === 0) throw sessionNotFound(id);
+    });
+  }
+
+  /** Removes messages (an answer being regenerated) the same way: atomically, and gone from the files. */
+  deleteMessages(ids: readonly string[]): void {
+    this.#purge('messages.delete', () => {
+      for (const id of ids) if (this.q.deleteMessage.run(id).changes === 0) throw messageNotFound(id);
+    });
+  }
+
+  /**
+   * Deleted text must not stay in the files. secure_delete (set at open) zeroes the freed rows;
+   * the contentless index only marks deleted rows, so 'optimize' rewrites its segments without
+   * them; the TRUNCATE checkpoint copies the zeroed pages into the database and empties the -wal
+   * that still held the text.
+   */
+  #purge(op: string, remove: () => void): void {
+    this.timed(op, () =>
+      this.transactional(() => {
+        remove();
+        this.q.optimizeIndex.run();
+      }),
+    );
+    this.timed(`${op}.checkpoint`, () => this.db.pragma('wal_checkpoint(TRUNCATE)'));
   }
 
   listMessages(sessionId: string): Message[] {
@@ -172,9 +207,50 @@ export class ChatStore {
     return { id, ...fields, createdAt: now };
   }
 
-  deleteMessage(id: string): void {
-    const { changes } = this.timed('messages.delete', () => this.q.deleteMessage.run(id));
-    if (changes === 0) throw messageNotFound(id);
+  /**
+   * The row of an answer that starts streaming: empty, `streaming`, not yet searchable. Its text
+   * is saved as it grows (`saveStreamingText`) and it ends once (`finishAnswer`).
+   */
+  beginAnswer(id: string, sessionId: string): void {
+    const now = Date.now();
+    this.timed('messages.begin', () =>
+      this.transactional(() => {
+        if (this.q.touchSession.run(now, sessionId).changes === 0) throw sessionNotFound(sessionId);
+        this.q.insertMessage.get(id, sessionId, 'assistant', '', 'streaming', null, null, now);
+      }),
+    );
+  }
+
+  /** One small write; a row that has ended (or was deleted with its session) is left alone. */
+  saveStreamingText(id: string, text: string): void {
+    this.timed('messages.stream', () => this.q.saveStreamingText.run(text, id));
+  }
+
+  /** Ends a streaming answer with its final text, status and provenance, and indexes it for search. */
+  finishAnswer(id: string, fields: Pick<Message, 'text' | 'status' | 'provenance' | 'error'>): Message {
+    if (fields.status === 'streaming') throw new XinglinError('INVALID_INPUT', '结束的回答不能仍是“生成中”状态', { field: 'status' });
+    const { uni, bi } = indexColumns(fields.text);
+    const now = Date.now();
+    const row = this.timed('messages.finish', () =>
+      this.transactional(() => {
+        const ended = this.q.finishAnswer.get(fields.text, fields.status, fields.provenance ? JSON.stringify(fields.provenance) : null, fields.error ? JSON.stringify(fields.error) : null, id);
+        if (!ended) throw messageNotFound(id);
+        this.q.insertIndex.run(ended.seq, uni, bi);
+        this.q.touchSession.run(now, ended.session_id);
+        return ended;
+      }),
+    );
+    return { id, sessionId: row.session_id, role: 'assistant', ...fields, createdAt: row.created_at };
+  }
+
+  /**
+   * At start: answers left `streaming` were cut off by a crash of the app; they keep their saved
+   * text and become `interrupted`. Returns how many.
+   */
+  interruptStreaming(): number {
+    const rows = this.q.listStreaming.all();
+    for (const row of rows) this.finishAnswer(row.id, { text: row.text, status: 'interrupted', provenance: null, error: null });
+    return rows.length;
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { KbAskResult, Sampling } from '../../contract/index.js';
 import type { KnowledgeService } from '../knowledge/index.js';
-import type { ChatTurn, GenerateResult, LocalRuntime } from '../llm/index.js';
+import type { ChatTurn, GenerateResult, RuntimeClient } from '../llm/index.js';
 
 export interface GroundedAnswer {
   result: KbAskResult;
@@ -16,11 +16,11 @@ export interface GroundedAnswer {
  */
 export async function answerGrounded(
   knowledge: KnowledgeService,
-  runtime: LocalRuntime,
+  runtime: RuntimeClient,
   request: { question: string; history: readonly ChatTurn[]; sampling: Sampling; signal: AbortSignal; onText?: (text: string) => void },
 ): Promise<GroundedAnswer> {
   const { question, sampling } = request;
-  const plan = knowledge.planGrounded(question, runtime.systemBudget(question, sampling.maxTokens));
+  const plan = await knowledge.planGrounded(question, runtime.systemBudget(question, sampling.maxTokens));
   if (plan.composeInstead) return { result: plan.composeInstead, reply: null };
   const reply = await runtime.generate({
     history: request.history,

@@ -19,6 +19,8 @@ type ChatMethods = 'sessions.list' | 'sessions.create' | 'sessions.rename' | 'se
 export function openChat(deps: { file: string; config: CoreConfig; knowledge: KnowledgeService; llm: LlmService; bus: EventBus; log: Logger }): Slice<ChatService, ChatMethods> {
   const { knowledge, llm, config } = deps;
   const store = ChatStore.open(deps.file, { log: deps.log, ...(config.slowQueryMs === undefined ? {} : { slowQueryMs: config.slowQueryMs }) });
+  // Answers the last run left streaming were cut off by a crash of the app: keep them as interrupted.
+  store.interruptStreaming();
   const service = new ChatService(store, llm, knowledge, deps.bus, config.appVersion, config.sampling);
   return {
     service,
@@ -41,7 +43,7 @@ export function openChat(deps: { file: string; config: CoreConfig; knowledge: Kn
       'kb.ask': async ({ question, mode }) => {
         if (mode === 'knowledge') return knowledge.ask(question);
         llm.runtime.assertReady();
-        llm.runtime.assertPromptFits(question);
+        await llm.runtime.assertPromptFits(question);
         const sampling = { ...defaultSampling, ...config.sampling };
         const answer = await llm.queue.run('kb.ask', null, (signal) => answerGrounded(knowledge, llm.runtime, { question, history: [], sampling, signal }));
         return answer.result;

@@ -6,6 +6,7 @@ import type { KnowledgeService } from '../knowledge/index.js';
 import type { LlmService } from '../llm/index.js';
 import type { ChatStore } from './chat-store.js';
 import { answerGrounded } from './grounded-answer.js';
+import { StreamingAnswer } from './streaming-answer.js';
 
 const TITLE_CHARS = 24;
 
@@ -19,6 +20,7 @@ interface Generation {
   messageId: string;
   controller: AbortController;
   done: Promise<void>;
+  answer: StreamingAnswer;
 }
 
 function knowledgeProvenance(result: KbAskResult): KnowledgeProvenance {
@@ -26,7 +28,7 @@ function knowledgeProvenance(result: KbAskResult): KnowledgeProvenance {
   return { entryIds: [...result.entities, ...choices].map((e) => e.id), citations, unsupported, choices, unknown, cited, support, uncited, truncated };
 }
 
-interface Answer {
+interface Reply {
   text: string;
   stopped: boolean;
   provenance: Provenance;
@@ -37,6 +39,8 @@ interface Answer {
  * entries, stream the answer as `chat.token` events — from the model grounded in those entries,
  * or, with no model loaded, composed from the entries themselves — then save it (complete,
  * stopped or error) with its citations and provenance, and send `chat.done` / `chat.error`.
+ * The answer's row exists from its first token and its text is saved while it streams; if the
+ * model process dies, the partial answer is kept as `interrupted`.
  * One answer per session at a time; sessions wait their turn for the model in the queue.
  */
 export class ChatService {
@@ -51,12 +55,13 @@ export class ChatService {
     private readonly sampling: Partial<Sampling> = {},
   ) {}
 
-  send(params: MethodParams<'chat.send'>): MethodOutput<'chat.send'> {
+  async send(params: MethodParams<'chat.send'>): Promise<MethodOutput<'chat.send'>> {
+    // Everything that can refuse the question does so before it is saved (the length first: the
+    // model process counts it, and nothing may come between the checks below and the save).
+    await this.llm.runtime.assertPromptFits(params.text);
     const session = this.store.getSession(params.sessionId);
-    // Everything that can refuse the question does so before it is saved.
     this.#requireIdle(session.id);
     this.llm.queue.assertRoom();
-    this.llm.runtime.assertPromptFits(params.text);
     const userMessage = this.store.transaction(() => {
       // An untitled session takes its name from its first question, as the doctor would name it.
       if (session.messageCount === 0 && session.title === DEFAULT_SESSION_TITLE) this.store.renameSession(session.id, titleFrom(params.text));
@@ -74,9 +79,7 @@ export class ChatService {
     const messages = this.store.listMessages(params.sessionId);
     const lastUser = messages.findLastIndex((m) => m.role === 'user');
     if (lastUser < 0) throw new XinglinError('NOT_FOUND', '这个会话里还没有可以重新回答的问题。');
-    this.store.transaction(() => {
-      for (const later of messages.slice(lastUser + 1)) this.store.deleteMessage(later.id);
-    });
+    this.store.deleteMessages(messages.slice(lastUser + 1).map((later) => later.id));
     return { assistantMessageId: this.#start(params.sessionId, params.sampling) };
   }
 
@@ -102,17 +105,18 @@ export class ChatService {
   #start(sessionId: string, overrides: Partial<Sampling> | undefined): string {
     const messageId = randomUUID();
     const sampling: Sampling = { ...defaultSampling, ...this.sampling, ...overrides };
-    const history = this.store.listMessages(sessionId).filter((m) => m.status !== 'error');
+    // Failed and cut-off answers are not context for the next one.
+    const history = this.store.listMessages(sessionId).filter((m) => m.status !== 'error' && m.status !== 'interrupted');
     const question = history.pop();
     if (!question || question.role !== 'user') throw new XinglinError('NOT_FOUND', '这个会话里没有待回答的问题。');
-    const generation: Generation = { sessionId, messageId, controller: new AbortController(), done: Promise.resolve() };
+    const generation: Generation = { sessionId, messageId, controller: new AbortController(), done: Promise.resolve(), answer: new StreamingAnswer(this.store, sessionId, messageId) };
     this.#current.set(sessionId, generation);
     generation.done = this.#run(generation, history, question.text, sampling);
     return messageId;
   }
 
   async #run(generation: Generation, history: Message[], question: string, sampling: Sampling): Promise<void> {
-    const { sessionId, messageId, controller } = generation;
+    const { sessionId, messageId, controller, answer } = generation;
     // Let the caller have the message id before any event about it goes out.
     await new Promise((resolve) => setImmediate(resolve));
     try {
@@ -121,8 +125,8 @@ export class ChatService {
         'chat',
         sessionId,
         async (signal) => {
-          const answer = this.llm.runtime.status().state === 'ready' ? await this.#fromModel(generation, history, question, sampling, signal) : this.#fromKnowledge(generation, this.knowledge.ask(question));
-          const message = this.store.addMessage({ id: messageId, sessionId, role: 'assistant', text: answer.text, status: answer.stopped ? 'stopped' : 'complete', provenance: answer.provenance, error: null });
+          const reply = this.llm.runtime.status().state === 'ready' ? await this.#fromModel(generation, history, question, sampling, signal) : this.#fromKnowledge(generation, this.knowledge.ask(question));
+          const message = answer.finish({ text: reply.text, status: reply.stopped ? 'stopped' : 'complete', provenance: reply.provenance, error: null });
           this.#finish(generation);
           this.bus.emit('chat.done', { sessionId, message });
         },
@@ -132,29 +136,34 @@ export class ChatService {
       // Stopped while waiting for the model: nothing was answered, and the stop is the answer.
       const waitedOut = cause instanceof XinglinError && cause.code === 'CANCELLED';
       if (waitedOut && this.store.hasSession(sessionId)) {
-        const message = this.store.addMessage({ id: messageId, sessionId, role: 'assistant', text: '', status: 'stopped', provenance: null, error: null });
+        const message = answer.finish({ text: answer.text, status: 'stopped', provenance: null, error: null });
         this.#finish(generation);
         this.bus.emit('chat.done', { sessionId, message });
         return;
       }
       const error = cause instanceof XinglinError ? cause : new XinglinError('GENERATION_FAILED', `生成回答时出错：${String((cause as Error)?.message ?? cause)}`);
       const wire = { code: error.code, message: error.message };
+      // The model process died: what was streamed stays, as an interrupted answer to regenerate.
+      const status = error.code === 'RUNTIME_CRASHED' ? 'interrupted' : 'error';
       // The session may have been deleted meanwhile; the event still tells the renderer.
-      if (this.store.hasSession(sessionId)) this.store.addMessage({ id: messageId, sessionId, role: 'assistant', text: '', status: 'error', provenance: null, error: wire });
+      if (this.store.hasSession(sessionId)) answer.finish({ text: answer.text, status, provenance: null, error: wire });
       this.#finish(generation);
       this.bus.emit('chat.error', { sessionId, messageId, error: wire });
     }
   }
 
   /** Grounded LLM mode: the model answers from the numbered entries; names it adds on its own are flagged. */
-  async #fromModel(generation: Generation, history: Message[], question: string, sampling: Sampling, signal: AbortSignal): Promise<Answer> {
+  async #fromModel(generation: Generation, history: Message[], question: string, sampling: Sampling, signal: AbortSignal): Promise<Reply> {
     const { sessionId, messageId } = generation;
     const { result, reply } = await answerGrounded(this.knowledge, this.llm.runtime, {
       question,
       history: history.map((m) => ({ role: m.role, text: m.text })),
       sampling,
       signal,
-      onText: (text) => this.bus.emit('chat.token', { sessionId, messageId, text }),
+      onText: (text) => {
+        generation.answer.append(text);
+        this.bus.emit('chat.token', { sessionId, messageId, text });
+      },
     });
     // A question naming genuinely different entries is answered by asking the doctor to choose.
     if (!reply) return this.#fromKnowledge(generation, result);
@@ -167,8 +176,9 @@ export class ChatService {
   }
 
   /** Knowledge mode (no model loaded): composed from the entries, every statement cited, nothing invented. */
-  #fromKnowledge(generation: Generation, result: KbAskResult): Answer {
+  #fromKnowledge(generation: Generation, result: KbAskResult): Reply {
     const { sessionId, messageId } = generation;
+    // Composed at once: one event, and the row is written whole when it is saved.
     this.bus.emit('chat.token', { sessionId, messageId, text: result.answer });
     return { text: result.answer, stopped: false, provenance: { mode: 'knowledge', appVersion: this.appVersion, adapters: [], knowledge: knowledgeProvenance(result) } };
   }

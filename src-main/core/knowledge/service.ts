@@ -3,7 +3,7 @@ import path from 'node:path';
 import { KB_FIELD_LABELS, XinglinError, type KbAskResult, type KbEntry, type KbHit, type KbImportReport, type KbSource, type KbSourceDetail, type KbSourceStats, type KbStats, type MethodParams } from '../../contract/index.js';
 import { ftsQuery, makeSnippet, openDatabase, queryPieces, slowQueryTimer, type Db } from '../db/index.js';
 import { askResult, composeAnswer } from './ask/answer.js';
-import { findUnsupported, groundedPrompt, type GroundedPrompt } from './ask/grounded-prompt.js';
+import { findUnsupported, groundedPrompt, type GroundedPrompt, type SystemFits } from './ask/grounded-prompt.js';
 import { importFile, type ImportProgress } from './import/importer.js';
 import { flatten, KbStore } from './kb-store.js';
 import { NameIndex, type NameHit } from './ask/name-index.js';
@@ -33,6 +33,9 @@ export interface KnowledgeOptions {
    */
   refuseUngrounded?: boolean;
 }
+
+/** An import as the service runs it: the contract's options, with the file the handle stood for and the name shown for it. */
+export type ImportRequest = Omit<MethodParams<'kb.import'>, 'file'> & { path: string; name?: string | undefined };
 
 /** Entries one question can bring into an answer by name; more is a list, not an answer. */
 const MAX_ENTRIES_PER_QUESTION = 5;
@@ -184,11 +187,11 @@ export class KnowledgeService {
   }
 
   /** One import at a time; the index is rebuilt after a committed one. */
-  async import(params: MethodParams<'kb.import'>, options: { onProgress?: (progress: ImportProgress) => void; signal?: AbortSignal } = {}): Promise<KbImportReport> {
+  async import(params: ImportRequest, options: { onProgress?: (progress: ImportProgress) => void; signal?: AbortSignal } = {}): Promise<KbImportReport> {
     if (this.#importing) throw new XinglinError('BUSY', '另一个知识库导入正在进行，请等待它完成');
     this.#importing = true;
     try {
-      const report = await importFile(this.file, { file: params.path, format: params.format, mapping: params.mapping, dryRun: params.dryRun, source: params.source, kind: params.kind, onProgress: options.onProgress, signal: options.signal });
+      const report = await importFile(this.file, { file: params.path, name: params.name, format: params.format, mapping: params.mapping, dryRun: params.dryRun, source: params.source, kind: params.kind, onProgress: options.onProgress, signal: options.signal });
       if (report.committed) this.#index = this.#buildIndex();
       return report;
     } finally {
@@ -273,10 +276,10 @@ export class KnowledgeService {
    * Grounded LLM mode, step one: the entries the question names and the numbered sources the model
    * answers from (`fits` says whether a system text still leaves the question and its answer room).
    */
-  planGrounded(question: string, fits?: (system: string) => boolean): GroundedPlan {
+  async planGrounded(question: string, fits?: SystemFits): Promise<GroundedPlan> {
     const retrieval = this.retrieve(question);
     const mustChoose = retrieval.entries.length === 0 && retrieval.choices.some((c) => c.reason === 'ambiguous');
-    const prompt = groundedPrompt(question, retrieval, fits);
+    const prompt = await groundedPrompt(question, retrieval, fits);
     const composeInstead = mustChoose || (this.refuseUngrounded && prompt.citations.length === 0) ? composeAnswer(retrieval) : null;
     return { retrieval, prompt, composeInstead };
   }
@@ -297,7 +300,7 @@ export class KnowledgeService {
     return askResult(retrieval, { mode: 'llm', text: reply.text, citations: prompt.citations, check, truncated: reply.stopReason === 'maxTokens', unsupported });
   }
 
-  groundedPrompt(question: string, retrieval: Retrieval, fits?: (system: string) => boolean): GroundedPrompt {
+  groundedPrompt(question: string, retrieval: Retrieval, fits?: SystemFits): Promise<GroundedPrompt> {
     return groundedPrompt(question, retrieval, fits);
   }
 

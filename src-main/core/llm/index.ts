@@ -8,6 +8,9 @@ import { LlmService } from './service.js';
 
 export { LlmService } from './service.js';
 export { LocalRuntime, type LlmProvenance, type RuntimeOptions } from './runtime/runtime.js';
+export { RuntimeClient } from './process/runtime-client.js';
+export { forkRuntime, keepTail, type RuntimeProcess, type SpawnRuntime } from './process/spawn.js';
+export { planLoad, type LoadPlan } from './runtime/load.js';
 export type { GenerateRequest, GenerateResult } from './runtime/generate.js';
 export type { AdapterChoice, LoadProgress } from './runtime/load.js';
 export { ModelQueue, MAX_WAITING } from './model-queue.js';

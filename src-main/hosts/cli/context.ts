@@ -1,6 +1,6 @@
 import { resolveDirs, resolveRefuseUngrounded, resolveThreads } from '../../core/config.js';
-import { createCore, type Core } from '../../core/core.js';
-import { appVersion, starterDir } from '../common/app-root.js';
+import { createCore, forkRuntime, type Core } from '../../core/core.js';
+import { appVersion, runtimeEntry, starterDir } from '../common/app-root.js';
 
 export interface CommonFlags {
   'data-dir'?: string | undefined;
@@ -12,5 +12,6 @@ export interface CommonFlags {
 export function openCore(flags: CommonFlags, host: 'cli' | 'web'): Promise<Core> {
   const dirs = resolveDirs({ dataDir: flags['data-dir'], modelsDir: flags['models-dir'] });
   const threads = resolveThreads(flags.threads);
-  return createCore({ ...dirs, host, appVersion: appVersion(), starterDir: starterDir(), refuseUngrounded: resolveRefuseUngrounded(), ...(threads ? { threads } : {}) });
+  const runtime = runtimeEntry();
+  return createCore({ ...dirs, host, appVersion: appVersion(), starterDir: starterDir(), spawnRuntime: forkRuntime(runtime.entry, runtime.execArgv), refuseUngrounded: resolveRefuseUngrounded(), ...(threads ? { threads } : {}) });
 }

@@ -27,3 +27,13 @@ export function starterDir(from: string = path.dirname(fileURLToPath(import.meta
   const bundled = path.join(from, 'starter');
   return fs.existsSync(bundled) ? bundled : path.join(appRoot(from), 'src-main', 'core', 'knowledge', 'starter');
 }
+
+/**
+ * The model process's entry: the bundle beside this one in dist/main, or the TypeScript source
+ * (run through tsx) when running from source.
+ */
+export function runtimeEntry(from: string = path.dirname(fileURLToPath(import.meta.url))): { entry: string; execArgv: string[] } {
+  const bundled = path.join(from, 'runtime-main.js');
+  if (fs.existsSync(bundled)) return { entry: bundled, execArgv: [] };
+  return { entry: path.join(appRoot(from), 'src-main', 'core', 'llm', 'process', 'runtime-main.ts'), execArgv: ['--import', 'tsx'] };
+}

@@ -1,6 +1,6 @@
 /**
- * The Electron main process: one window, the core in this process (LLM objects live here, as in
- * node-llama-cpp's Electron template), IPC to the sandboxed renderer. Bundled to
+ * The Electron main process: one window, the core in this process, the model (llama.cpp) in a
+ * utilityProcess of its own (runtime-process.ts), IPC to the sandboxed renderer. Bundled to
  * dist/main/electron-main.js (package.json "main").
  */
 import path from 'node:path';
@@ -9,11 +9,13 @@ import { app, dialog, ipcMain, session } from 'electron';
 import { resolveDirs, resolveRefuseUngrounded, resolveThreads } from '../../core/config.js';
 import { createCore, errorTrace, openLog } from '../../core/core.js';
 import type { Core } from '../../core/core.js';
-import { appRoot, appVersion, rendererDir, starterDir } from '../common/app-root.js';
+import { appRoot, appVersion, rendererDir, runtimeEntry, starterDir } from '../common/app-root.js';
 import { parseDirFlags } from './args.js';
+import { registerFileDialog } from './file-dialog.js';
 import { forwardEvents, registerIpc } from './ipc.js';
 import { installMenu } from './menu.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
+import { utilityRuntime } from './runtime-process.js';
 import { hardenSession, hardenWebContents } from './security.js';
 import { createMainWindow, focusWindow, TrustedWindows } from './window.js';
 
@@ -76,8 +78,9 @@ async function start(): Promise<void> {
   installMenu({ devTools });
 
   const threads = resolveThreads(undefined);
-  core = await createCore({ host: 'electron', dataDir: dirs.dataDir, modelsDir: dirs.modelsDir, appVersion: appVersion(root), starterDir: starterDir(), refuseUngrounded: resolveRefuseUngrounded(), ...(threads ? { threads } : {}) });
+  core = await createCore({ host: 'electron', dataDir: dirs.dataDir, modelsDir: dirs.modelsDir, appVersion: appVersion(root), starterDir: starterDir(), spawnRuntime: utilityRuntime(runtimeEntry().entry), refuseUngrounded: resolveRefuseUngrounded(), ...(threads ? { threads } : {}) });
   registerIpc(ipcMain, core, trusted);
+  registerFileDialog(ipcMain, dialog, core.files, trusted);
   forwardEvents(core, () => trusted.contents());
   log.info({ event: 'electron.ready', version: app.getVersion(), electron: process.versions.electron });
 

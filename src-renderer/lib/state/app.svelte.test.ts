@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { KbEntry, KbStats, Session } from '$contract';
 import { panes } from '../panes/registry.js';
 import { AppState } from './app.svelte.js';
-import { fake, tick } from './test-api.js';
+import { dialogFiles, fake, tick } from './test-api.js';
 
 const session = (id: string, updatedAt = 1): Session => ({ id, title: `会话 ${id}`, createdAt: 1, updatedAt, messageCount: 1 });
 const entry = (id: string, name: string): KbEntry => ({ id, type: 'drug', name, names: [{ name, kind: 'name', source: 's' }], facts: [], links: {} });
@@ -20,7 +20,7 @@ function setup(list: Session[] = [session('s1', 2), session('s2', 1)], extra: Re
     'kb.entry': ({ id }) => entry(id, '非布司他'),
     ...extra,
   });
-  return { ...api, app: new AppState(api.api, panes) };
+  return { ...api, app: new AppState(api.api, panes, dialogFiles()) };
 }
 
 describe('AppState with the knowledge pane', () => {

@@ -1,4 +1,5 @@
 import type { Api, KbField } from '$contract';
+import type { FilePicker } from '../api/files.js';
 import { ChatState } from './chat.svelte.js';
 import { I18nState } from './i18n.svelte.js';
 import { JobsState } from './jobs.svelte.js';
@@ -55,7 +56,8 @@ export class AppState {
 
   #replaceRoute = false;
 
-  constructor(api: Api, panes: readonly PaneHooks[], i18n: I18nState = new I18nState()) {
+  /** `files`: how this window hands the core a file (Electron's open dialog, or an upload in a browser). */
+  constructor(api: Api, panes: readonly PaneHooks[], files: FilePicker, i18n: I18nState = new I18nState()) {
     if (panes.length === 0) throw new Error('AppState needs at least one pane');
     this.i18n = i18n;
     this.panes = panes;
@@ -63,7 +65,7 @@ export class AppState {
     this.sessions = new SessionsState(api);
     this.chat = new ChatState(api, this.sessions);
     this.models = new ModelsState(api);
-    this.kb = new KnowledgeState(api);
+    this.kb = new KnowledgeState(api, files);
     this.jobs = new JobsState(api);
   }
 
@@ -152,6 +154,7 @@ export class AppState {
   openModels(): void {
     this.modelsOpen = true;
     void this.models.refreshFiles();
+    void this.models.refreshStatus(); // no event tells a model process that died while idle
   }
 
   #pane(id: string): PaneHooks | undefined {

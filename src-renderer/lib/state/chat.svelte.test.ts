@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Message, ModelQueue, ModelRequest, Session } from '$contract';
 import { ChatState, mergeMessages, requestsAhead, upsertMessage } from './chat.svelte.js';
 import { SessionsState } from './sessions.svelte.js';
-import { fake } from './test-api.js';
+import { fake, tick } from './test-api.js';
 
 const session = (id: string, updatedAt = 1): Session => ({ id, title: `会话 ${id}`, createdAt: 1, updatedAt, messageCount: 0 });
 const message = (id: string, role: 'user' | 'assistant', text: string, extra: Partial<Message> = {}): Message => ({
@@ -117,6 +117,83 @@ describe('ChatState', () => {
     expect(chat.messages.at(-1)).toMatchObject({ id: 'a1', status: 'error', text: '部分', error: { code: 'GENERATION_FAILED' } });
   });
 
+  it('keeps an answer cut off by a crash of the model process as interrupted, and regenerates it', async () => {
+    const crash = { code: 'RUNTIME_CRASHED', message: '模型进程意外退出：被系统强制结束（SIGKILL）。应用仍在运行；请重新加载模型。' } as const;
+    const { chat, emit, frames, calls } = setup({ 'chat.regenerate': () => ({ assistantMessageId: 'a2' }) });
+    await chat.open('s1');
+    await chat.send('痛风急性发作怎么处理？');
+    emit('chat.token', { sessionId: 's1', messageId: 'a1', text: '首先休息，' });
+    frames.splice(0).forEach((f) => f());
+    emit('chat.token', { sessionId: 's1', messageId: 'a1', text: '多饮水' }); // not yet on screen when the crash comes
+    emit('chat.error', { sessionId: 's1', messageId: 'a1', error: crash });
+    expect(chat.streaming).toBeNull();
+    expect(chat.busy).toBe(false);
+    expect(chat.messages.at(-1)).toMatchObject({ id: 'a1', status: 'interrupted', text: '首先休息，多饮水', error: crash });
+    expect(chat.canRegenerate).toBe(true);
+    expect(await chat.regenerate()).toBe(true);
+    expect(calls.at(-1)).toEqual(['chat.regenerate', { sessionId: 's1' }]);
+    expect(chat.messages.map((m) => m.id)).toEqual(['u0', 'a0', 'u1']); // the interrupted answer gives way to the new one
+    expect(chat.streaming).toEqual({ messageId: 'a2', text: '' });
+  });
+
+  it('continues an answer whose saved row is still streaming (the page opened mid-answer)', async () => {
+    const { chat, emit, frames } = setup({
+      'sessions.messages': () => [message('u0', 'user', '旧问题'), message('a0', 'assistant', '首先', { status: 'streaming' })],
+    });
+    await chat.open('s1');
+    expect(chat.messages.map((m) => m.id)).toEqual(['u0']);
+    expect(chat.streaming).toEqual({ messageId: 'a0', text: '首先' });
+    expect(chat.busy).toBe(true);
+    expect(chat.canRegenerate).toBe(false);
+    emit('chat.token', { sessionId: 's1', messageId: 'a0', text: '休息' });
+    frames.splice(0).forEach((f) => f());
+    expect(chat.streaming).toEqual({ messageId: 'a0', text: '首先休息' });
+    emit('chat.done', { sessionId: 's1', message: message('a0', 'assistant', '首先休息，多饮水。') });
+    expect(chat.streaming).toBeNull();
+    expect(chat.messages.map((m) => [m.id, m.status, m.text])).toEqual([
+      ['u0', 'complete', '旧问题'],
+      ['a0', 'complete', '首先休息，多饮水。'],
+    ]);
+  });
+
+  it('keeps following a stream it has from the start when the session is reopened mid-answer', async () => {
+    let saved = [message('u0', 'user', '旧问题')];
+    const { chat, emit, frames } = setup({ 'sessions.messages': () => saved });
+    await chat.open('s1');
+    await chat.send('问题');
+    emit('chat.token', { sessionId: 's1', messageId: 'a1', text: '首先休息，多饮水' });
+    frames.splice(0).forEach((f) => f());
+    saved = [...saved, message('u1', 'user', '问题'), message('a1', 'assistant', '首先休息', { status: 'streaming' })];
+    await chat.open(null);
+    await chat.open('s1');
+    expect(chat.messages.map((m) => m.id)).toEqual(['u0', 'u1']);
+    expect(chat.streaming).toEqual({ messageId: 'a1', text: '首先休息，多饮水' }); // not cut back to the saved text
+  });
+
+  it('reads the saved text of a resumed answer that a crash cut off, and settles one that no longer runs', async () => {
+    let saved = [message('u0', 'user', '旧问题'), message('a0', 'assistant', '首先', { status: 'streaming' })];
+    const { chat, emit, frames } = setup({ 'sessions.messages': () => saved, 'chat.stop': () => ({ stopped: false }) });
+    await chat.open('s1');
+    emit('chat.token', { sessionId: 's1', messageId: 'a0', text: '多饮水' }); // '休息' was saved before this page listened
+    frames.splice(0).forEach((f) => f());
+    const crash = { code: 'RUNTIME_CRASHED', message: '模型进程意外退出' } as const;
+    saved = [saved[0]!, message('a0', 'assistant', '首先休息多饮水', { status: 'interrupted', error: crash })];
+    emit('chat.error', { sessionId: 's1', messageId: 'a0', error: crash });
+    expect(chat.streaming).toBeNull();
+    await tick();
+    expect(chat.messages.at(-1)).toMatchObject({ id: 'a0', status: 'interrupted', text: '首先休息多饮水' });
+
+    // A row left streaming with nothing answering it: stopping it shows it as saved.
+    saved = [saved[0]!, message('a1', 'assistant', '一半', { status: 'streaming' })];
+    await chat.open(null);
+    await chat.open('s1');
+    expect(chat.busy).toBe(true);
+    await chat.stop();
+    await tick();
+    expect(chat.busy).toBe(false);
+    expect(chat.messages.at(-1)).toMatchObject({ id: 'a1', text: '一半' });
+  });
+
   it('regenerates: the old answer leaves and the new one streams', async () => {
     const { chat, calls } = setup({ 'chat.regenerate': () => ({ assistantMessageId: 'a2' }) });
     await chat.open('s1');
@@ -194,5 +271,8 @@ describe('chat message lists', () => {
     expect(upsertMessage([a], { ...a, text: '甲2' }).map((m) => m.text)).toEqual(['甲2']);
     expect(upsertMessage([a], b).map((m) => m.id)).toEqual(['a', 'b']);
     expect(mergeMessages([a], [a, b, message('local-1', 'user', '草稿')]).map((m) => m.id)).toEqual(['a', 'b']);
+    // An answer that ended while its streaming row was being read: the event's copy wins.
+    const done = message('b', 'assistant', '乙全文');
+    expect(mergeMessages([a, { ...b, status: 'streaming' }], [done])).toEqual([a, done]);
   });
 });

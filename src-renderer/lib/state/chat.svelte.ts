@@ -16,6 +16,11 @@ interface Stream {
   text: string;
   /** Tokens received since the last frame. */
   pending: string;
+  /**
+   * Picked up from its saved `streaming` row (the page was opened mid-answer): the tokens between
+   * the row's last save and this page's first event are missing until the answer is settled.
+   */
+  resumed?: true;
 }
 
 let localIds = 0;
@@ -37,6 +42,7 @@ export function requestsAhead(queue: ModelQueue, sessionId: string | null): numb
  * frame: `chat.token` events only append to a plain buffer, and one frame applies them all.
  * Streams of other sessions keep accumulating, so switching back shows the whole answer so far.
  * The model is shared (`models.queue`): an answer may wait its turn, and the pane shows its place.
+ * An answer cut off by a crash (`interrupted`) keeps its partial text and can be regenerated.
  */
 export class ChatState {
   sessionId = $state<string | null>(null);
@@ -103,6 +109,11 @@ export class ChatState {
     this.#sessions.select(sessionId);
     this.focusMessageId = focusMessageId ?? null;
     if (sessionId !== null && sessionId === this.sessionId && !this.loading && this.messages.length > 0) return;
+    await this.#load(sessionId);
+  }
+
+  /** Shows the session's saved messages; an answer still being written there goes on as the stream. */
+  async #load(sessionId: string | null): Promise<void> {
     const seq = ++this.#loadSeq;
     this.sessionId = sessionId;
     this.error = null;
@@ -116,7 +127,8 @@ export class ChatState {
     try {
       const list = await this.#api.sessions.messages({ id: sessionId });
       if (seq !== this.#loadSeq) return;
-      this.messages = mergeMessages(list, this.messages);
+      this.messages = mergeMessages(list.filter((m) => !this.#resume(m)), this.messages);
+      this.streaming = this.#visible(sessionId);
     } catch (error) {
       if (seq !== this.#loadSeq) return;
       this.error = toUiError(error);
@@ -194,7 +206,10 @@ export class ChatState {
     const sessionId = this.sessionId;
     if (!sessionId || !this.busy) return;
     try {
-      await this.#api.chat.stop({ sessionId });
+      const { stopped } = await this.#api.chat.stop({ sessionId });
+      // Nothing answers there: a stream picked up from a saved row outlived its answer.
+      const stream = this.#streams.get(sessionId);
+      if (!stopped && stream?.resumed) this.#settle(sessionId, stream.messageId);
     } catch (error) {
       this.error = toUiError(error);
     }
@@ -249,16 +264,20 @@ export class ChatState {
     void this.#sessions.refresh();
   }
 
+  /**
+   * The answer failed; its partial text stays. A crash of the model process makes it `interrupted`,
+   * as the host saved it. A resumed stream lacks some text: the saved row is read instead.
+   */
   onError({ sessionId, messageId, error }: EventPayload<'chat.error'>): void {
+    void this.#sessions.refresh(); // the failed answer counts among the session's messages
     const stream = this.#streams.get(sessionId);
-    const partial = stream && stream.messageId === messageId ? stream.text + stream.pending : '';
+    if (stream?.messageId === messageId && stream.resumed) return this.#settle(sessionId, messageId);
+    const partial = stream?.messageId === messageId ? stream.text + stream.pending : '';
     this.#finish(sessionId, messageId);
     if (sessionId !== this.sessionId) return;
     if (!this.messages.some((m) => m.id === messageId)) {
-      this.messages = [
-        ...this.messages,
-        { id: messageId, sessionId, role: 'assistant', text: partial, status: 'error', provenance: null, error, createdAt: Date.now() },
-      ];
+      const status = error.code === 'RUNTIME_CRASHED' ? 'interrupted' : 'error';
+      this.messages = [...this.messages, { id: messageId, sessionId, role: 'assistant', text: partial, status, provenance: null, error, createdAt: Date.now() }];
     }
     this.streaming = this.#visible(sessionId);
   }
@@ -284,6 +303,25 @@ export class ChatState {
     if (sessionId === this.sessionId) this.#flush();
   }
 
+  /**
+   * Picks up an answer still being written from its saved `streaming` row (true: it is the stream
+   * now, not a saved message). A stream this page followed from the start already holds the saved
+   * text; otherwise the row's text is the start, and the next tokens continue it.
+   */
+  #resume(row: Message): boolean {
+    if (row.status !== 'streaming' || this.#finished.has(row.id)) return false;
+    const stream = this.#streams.get(row.sessionId);
+    const shown = stream?.messageId === row.id ? stream.text + stream.pending : null;
+    if (shown === null || !shown.startsWith(row.text)) this.#streams.set(row.sessionId, { messageId: row.id, text: row.text, pending: '', resumed: true });
+    return true;
+  }
+
+  /** Ends the stream and shows the answer as saved (for a resumed stream, whose text has a gap). */
+  #settle(sessionId: string, messageId: string): void {
+    this.#finish(sessionId, messageId);
+    if (sessionId === this.sessionId) void this.#load(sessionId);
+  }
+
   #finish(sessionId: string, messageId: string): void {
     const stream = this.#streams.get(sessionId);
     if (stream && stream.messageId === messageId) this.#streams.delete(sessionId);
@@ -306,8 +344,13 @@ export function upsertMessage(list: readonly Message[], message: Message): Messa
   return next;
 }
 
-/** The loaded list, plus any message that arrived by event while it loaded. */
+/**
+ * The loaded list, plus any message that arrived by event while it loaded; an event's copy is the
+ * newer one (an answer that ended while its `streaming` row was being read).
+ */
 export function mergeMessages(loaded: readonly Message[], live: readonly Message[]): Message[] {
+  const arrived = new Map(live.filter((m) => !m.id.startsWith('local-')).map((m) => [m.id, m]));
+  const merged = loaded.map((m) => arrived.get(m.id) ?? m);
   const ids = new Set(loaded.map((m) => m.id));
-  return [...loaded, ...live.filter((m) => !ids.has(m.id) && !m.id.startsWith('local-'))];
+  return [...merged, ...[...arrived.values()].filter((m) => !ids.has(m.id))];
 }

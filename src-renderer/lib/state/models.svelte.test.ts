@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Job, ModelStatus } from '$contract';
 import { ModelsState, overallProgress } from './models.svelte.js';
-import { fake, jobEvent } from './test-api.js';
+import { fake, jobEvent, tick } from './test-api.js';
 
 const job = (extra: Partial<Job> = {}): Job => jobEvent({ id: 'load1', kind: 'models.load', subject: 'm.gguf', phase: 'start', ...extra });
 
 describe('ModelsState', () => {
-  const status = (state: ModelStatus['state']): ModelStatus => ({ state, model: null, adapters: [], gpu: 'cpu', threads: 4, lastTokensPerSecond: null, error: null });
+  const status = (state: ModelStatus['state']): ModelStatus => ({ state, model: null, adapters: [], gpu: 'cpu', threads: 4, lastTokensPerSecond: null, error: null, reloadable: null });
   const info = () => ({ name: 'xinglin', version: '0', host: 'web', dataDir: '/d', modelsDir: '/m', platform: 'linux' });
 
   it('reports a monotone overall progress from its job while loading and clears it after', async () => {
@@ -75,6 +75,44 @@ describe('ModelsState', () => {
     expect(models.cancelling).toBe(false);
     expect(models.working).toBe(false);
     expect(models.status?.state).toBe('none');
+  });
+
+  it('offers the model a crashed process ran for reloading, and reloads it as a load job', async () => {
+    const crashError = { code: 'RUNTIME_CRASHED', message: '模型进程意外退出：被系统强制结束（SIGKILL）。应用仍在运行；请重新加载模型。' } as const;
+    const reloadable = { model: 'sub/m.gguf', adapters: [{ file: 'lora/a.gguf', scale: 0.5 }] };
+    const crashed: ModelStatus = { ...status('error'), error: crashError, reloadable };
+    const ready: ModelStatus = { ...status('ready'), model: { file: 'sub/m.gguf', sha256: 'x', sizeBytes: 1, architecture: 'llama', contextSize: 4096, template: 'chatml' } };
+    let current = status('ready');
+    const { api, emit, calls } = fake({ 'models.status': () => current, 'models.load': () => (current = ready) });
+    const models = new ModelsState(api);
+    models.attach();
+    await models.refreshStatus();
+    expect(models.crash).toBeNull();
+    expect(await models.reload()).toBe(false); // nothing crashed: nothing to reload
+    // The process dies under an answer: the answer's chat.error brings the new status.
+    current = crashed;
+    emit('chat.error', { sessionId: 's1', messageId: 'a1', error: crashError });
+    await tick();
+    expect(models.crash).toEqual({ error: crashError, reloadable });
+    expect(models.ready).toBe(false);
+    expect(models.loading).toBe(false);
+    expect(calls.filter(([name]) => name === 'models.load')).toEqual([]); // never reloaded by itself
+    expect(await models.reload()).toBe(true);
+    expect(calls.filter(([name]) => name === 'models.load')).toEqual([['models.load', reloadable]]);
+    expect(models.crash).toBeNull();
+    expect(models.ready).toBe(true);
+  });
+
+  it('shows a crash while loading as the status’s crash, not as a second error', async () => {
+    const crashError = { code: 'RUNTIME_CRASHED', message: '模型进程意外退出：llama.cpp 中止' };
+    const { api } = fake({
+      'models.load': () => Promise.reject(crashError),
+      'models.status': () => ({ ...status('error'), error: crashError, reloadable: { model: 'm.gguf', adapters: [] } }),
+    });
+    const models = new ModelsState(api);
+    expect(await models.load('m.gguf', [])).toBe(false);
+    expect(models.error).toBeNull();
+    expect(models.crash).toEqual({ error: crashError, reloadable: { model: 'm.gguf', adapters: [] } });
   });
 
   it('keeps a real failure as an error', async () => {

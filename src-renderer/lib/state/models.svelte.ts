@@ -42,10 +42,17 @@ export function overallProgress(phase: string, progress: number): number {
   return 0;
 }
 
+/** The model process died: why (the host's RUNTIME_CRASHED error), and what it ran, to reload with one action. */
+export interface ModelCrash {
+  error: UiError;
+  reloadable: NonNullable<ModelStatus['reloadable']> | null;
+}
+
 /**
  * The local model: what is loaded (status), what could be (files in the models folder), and a
  * load in progress with a determinate, monotone progress value from its job's `job.progress`, and a
- * cancel that leaves no model loaded.
+ * cancel that leaves no model loaded. After a crash of the model process it offers the model for
+ * reloading (the host never reloads it by itself).
  */
 export class ModelsState {
   status = $state.raw<ModelStatus | null>(null);
@@ -66,6 +73,11 @@ export class ModelsState {
   /** No model loaded and none to load: the chat pane explains how to add one. */
   noModelInstalled = $derived(this.status !== null && this.status.state !== 'ready' && this.files !== null && this.files.models.length === 0);
   modelsDir = $derived(this.files?.modelsDir ?? this.info?.modelsDir ?? null);
+  crash = $derived.by((): ModelCrash | null => {
+    const status = this.status;
+    if (status?.state !== 'error' || status.error?.code !== 'RUNTIME_CRASHED') return null;
+    return { error: status.error, reloadable: status.reloadable };
+  });
 
   readonly #api: Api;
   readonly #loadJob = new CallJob('models.load', (id) => this.#cancelJob(id));
@@ -80,6 +92,8 @@ export class ModelsState {
       this.#api.on('job.progress', (job) => this.onJob(job)),
       // the answer's speed lands in the status ("last tokens/s")
       this.#api.on('chat.done', () => void this.refreshStatus()),
+      // an answer fails when the model process dies under it: the status tells, with the model to reload
+      this.#api.on('chat.error', () => void this.refreshStatus()),
     ];
     return () => offs.forEach((off) => off());
   }
@@ -129,7 +143,7 @@ export class ModelsState {
     } catch (error) {
       const failure = toUiError(error);
       if (failure.code === 'CANCELLED') this.cancelled = true;
-      else this.error = failure;
+      else if (failure.code !== 'RUNTIME_CRASHED') this.error = failure; // the status tells a crash, with the model to reload
       await this.refreshStatus();
       return false;
     } finally {
@@ -139,6 +153,12 @@ export class ModelsState {
       this.cancelling = false;
       this.progress = null;
     }
+  }
+
+  /** Loads again what the model process ran when it crashed. */
+  async reload(): Promise<boolean> {
+    const reloadable = this.crash?.reloadable;
+    return reloadable ? this.load(reloadable.model, reloadable.adapters) : false;
   }
 
   /** Asks the host to stop the running load; it ends with no model loaded (`cancelled`). */

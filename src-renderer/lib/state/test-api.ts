@@ -2,7 +2,8 @@
  * Test helpers for the state classes: a fake Api whose named methods return scripted results,
  * with a hand-driven event bus. Only the tests import this (Vite bundles what main.ts reaches).
  */
-import type { Api, Job } from '$contract';
+import type { Api, ChosenFile, Job } from '$contract';
+import type { FilePicker } from '../api/files.js';
 
 type Listener = (payload: unknown) => void;
 /** A scripted reply: any input, any shape. */
@@ -69,6 +70,11 @@ export const allMethods = [
   'kb.removeSource',
   'kb.rollbackSource',
 ] as const;
+
+/** Electron's open dialog for the state tests: it answers `chosen` (null: the user cancelled). */
+export function dialogFiles(chosen: ChosenFile | null = null): FilePicker {
+  return { kind: 'dialog', choose: async () => chosen };
+}
 
 /** Lets pending promise callbacks run. */
 export const tick = () => new Promise((resolve) => setTimeout(resolve, 0));

@@ -23,13 +23,16 @@ const RULES = [
   '来源为“入门知识库（待药剂科审核）”的条目尚未经本院药剂科审核，请在回答中提醒。',
 ].join('\n');
 
+/** Whether a system text leaves the model room for the question and its answer (the model process counts its tokens). */
+export type SystemFits = (system: string) => boolean | Promise<boolean>;
+
 /**
  * Grounded LLM mode: the context the model answers from, each fact numbered for citation, after
  * what the base lacks (a near-miss name is named as missing, and its near names are not sources).
  * `fits` says whether a system text still leaves the model room for the question and its answer;
  * the facts kept are the most central ones (from the start) that fit.
  */
-export function groundedPrompt(question: string, retrieval: Retrieval, fits: (system: string) => boolean = () => true): GroundedPrompt {
+export async function groundedPrompt(question: string, retrieval: Retrieval, fits: SystemFits = () => true): Promise<GroundedPrompt> {
   const { statements, notes } = statementsFor(retrieval);
   const missing = [...leadLines(retrieval), ...notes];
   if (statements.length === 0) {
@@ -46,7 +49,7 @@ export function groundedPrompt(question: string, retrieval: Retrieval, fits: (sy
   let [low, high] = [1, statements.length];
   while (low < high) {
     const mid = Math.ceil((low + high) / 2);
-    if (fits(render(mid).system)) low = mid;
+    if (await fits(render(mid).system)) low = mid;
     else high = mid - 1;
   }
   return render(low);

@@ -17,6 +17,8 @@ export interface GenerateRequest {
   sampling: Sampling;
   signal?: AbortSignal;
   onText?: (chunk: string) => void;
+  /** The prompt is fitted and about to be read; reading `promptTokens` comes before the first token. */
+  onStarted?: (promptTokens: number) => void;
 }
 
 export interface GenerateResult {
@@ -82,6 +84,7 @@ export async function generate(loaded: LoadedModel, request: GenerateRequest, si
 
   if (signal.aborted) return finish('', 'abort');
   session.setChatHistory(toItems(plan.history));
+  request.onStarted?.(plan.promptTokens);
   try {
     const result = await session.promptWithMeta(request.prompt, {
       signal,

@@ -79,9 +79,18 @@ function track(onProgress: LoadOptions['onProgress'], phase: LoadPhase, file: st
   };
 }
 
-export async function loadModel(llama: Llama, modelPath: string, choices: readonly AdapterChoice[], options: LoadOptions): Promise<LoadedModel> {
+/**
+ * What a load needs to know, found before any process touches llama.cpp: every file inspected and
+ * every adapter checked against the base (llama.cpp's own errors are vague or fatal), and their
+ * digests for provenance. Runs in the app process; the model process only loads a plan.
+ */
+export interface LoadPlan {
+  model: FileRef & { path: string; architecture: string; chatTemplate: string | null; hasRepackedTensors: boolean };
+  adapters: Array<AdapterRef & { path: string }>;
+}
+
+export async function planLoad(modelPath: string, choices: readonly AdapterChoice[], options: { signal: AbortSignal; onProgress?: LoadOptions['onProgress'] }): Promise<LoadPlan> {
   const { signal, onProgress } = options;
-  // 1. Inspect everything before llama.cpp sees it: its own errors are vague or fatal.
   const base = await inspectModel(modelPath);
   const adapters: Array<{ info: GgufInspection; scale: number }> = [];
   for (const choice of choices) {
@@ -94,7 +103,7 @@ export async function loadModel(llama: Llama, modelPath: string, choices: readon
   }
   signal.throwIfAborted();
 
-  // 2. Digests for provenance (remembered, so a reload does not rehash).
+  // Digests are remembered, so a reload (or a restarted model process) does not rehash.
   const hashOf = async (info: GgufInspection) => {
     const progress = track(onProgress, 'hash', info.file);
     const digest = await sha256File(info.path, { signal, onProgress: (p) => progress.report(p) });
@@ -102,18 +111,28 @@ export async function loadModel(llama: Llama, modelPath: string, choices: readon
     return digest;
   };
   const digest = await hashOf(base);
-  const adapterRefs: AdapterRef[] = [];
+  const adapterRefs: LoadPlan['adapters'] = [];
   for (const { info, scale } of adapters) {
     const d = await hashOf(info);
-    adapterRefs.push({ file: info.file, sha256: d.sha256, sizeBytes: d.sizeBytes, scale });
+    adapterRefs.push({ file: info.file, path: info.path, sha256: d.sha256, sizeBytes: d.sizeBytes, scale });
   }
   signal.throwIfAborted();
+  return {
+    model: { file: base.file, path: base.path, sha256: digest.sha256, sizeBytes: digest.sizeBytes, architecture: base.architecture, chatTemplate: base.chatTemplate, hasRepackedTensors: base.tensors.some((tensor) => isCpuRepackedType(tensor.ggmlType)) },
+    adapters: adapterRefs,
+  };
+}
 
-  // 3. The weights.
+/** The weights, a context with the adapters applied and a chat session on the model's own template. */
+export async function loadModel(llama: Llama, plan: LoadPlan, options: LoadOptions): Promise<LoadedModel> {
+  const { signal, onProgress } = options;
+  const base = plan.model;
+  const adapters = plan.adapters;
+  const adapterRefs: AdapterRef[] = adapters.map(({ file, sha256, sizeBytes, scale }) => ({ file, sha256, sizeBytes, scale }));
   const cpuOnly = llama.gpu === false;
   // On the CPU, quantised weights are repacked into a second buffer; with mmap the mapped file
   // pages stay resident too, i.e. the model is held twice. Read such files instead of mapping.
-  const repacked = cpuOnly && base.tensors.some((tensor) => isCpuRepackedType(tensor.ggmlType));
+  const repacked = cpuOnly && base.hasRepackedTensors;
   const useMmap = llama.supportsMmap && !repacked;
   const modelProgress = track(onProgress, 'model', base.file);
   let model: LlamaModel;
@@ -128,7 +147,6 @@ export async function loadModel(llama: Llama, modelPath: string, choices: readon
 
   try {
     signal.throwIfAborted();
-    // 4. Context with the adapters applied, and a chat session using the model's own template.
     const contextSize = Math.min(options.contextSize, model.trainContextSize);
     const adapterNames = adapterRefs.map((ref) => ref.file).join('、');
     const adapterProgress = adapters.length > 0 ? track(onProgress, 'adapters', adapterNames) : null;
@@ -144,7 +162,7 @@ export async function loadModel(llama: Llama, modelPath: string, choices: readon
         ...(adapters.length > 0
           ? {
               lora: {
-                adapters: adapters.map(({ info, scale }) => ({ filePath: info.path, scale })),
+                adapters: adapters.map((adapter) => ({ filePath: adapter.path, scale: adapter.scale })),
                 onLoadProgress: (p: number) => (p >= 1 ? adapterProgress?.done() : adapterProgress?.report(p)),
               },
             }
@@ -168,7 +186,7 @@ export async function loadModel(llama: Llama, modelPath: string, choices: readon
       model,
       context,
       session,
-      modelRef: { file: base.file, sha256: digest.sha256, sizeBytes: digest.sizeBytes, architecture: base.architecture, contextSize: context.contextSize, template },
+      modelRef: { file: base.file, sha256: base.sha256, sizeBytes: base.sizeBytes, architecture: base.architecture, contextSize: context.contextSize, template },
       adapters: adapterRefs,
       template,
       gpu: !cpuOnly && model.gpuLayers > 0 ? String(llama.gpu) : 'cpu',

@@ -5,22 +5,16 @@
  * can say exactly which files, adapters, template and threads produced it. Who may generate, and
  * when, is the model queue's business (../model-queue.ts).
  */
-import path from 'node:path';
 import { getLlama, LlamaLogLevel, type Llama } from 'node-llama-cpp';
 import { XinglinError, type AdapterRef, type FileRef, type ModelStatus } from '../../../contract/index.js';
 import { defaultSampling } from '../../config.js';
 import { fitToContext } from '../context-fit.js';
 import { generate, promptRenderer, systemBudget, type GenerateRequest, type GenerateResult } from './generate.js';
-import { disposeModel, errorText, loadModel, type AdapterChoice, type LoadedModel, type LoadProgress } from './load.js';
+import { disposeModel, errorText, loadModel, type LoadedModel, type LoadPlan, type LoadProgress } from './load.js';
+import type { RuntimeOptions } from './options.js';
 
-export interface RuntimeOptions {
-  /** CPU threads for inference; defaults to the physical core count (llama.cpp's math cores). */
-  threads?: number;
-  /** 'auto' uses a GPU when a usable backend is found; false forces the CPU. */
-  gpu?: 'auto' | false;
-  /** Context window in tokens; capped by the model's trained context. Defaults to 4096. */
-  contextSize?: number;
-}
+export type { RuntimeOptions } from './options.js';
+
 
 export interface LlmProvenance {
   model: FileRef;
@@ -98,6 +92,7 @@ export class LocalRuntime {
       threads: this.#threads ?? this.#options.threads ?? 0,
       lastTokensPerSecond: this.#lastTokensPerSecond,
       error: this.#error ? { code: this.#error.code, message: this.#error.message } : null,
+      reloadable: null,
     };
   }
 
@@ -108,11 +103,11 @@ export class LocalRuntime {
   }
 
   /**
-   * Loads a base model with LoRA adapters, replacing whatever was loaded. Every file is
-   * inspected and every adapter checked against the base before llama.cpp sees any of them.
-   * An aborted `signal` (a cancelled job) or a newer load/unload ends it CANCELLED.
+   * Loads a planned base model with LoRA adapters (files already inspected and checked, see
+   * `planLoad`), replacing whatever was loaded. An aborted `signal` (a cancelled job) or a newer
+   * load/unload ends it CANCELLED.
    */
-  load(modelPath: string, adapters: readonly AdapterChoice[] = [], options: { signal?: AbortSignal; onProgress?: (progress: LoadProgress) => void } = {}): Promise<ModelStatus> {
+  load(plan: LoadPlan, options: { signal?: AbortSignal; onProgress?: (progress: LoadProgress) => void } = {}): Promise<ModelStatus> {
     const ticket = ++this.#ticket;
     this.#loadAbort?.abort();
     this.#detach();
@@ -121,7 +116,7 @@ export class LocalRuntime {
     const signal = options.signal ? AbortSignal.any([options.signal, abort.signal]) : abort.signal;
     this.#state = 'loading';
     this.#error = null;
-    const file = path.basename(modelPath);
+    const file = plan.model.file;
 
     return this.#exclusive(async () => {
       if (ticket !== this.#ticket) throw superseded(file);
@@ -129,7 +124,7 @@ export class LocalRuntime {
       this.#state = 'loading';
       try {
         const llama = await this.init();
-        const loaded = await loadModel(llama, modelPath, adapters, { signal, contextSize: this.#options.contextSize ?? DEFAULT_CONTEXT_SIZE, threads: this.#threads, onProgress: options.onProgress });
+        const loaded = await loadModel(llama, plan, { signal, contextSize: this.#options.contextSize ?? DEFAULT_CONTEXT_SIZE, threads: this.#threads, onProgress: options.onProgress });
         if (ticket !== this.#ticket) {
           await disposeModel(loaded);
           throw superseded(file);

@@ -47,6 +47,8 @@ export const messages: { readonly [K in keyof typeof zh]: string } = {
   'chat.stopped': 'Stopped. The answer above is partial.',
   'chat.stoppedWaiting': 'Stopped while waiting for the model; no answer was written.',
   'chat.failed': 'Generation failed: {message}',
+  'chat.interrupted': 'The answer was cut off (the app or the model process quit unexpectedly). Above is what was written before.',
+  'chat.interruptedEmpty': 'The answer was cut off (the app or the model process quit unexpectedly) before any of it was written.',
   'chat.modeKnowledge': 'Knowledge mode',
   'chat.modeLlm': 'Local model',
   'chat.modeModel': 'Model',

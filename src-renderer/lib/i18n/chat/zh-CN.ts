@@ -45,6 +45,8 @@ export const messages = {
   'chat.stopped': '已停止生成，以上为部分回答。',
   'chat.stoppedWaiting': '已停止：在等待模型时停止，没有生成回答。',
   'chat.failed': '生成出错：{message}',
+  'chat.interrupted': '回答被中断（应用或模型进程意外退出），以上为中断前已生成的部分。',
+  'chat.interruptedEmpty': '回答被中断（应用或模型进程意外退出），中断前还没有生成内容。',
   'chat.modeKnowledge': '知识库模式',
   'chat.modeLlm': '本地模型',
   'chat.modeModel': '模型',

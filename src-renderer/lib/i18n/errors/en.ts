@@ -19,6 +19,8 @@ export const codes: Record<ErrorCode, string> = {
   MODEL_TRUNCATED: 'The model file is incomplete (truncated).',
   MODEL_UNSUPPORTED: 'This model is not supported.',
   MODEL_LOAD_FAILED: 'The model could not be loaded.',
+  MODEL_CORRUPT: 'The model file is damaged: its header or hyperparameters cannot be right.',
+  RUNTIME_CRASHED: 'The model process quit unexpectedly; Xinglin is still running. Reload the model.',
   ADAPTER_NOT_FOUND: 'The adapter file was not found.',
   ADAPTER_MISMATCH: 'The adapter does not match the model.',
   PROMPT_TOO_LONG: 'The question is too long for the model’s context.',
@@ -30,5 +32,7 @@ export const codes: Record<ErrorCode, string> = {
   DATABASE_UNAVAILABLE: 'The database file cannot be opened or created (permissions, a full disk or a locked file).',
   MIGRATION_FAILED: 'Upgrading the database failed and was rolled back; the data is as it was.',
   STARTER_INVALID: 'A file of the starter knowledge base that ships with Xinglin is damaged. Reinstall Xinglin.',
+  FOLDER_UNUSABLE: 'A data or models folder cannot be used (a file, read-only, full, or a special filesystem).',
+  FILE_TOO_LARGE: 'The file is too large.',
   INTERNAL: 'Internal error.',
 };

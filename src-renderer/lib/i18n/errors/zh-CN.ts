@@ -24,6 +24,8 @@ export const codes: Partial<Record<ErrorCode, string>> = {
   MODEL_TRUNCATED: '模型文件不完整',
   MODEL_UNSUPPORTED: '不支持的模型',
   MODEL_LOAD_FAILED: '模型载入失败',
+  MODEL_CORRUPT: '模型文件已损坏',
+  RUNTIME_CRASHED: '模型进程意外退出，应用仍在运行；请重新加载模型',
   ADAPTER_NOT_FOUND: '找不到适配器文件',
   ADAPTER_MISMATCH: '适配器与模型不匹配',
   PROMPT_TOO_LONG: '问题过长',
@@ -35,5 +37,7 @@ export const codes: Partial<Record<ErrorCode, string>> = {
   DATABASE_UNAVAILABLE: '无法打开数据库文件',
   MIGRATION_FAILED: '数据库升级失败，已回滚',
   STARTER_INVALID: '入门知识库文件已损坏，请重新安装',
+  FOLDER_UNUSABLE: '文件夹无法使用',
+  FILE_TOO_LARGE: '文件过大',
   INTERNAL: '内部错误',
 };

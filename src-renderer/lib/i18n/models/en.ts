@@ -32,4 +32,7 @@ export const messages: { readonly [K in keyof typeof zh]: string } = {
   'models.cancelled': 'Loading cancelled.',
   'models.ready': 'Model ready',
   'models.listFailed': 'Could not read the models folder',
+  'models.crashed': 'The model process quit unexpectedly',
+  'models.crashedBody': 'Meanwhile Xinglin answers from the knowledge base.',
+  'models.reload': 'Reload “{model}”',
 };

@@ -30,6 +30,9 @@ export const messages = {
   'models.cancelled': '已取消加载。',
   'models.ready': '模型已就绪',
   'models.listFailed': '无法读取模型文件夹',
+  'models.crashed': '模型进程意外退出',
+  'models.crashedBody': '在此期间杏林依据知识库作答。',
+  'models.reload': '重新加载“{model}”',
 } as const satisfies Record<string, string>;
 
 declare module '../catalog.js' {

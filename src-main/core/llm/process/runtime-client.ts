@@ -1,0 +1,335 @@
+/**
+ * The app's side of the model process: the same runtime the rest of the core used in-process
+ * (load, generate, status), with llama.cpp in a process of its own. A native abort, an
+ * out-of-memory kill or a hang ends that process, never the app: what was running fails with
+ * RUNTIME_CRASHED naming the cause, a fresh process starts without a model, and the status
+ * offers the model for reloading — nothing loads it again by itself.
+ */
+import { XinglinError, type ModelStatus } from '../../../contract/index.js';
+import type { Logger } from '../../log.js';
+import type { LlmProvenance, RuntimeOptions } from '../runtime/runtime.js';
+import type { GenerateRequest, GenerateResult } from '../runtime/generate.js';
+import type { LoadPlan, LoadProgress } from '../runtime/load.js';
+import { exitCause } from './exit-cause.js';
+import type { RuntimeCalls, RuntimeOp } from './protocol.js';
+import type { RuntimeExit, RuntimeProcess, SpawnRuntime } from './spawn.js';
+
+export interface RuntimeClientOptions extends RuntimeOptions {
+  spawn: SpawnRuntime;
+  log: Logger;
+  /** Silence from the model process for this long while it answers is a hang (default 60 s). */
+  hangMs?: number;
+}
+
+const DEFAULT_HANG_MS = 60_000;
+/** Reading the prompt comes before the first token: allow this much per prompt token on a slow CPU. */
+const PROMPT_MS_PER_TOKEN = 50;
+/**
+ * Starting llama.cpp and loading a model can be silent for long on a slow disk or a big context:
+ * only an answer is held to the hang limit, the rest gets this long.
+ */
+const SLOW_STEP_MS = 5 * 60_000;
+const WATCH_INTERVAL_MS = 250;
+
+interface Hooks {
+  signal?: AbortSignal | undefined;
+  onProgress?: ((progress: LoadProgress) => void) | undefined;
+  onText?: ((text: string) => void) | undefined;
+  onStarted?: ((promptTokens: number) => void) | undefined;
+}
+
+interface Pending extends Hooks {
+  resolve(value: unknown): void;
+  reject(error: XinglinError): void;
+  /** The last sign of life for this request, and how long silence may last before it is a hang. */
+  lastSign: number;
+  allowanceMs: number;
+}
+
+interface Worker {
+  process: RuntimeProcess;
+  /** Resolves when llama.cpp has started in it. */
+  ready: Promise<void>;
+  started: boolean;
+  /** Set when the app ends it on purpose (close) or for a hang. */
+  stopping: 'close' | { hungForMs: number } | null;
+  exited: Promise<void>;
+}
+
+function superseded(file: string): XinglinError {
+  return new XinglinError('CANCELLED', `模型 ${file} 的加载已取消：被新的加载或卸载请求取代`, { file, superseded: true });
+}
+
+/** The model and adapters a plan loads, by their names in the models folder. */
+function namesOf(plan: LoadPlan): NonNullable<ModelStatus['reloadable']> {
+  return { model: plan.model.file, adapters: plan.adapters.map(({ file, scale }) => ({ file, scale })) };
+}
+
+export class RuntimeClient {
+  readonly #options: RuntimeClientOptions;
+  readonly #hangMs: number;
+  #worker: Worker | null = null;
+  readonly #pending = new Map<number, Pending>();
+  #nextId = 1;
+  #watchdog: NodeJS.Timeout | null = null;
+  #closed = false;
+
+  #status: ModelStatus;
+  /** What is loaded, and what is being loaded: a crash names the model it was running. */
+  #plan: LoadPlan | null = null;
+  #loading: LoadPlan | null = null;
+  #lifecycle: Promise<unknown> = Promise.resolve();
+  #ticket = 0;
+  #loadAbort: AbortController | null = null;
+
+  constructor(options: RuntimeClientOptions) {
+    this.#options = options;
+    this.#hangMs = options.hangMs ?? DEFAULT_HANG_MS;
+    this.#status = { state: 'none', model: null, adapters: [], gpu: 'cpu', threads: options.threads ?? 0, lastTokensPerSecond: null, error: null, reloadable: null };
+  }
+
+  status(): ModelStatus {
+    return structuredClone(this.#status);
+  }
+
+  /** The model process's pid, while one runs (for diagnosis and the crash tests). */
+  get processId(): number | undefined {
+    return this.#worker?.process.pid;
+  }
+
+  provenance(): LlmProvenance {
+    const plan = this.#ready();
+    const { file, sha256, sizeBytes } = plan.model;
+    return {
+      model: { file, sha256, sizeBytes },
+      adapters: plan.adapters.map(({ file: name, sha256: digest, sizeBytes: size, scale }) => ({ file: name, sha256: digest, sizeBytes: size, scale })),
+      template: this.#status.model?.template ?? '',
+      gpu: this.#status.gpu,
+      threads: this.#status.threads,
+    };
+  }
+
+  /**
+   * Loads a planned model (see `planLoad`), replacing the loaded one. When the new one fails to
+   * load — llama.cpp refuses it, the process dies on it, or it is cancelled — the model that was
+   * loaded before is loaded again, so the doctor keeps a working model. A newer load or an
+   * unload supersedes this one (CANCELLED).
+   */
+  load(plan: LoadPlan, options: { signal?: AbortSignal; onProgress?: (progress: LoadProgress) => void } = {}): Promise<ModelStatus> {
+    const ticket = ++this.#ticket;
+    this.#loadAbort?.abort();
+    const abort = new AbortController();
+    this.#loadAbort = abort;
+    const signal = options.signal ? AbortSignal.any([options.signal, abort.signal]) : abort.signal;
+    return this.#exclusive(async () => {
+      if (ticket !== this.#ticket) throw superseded(plan.model.file);
+      const previous = this.#plan;
+      this.#loading = plan;
+      this.#status = { ...this.#status, state: 'loading', error: null, reloadable: null };
+      try {
+        this.#loaded(plan, await this.#call('load', plan, { signal, onProgress: options.onProgress }));
+        return this.status();
+      } catch (cause) {
+        const error = cause instanceof XinglinError ? cause : new XinglinError('MODEL_LOAD_FAILED', String(cause));
+        if (ticket !== this.#ticket) throw superseded(plan.model.file);
+        this.#plan = null;
+        if (error.code !== 'RUNTIME_CRASHED') {
+          this.#status = { ...this.#status, state: error.code === 'CANCELLED' ? 'none' : 'error', model: null, adapters: [], error: error.code === 'CANCELLED' ? null : error.toWire() };
+        }
+        if (previous && previous !== plan) await this.#restore(previous);
+        throw error;
+      } finally {
+        this.#loading = null;
+        if (this.#loadAbort === abort) this.#loadAbort = null;
+      }
+    });
+  }
+
+  /** Stops any answer in progress and frees the model (the process stays, ready for the next load). */
+  unload(): Promise<ModelStatus> {
+    ++this.#ticket;
+    this.#loadAbort?.abort();
+    return this.#exclusive(async () => {
+      if (this.#worker) await this.#call('unload', {});
+      this.#plan = null;
+      this.#status = { ...this.#status, state: 'none', model: null, adapters: [], error: null, reloadable: null };
+      return this.status();
+    });
+  }
+
+  /** Ends the model process (app exit); a later load would start a new one. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    ++this.#ticket;
+    this.#loadAbort?.abort();
+    await this.#exclusive(async () => {
+      const worker = this.#worker;
+      if (!worker) return;
+      worker.stopping = 'close';
+      worker.process.kill();
+      await worker.exited;
+    });
+  }
+
+  /** Throws PROMPT_TOO_LONG when the question alone (with room for a reply) cannot fit; no model: nothing to check. */
+  async assertPromptFits(prompt: string, options: { system?: string; maxTokens?: number } = {}): Promise<void> {
+    if (this.#status.state !== 'ready') return;
+    await this.#call('assertPromptFits', { prompt, ...options });
+  }
+
+  /** A test of system texts for this question: whether each leaves the question and its answer room. */
+  systemBudget(prompt: string, maxTokens: number): (system: string) => Promise<boolean> {
+    this.#ready();
+    return (system) => this.#call('systemFits', { prompt, maxTokens, system });
+  }
+
+  /** One answer on the loaded model; the model queue makes sure only one runs. */
+  async generate(request: GenerateRequest): Promise<GenerateResult> {
+    this.#ready();
+    const { signal, onText, onStarted, ...params } = request;
+    const result = await this.#call('generate', params, { signal, onText, onStarted });
+    if (result.timings.tokensPerSecond > 0) this.#status.lastTokensPerSecond = result.timings.tokensPerSecond;
+    return result;
+  }
+
+  /** Throws NO_MODEL (or BUSY while one loads) unless a model is ready to answer. */
+  assertReady(): void {
+    this.#ready();
+  }
+
+  #ready(): LoadPlan {
+    if (this.#status.state === 'loading') throw new XinglinError('BUSY', '模型正在加载，请稍候');
+    if (!this.#plan || this.#status.state !== 'ready') {
+      const crashed = this.#status.error?.code === 'RUNTIME_CRASHED';
+      throw new XinglinError('NO_MODEL', crashed ? '模型进程意外退出，模型已卸载：请在“模型”页重新加载' : '尚未加载模型，请先在“模型”页加载一个模型');
+    }
+    return this.#plan;
+  }
+
+  #loaded(plan: LoadPlan, status: ModelStatus): void {
+    this.#plan = plan;
+    this.#status = { ...status, lastTokensPerSecond: this.#status.lastTokensPerSecond, reloadable: null };
+  }
+
+  /** Loads again the model that worked before a failed load; if that fails too, there is no model. */
+  async #restore(previous: LoadPlan): Promise<void> {
+    const failed = this.#status;
+    try {
+      this.#loaded(previous, await this.#call('load', previous, {}));
+      this.#options.log.info({ event: 'model.restored', file: previous.model.file });
+    } catch {
+      this.#status = failed;
+    }
+  }
+
+  #exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#lifecycle.then(task, task);
+    this.#lifecycle = run.catch(() => undefined);
+    return run;
+  }
+
+  async #call<Op extends RuntimeOp>(op: Op, params: RuntimeCalls[Op]['params'], hooks: Hooks = {}): Promise<RuntimeCalls[Op]['result']> {
+    const worker = this.#start();
+    await worker.ready;
+    return this.#send(worker, op, params, hooks) as Promise<RuntimeCalls[Op]['result']>;
+  }
+
+  #send(worker: Worker, op: RuntimeOp, params: unknown, hooks: Hooks): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const id = this.#nextId++;
+      const allowanceMs = op === 'generate' ? this.#hangMs : Math.max(this.#hangMs, SLOW_STEP_MS);
+      this.#pending.set(id, { ...hooks, resolve, reject, lastSign: performance.now(), allowanceMs });
+      worker.process.send({ id, op, params } as never);
+      hooks.signal?.addEventListener('abort', () => worker.process.send({ id, op: 'abort' }), { once: true });
+      if (hooks.signal?.aborted) worker.process.send({ id, op: 'abort' });
+      this.#watch();
+    });
+  }
+
+  /** The model process, started (with llama.cpp) on first use and after a crash. */
+  #start(): Worker {
+    if (this.#worker) return this.#worker;
+    if (this.#closed) throw new XinglinError('CANCELLED', '应用正在关闭');
+    const child = this.#options.spawn();
+    let exited!: () => void;
+    const worker: Worker = { process: child, ready: Promise.resolve(), started: false, stopping: null, exited: new Promise((resolve) => (exited = resolve)) };
+    this.#worker = worker;
+    child.onMessage((message) => {
+      const pending = this.#pending.get(message.id);
+      if (!pending) return;
+      pending.lastSign = performance.now();
+      switch (message.type) {
+        case 'result':
+          this.#pending.delete(message.id);
+          return pending.resolve(message.value);
+        case 'error':
+          this.#pending.delete(message.id);
+          return pending.reject(XinglinError.fromWire(message.error));
+        case 'progress':
+          return pending.onProgress?.(message.progress);
+        case 'started':
+          pending.allowanceMs = this.#hangMs + message.promptTokens * PROMPT_MS_PER_TOKEN;
+          return pending.onStarted?.(message.promptTokens);
+        case 'text':
+          pending.allowanceMs = this.#hangMs;
+          return pending.onText?.(message.text);
+      }
+    });
+    child.onExit((exit) => {
+      this.#exited(worker, exit);
+      exited();
+    });
+    const { spawn: _spawn, log: _log, hangMs: _hangMs, ...runtimeOptions } = this.#options;
+    worker.ready = this.#send(worker, 'init', runtimeOptions, {}).then((value) => {
+      const status = value as ModelStatus;
+      worker.started = true;
+      this.#status = { ...this.#status, threads: status.threads, gpu: this.#status.model ? this.#status.gpu : status.gpu };
+    });
+    worker.ready.catch(() => undefined);
+    return worker;
+  }
+
+  #exited(worker: Worker, exit: RuntimeExit): void {
+    if (this.#worker !== worker) return;
+    this.#worker = null;
+    const stopping = worker.stopping;
+    const hungForMs = typeof stopping === 'object' && stopping !== null ? stopping.hungForMs : null;
+    const cause = exitCause(exit, worker.process.stderrTail(), hungForMs);
+    const error =
+      stopping === 'close'
+        ? new XinglinError('CANCELLED', '应用正在关闭，模型进程已结束')
+        : new XinglinError('RUNTIME_CRASHED', `模型进程意外退出：${cause}。应用仍在运行；请重新加载模型。`, { cause, ...(exit.code === null ? {} : { exitCode: exit.code }), ...(exit.signal ? { signal: exit.signal } : {}) });
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const request of pending) request.reject(error);
+    if (stopping === 'close') return;
+
+    const involved = this.#loading ?? this.#plan;
+    this.#options.log.error({ event: 'runtime.crashed', exitCode: exit.code, signal: exit.signal, hung: hungForMs !== null, file: involved?.model.file ?? null, during: this.#loading ? 'load' : pending.length ? 'request' : 'idle' });
+    this.#plan = null;
+    this.#status = { ...this.#status, state: 'error', model: null, adapters: [], error: error.toWire(), reloadable: involved ? namesOf(involved) : null };
+    // A fresh process without a model, so the next load starts at once; one that dies while
+    // starting is not restarted in a loop.
+    if (worker.started && !this.#closed) this.#start();
+  }
+
+  /** While requests are in flight, ends a model process that has gone silent for too long. */
+  #watch(): void {
+    if (this.#watchdog) return;
+    this.#watchdog = setInterval(() => {
+      if (this.#pending.size === 0) {
+        clearInterval(this.#watchdog!);
+        this.#watchdog = null;
+        return;
+      }
+      const now = performance.now();
+      const hung = [...this.#pending.values()].find((p) => now - p.lastSign > p.allowanceMs);
+      const worker = this.#worker;
+      if (hung && worker && !worker.stopping) {
+        worker.stopping = { hungForMs: now - hung.lastSign };
+        worker.process.kill();
+      }
+    }, WATCH_INTERVAL_MS);
+    this.#watchdog.unref();
+  }
+}
