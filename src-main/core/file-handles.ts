@@ -69,6 +69,8 @@ export class FileHandles {
     const handle = newHandle();
     const file = path.join(this.uploadDir, `${handle}.upload`);
     let size = 0;
+    // Opened here, not by the stream: a stream opens its file later, after a fast failure's clean-up.
+    const fd = fs.openSync(file, 'wx', 0o600);
     try {
       await pipeline(
         body,
@@ -79,7 +81,7 @@ export class FileHandles {
             yield chunk;
           }
         },
-        fs.createWriteStream(file, { flags: 'wx', mode: 0o600 }),
+        fs.createWriteStream(file, { fd }),
       );
     } catch (cause) {
       fs.rmSync(file, { force: true });
