@@ -13,8 +13,9 @@ import { runKills } from '../reliability/kill-harness.js';
 export async function benchReliability(workDir: string) {
   const total = Number(process.env.XINGLIN_BENCH_KILLS ?? 200);
   const seed = Number(process.env.XINGLIN_KILL_SEED ?? Date.now() % 1_000_000);
-  const modelsDir = path.join(workDir, 'models-fixture-kills');
-  if (!fs.existsSync(path.join(modelsDir, 'tiny-llama.gguf'))) generateFixtures(modelsDir);
+  const modelsDir = path.join(workDir, 'models-fixture-kills-2048');
+  // The context the tests use: room for the grounded sources and a long answer.
+  if (!fs.existsSync(path.join(modelsDir, 'tiny-llama.gguf'))) generateFixtures(modelsDir, { contextLength: 2048 });
   const dataDir = fs.mkdtempSync(path.join(workDir, 'kills-'));
   const started = performance.now();
   const report = await runKills({ dataDir, modelsDir, model: 'tiny-llama.gguf', importFile: bigImport(4), appKills: Math.ceil(total / 2), runtimeKills: Math.floor(total / 2), seed });

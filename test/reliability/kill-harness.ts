@@ -95,6 +95,7 @@ async function streamUntil(app: ServedApp, sessionId: string, afterChunks: numbe
   ledger.acknowledged.set(sent.userMessage.id, sent.userMessage);
   let seen = '';
   let chunks = 0;
+  let failed: string | null = null;
   await new Promise<void>((resolve) => {
     const off = app.on((name, payload) => {
       const event = payload as { messageId?: string; message?: Message; text?: string };
@@ -107,15 +108,21 @@ async function streamUntil(app: ServedApp, sessionId: string, afterChunks: numbe
         off();
         resolve();
       }
-      if (name === 'chat.error' && event.messageId === sent.assistantMessageId) (off(), resolve());
+      if (name === 'chat.error' && event.messageId === sent.assistantMessageId) {
+        failed = (payload as { error: { code: string } }).error.code;
+        off();
+        resolve();
+      }
     });
   });
-  return { messageId: sent.assistantMessageId, seen: () => seen };
+  return { messageId: sent.assistantMessageId, seen: () => seen, failed: () => failed };
 }
 
 async function killDuringAnswer(app: ServedApp, ledger: Ledger, rng: () => number): Promise<void> {
   const session = await app.call<{ id: string }>('sessions.create', {});
   const answer = await streamUntil(app, session.id, 1 + Math.floor(rng() * 40), ledger);
+  // An answer that fails on its own (a too small context, no model) would make every kill trivial.
+  if (answer.failed()) throw new Error(`the answer failed before the kill: ${answer.failed()}`);
   if (!ledger.acknowledged.has(answer.messageId)) ledger.cutOff.set(answer.messageId, { sessionId: session.id, seen: answer.seen() });
   const model = app.modelProcessPid();
   await app.kill('SIGKILL');
@@ -188,6 +195,10 @@ export async function runKills(plan: KillPlan): Promise<KillReport> {
       const pid = app.modelProcessPid();
       const crashed = nextEventOf(app, 'chat.error', (event) => event.error.code === 'RUNTIME_CRASHED');
       const answer = await streamUntil(app, session.id, 1 + Math.floor(rng() * 40), ledger);
+      if (answer.failed()) {
+        failures.push(`runtime kill ${kill}: the answer failed before the kill: ${answer.failed()}`);
+        break;
+      }
       if (ledger.acknowledged.has(answer.messageId) || pid === null) {
         // The answer ended before the kill: nothing was cut off, the kill is not counted.
         kill--;
