@@ -12,7 +12,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { KbStats, Message, MethodOutput, ModelStatus } from '../../src-main/contract/index.js';
 import { mulberry32 } from '../fixtures/gguf/tiny-llama.js';
-import { alive, nextEventOf, serveApp, XINGLIN, type ServedApp } from './served-app.js';
+import { alive, serveApp, XINGLIN, type ServedApp } from './served-app.js';
 
 export interface KillPlan {
   dataDir: string;
@@ -96,26 +96,29 @@ async function streamUntil(app: ServedApp, sessionId: string, afterChunks: numbe
   let seen = '';
   let chunks = 0;
   let failed: string | null = null;
-  await new Promise<void>((resolve) => {
-    const off = app.on((name, payload) => {
-      const event = payload as { messageId?: string; message?: Message; text?: string };
-      if (name === 'chat.token' && event.messageId === sent.assistantMessageId) {
-        seen += event.text;
-        if (++chunks >= afterChunks) (off(), resolve());
-      }
-      if (name === 'chat.done' && event.message?.id === sent.assistantMessageId) {
-        ledger.acknowledged.set(event.message.id, event.message);
-        off();
-        resolve();
-      }
-      if (name === 'chat.error' && event.messageId === sent.assistantMessageId) {
-        failed = (payload as { error: { code: string } }).error.code;
-        off();
-        resolve();
-      }
-    });
+  let reach!: () => void;
+  let end!: () => void;
+  const reached = new Promise<void>((resolve) => (reach = resolve));
+  // Heard until the answer ends, so an end that comes after `reached` (or after a kill) is not missed.
+  const ended = new Promise<void>((resolve) => (end = resolve));
+  const off = app.on((name, payload) => {
+    const event = payload as { messageId?: string; message?: Message; text?: string; error?: { code: string } };
+    if (name === 'chat.token' && event.messageId === sent.assistantMessageId) {
+      seen += event.text;
+      if (++chunks >= afterChunks) reach();
+    }
+    const done = name === 'chat.done' && event.message?.id === sent.assistantMessageId;
+    const error = name === 'chat.error' && event.messageId === sent.assistantMessageId;
+    if (done) ledger.acknowledged.set(event.message!.id, event.message!);
+    if (error) failed = event.error!.code;
+    if (done || error) {
+      off();
+      reach();
+      end();
+    }
   });
-  return { messageId: sent.assistantMessageId, seen: () => seen, failed: () => failed };
+  await reached;
+  return { messageId: sent.assistantMessageId, seen: () => seen, failed: () => failed, ended };
 }
 
 async function killDuringAnswer(app: ServedApp, ledger: Ledger, rng: () => number): Promise<void> {
@@ -193,7 +196,6 @@ export async function runKills(plan: KillPlan): Promise<KillReport> {
       const before = failures.length;
       const session = await app.call<{ id: string }>('sessions.create', {});
       const pid = app.modelProcessPid();
-      const crashed = nextEventOf(app, 'chat.error', (event) => event.error.code === 'RUNTIME_CRASHED');
       const answer = await streamUntil(app, session.id, 1 + Math.floor(rng() * 40), ledger);
       if (answer.failed()) {
         failures.push(`runtime kill ${kill}: the answer failed before the kill: ${answer.failed()}`);
@@ -206,13 +208,21 @@ export async function runKills(plan: KillPlan): Promise<KillReport> {
       }
       process.kill(pid, 'SIGKILL');
       report.runtime.kills++;
-      await crashed;
-      const row = (await app.call<Message[]>('sessions.messages', { id: session.id })).find((m) => m.id === answer.messageId);
-      if (!row || row.status !== 'interrupted' || !samePrefix(row.text, answer.seen())) failures.push(`runtime kill ${kill}: the cut-off answer was not kept as interrupted with its text`);
-      else ledger.acknowledged.set(row.id, row);
+      await answer.ended;
+      if (!ledger.acknowledged.has(answer.messageId)) {
+        // Cut off by the kill (an answer may also have ended just before the kill landed).
+        const row = (await app.call<Message[]>('sessions.messages', { id: session.id })).find((m) => m.id === answer.messageId);
+        if (answer.failed() !== 'RUNTIME_CRASHED' || !row || row.status !== 'interrupted' || !samePrefix(row.text, answer.seen())) failures.push(`runtime kill ${kill}: the cut-off answer was not kept as interrupted with its text`);
+        else ledger.acknowledged.set(row.id, row);
+      }
       // The app answers on (knowledge mode), and one action reloads the model.
       await app.call('kb.ask', { question: '阿莫西林的禁忌是什么？' });
-      const status = await app.call<ModelStatus>('models.status');
+      // A kill that landed on an idle process is noticed when its exit arrives.
+      let status = await app.call<ModelStatus>('models.status');
+      for (let tries = 0; status.state === 'ready' && tries < 100; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        status = await app.call<ModelStatus>('models.status');
+      }
       if (status.state !== 'error' || status.reloadable?.model !== plan.model) failures.push(`runtime kill ${kill}: the status does not offer the model for reload`);
       await app.call('models.load', status.reloadable ?? { model: plan.model });
       if (failures.length === before) report.runtime.survived++;

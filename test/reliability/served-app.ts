@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { EventName, EventPayload } from '../../src-main/contract/index.js';
+import type { EventName } from '../../src-main/contract/index.js';
 import { appRoot } from '../../src-main/hosts/common/app-root.js';
 
 export const XINGLIN = path.join(appRoot(), 'bin', 'xinglin.js');
@@ -79,18 +79,6 @@ export async function serveApp(dataDir: string, modelsDir: string): Promise<Serv
       await exited;
     },
   };
-}
-
-/** Waits for the next event `name` whose payload matches. */
-export function nextEventOf<E extends EventName>(app: ServedApp, name: E, match: (payload: EventPayload<E>) => boolean = () => true): Promise<EventPayload<E>> {
-  return new Promise((resolve) => {
-    const off = app.on((event, payload) => {
-      if (event === name && match(payload as EventPayload<E>)) {
-        off();
-        resolve(payload as EventPayload<E>);
-      }
-    });
-  });
 }
 
 function childProcesses(parent: number): number[] {
