@@ -54,7 +54,7 @@ export function resolveRefuseUngrounded(env: NodeJS.ProcessEnv = process.env): b
   throw new XinglinError('INVALID_INPUT', `XINGLIN_REFUSE_UNGROUNDED 只能是 1 或 0，收到“${value}”。`);
 }
 
-/** `--threads` wins over XINGLIN_THREADS; neither means the physical core count (LlmHost decides). */
+/** `--threads` wins over XINGLIN_THREADS; neither means the physical core count (the model process decides). */
 export function resolveThreads(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): number | undefined {
   const value = flag ?? env.XINGLIN_THREADS;
   if (value === undefined || value === '') return undefined;

@@ -9,7 +9,7 @@ import { XinglinError, type ModelStatus } from '../../../contract/index.js';
 import type { Logger } from '../../log.js';
 import type { LlmProvenance, RuntimeOptions } from '../runtime/runtime.js';
 import type { GenerateRequest, GenerateResult } from '../runtime/generate.js';
-import type { LoadPlan, LoadProgress } from '../runtime/load.js';
+import { adapterRefsOf, type LoadPlan, type LoadProgress } from '../runtime/load.js';
 import { exitCause } from './exit-cause.js';
 import type { RuntimeCalls, RuntimeOp } from './protocol.js';
 import type { RuntimeExit, RuntimeProcess, SpawnRuntime } from './spawn.js';
@@ -66,7 +66,10 @@ function namesOf(plan: LoadPlan): NonNullable<ModelStatus['reloadable']> {
 }
 
 export class RuntimeClient {
-  readonly #options: RuntimeClientOptions;
+  readonly #spawn: SpawnRuntime;
+  readonly #log: Logger;
+  /** What the model process starts llama.cpp with. */
+  readonly #runtimeOptions: RuntimeOptions;
   readonly #hangMs: number;
   #worker: Worker | null = null;
   readonly #pending = new Map<number, Pending>();
@@ -83,8 +86,11 @@ export class RuntimeClient {
   #loadAbort: AbortController | null = null;
 
   constructor(options: RuntimeClientOptions) {
-    this.#options = options;
-    this.#hangMs = options.hangMs ?? DEFAULT_HANG_MS;
+    const { spawn, log, hangMs, ...runtimeOptions } = options;
+    this.#spawn = spawn;
+    this.#log = log;
+    this.#runtimeOptions = runtimeOptions;
+    this.#hangMs = hangMs ?? DEFAULT_HANG_MS;
     this.#status = { state: 'none', model: null, adapters: [], gpu: 'cpu', threads: options.threads ?? 0, lastTokensPerSecond: null, error: null, reloadable: null };
   }
 
@@ -102,7 +108,7 @@ export class RuntimeClient {
     const { file, sha256, sizeBytes } = plan.model;
     return {
       model: { file, sha256, sizeBytes },
-      adapters: plan.adapters.map(({ file: name, sha256: digest, sizeBytes: size, scale }) => ({ file: name, sha256: digest, sizeBytes: size, scale })),
+      adapters: adapterRefsOf(plan),
       template: this.#status.model?.template ?? '',
       gpu: this.#status.gpu,
       threads: this.#status.threads,
@@ -216,7 +222,7 @@ export class RuntimeClient {
     const failed = this.#status;
     try {
       this.#loaded(previous, await this.#call('load', previous, {}));
-      this.#options.log.info({ event: 'model.restored', file: previous.model.file });
+      this.#log.info({ event: 'model.restored', file: previous.model.file });
     } catch {
       this.#status = failed;
     }
@@ -250,7 +256,7 @@ export class RuntimeClient {
   #start(): Worker {
     if (this.#worker) return this.#worker;
     if (this.#closed) throw new XinglinError('CANCELLED', '应用正在关闭');
-    const child = this.#options.spawn();
+    const child = this.#spawn();
     let exited!: () => void;
     const worker: Worker = { process: child, ready: Promise.resolve(), started: false, stopping: null, exited: new Promise((resolve) => (exited = resolve)) };
     this.#worker = worker;
@@ -279,8 +285,7 @@ export class RuntimeClient {
       this.#exited(worker, exit);
       exited();
     });
-    const { spawn: _spawn, log: _log, hangMs: _hangMs, ...runtimeOptions } = this.#options;
-    worker.ready = this.#send(worker, 'init', runtimeOptions, {}).then((value) => {
+    worker.ready = this.#send(worker, 'init', this.#runtimeOptions, {}).then((value) => {
       const status = value as ModelStatus;
       worker.started = true;
       this.#status = { ...this.#status, threads: status.threads, gpu: this.#status.model ? this.#status.gpu : status.gpu };
@@ -305,7 +310,7 @@ export class RuntimeClient {
     if (stopping === 'close') return;
 
     const involved = this.#loading ?? this.#plan;
-    this.#options.log.error({ event: 'runtime.crashed', exitCode: exit.code, signal: exit.signal, hung: hungForMs !== null, file: involved?.model.file ?? null, during: this.#loading ? 'load' : pending.length ? 'request' : 'idle' });
+    this.#log.error({ event: 'runtime.crashed', exitCode: exit.code, signal: exit.signal, hung: hungForMs !== null, file: involved?.model.file ?? null, during: this.#loading ? 'load' : pending.length ? 'request' : 'idle' });
     this.#plan = null;
     this.#status = { ...this.#status, state: 'error', model: null, adapters: [], error: error.toWire(), reloadable: involved ? namesOf(involved) : null };
     // A fresh process without a model, so the next load starts at once; one that dies while

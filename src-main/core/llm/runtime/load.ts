@@ -123,12 +123,17 @@ export async function planLoad(modelPath: string, choices: readonly AdapterChoic
   };
 }
 
+/** The adapters of a plan as provenance records them (without their paths). */
+export function adapterRefsOf(plan: LoadPlan): AdapterRef[] {
+  return plan.adapters.map(({ file, sha256, sizeBytes, scale }) => ({ file, sha256, sizeBytes, scale }));
+}
+
 /** The weights, a context with the adapters applied and a chat session on the model's own template. */
 export async function loadModel(llama: Llama, plan: LoadPlan, options: LoadOptions): Promise<LoadedModel> {
   const { signal, onProgress } = options;
   const base = plan.model;
   const adapters = plan.adapters;
-  const adapterRefs: AdapterRef[] = adapters.map(({ file, sha256, sizeBytes, scale }) => ({ file, sha256, sizeBytes, scale }));
+  const adapterRefs = adapterRefsOf(plan);
   const cpuOnly = llama.gpu === false;
   // On the CPU, quantised weights are repacked into a second buffer; with mmap the mapped file
   // pages stay resident too, i.e. the model is held twice. Read such files instead of mapping.
