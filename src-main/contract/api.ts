@@ -31,10 +31,14 @@ export type Api = {
 };
 
 /**
- * Electron's `window.xinglin`: the API, and the main process's native open dialog, the one way a
- * file reaches the core from the window (null: the user cancelled).
+ * Electron's `window.xinglin`: the API, the main process's native open dialog (the one way a file
+ * reaches the core from the window; null: the user cancelled), and printing a record to PDF.
  */
-export type ElectronBridge = Api & { chooseFile(purpose: FilePurpose): Promise<ChosenFile | null> };
+export type ElectronBridge = Api & {
+  chooseFile(purpose: FilePurpose): Promise<ChosenFile | null>;
+  /** The window printed to PDF and saved where the user chooses (false: the user cancelled). */
+  savePdf(fileName: string): Promise<boolean>;
+};
 
 export function buildApi(transport: Transport): Api {
   const api: Record<string, unknown> = {};

@@ -12,6 +12,7 @@ export const None = z.object({}).strict();
 
 /** An error as data, inside an entity (a failed job, an answer that failed). */
 export const ErrorData = z.object({ code: z.string(), message: z.string() });
+export type ErrorData = z.infer<typeof ErrorData>;
 
 export const Sampling = z.object({
   temperature: z.number().min(0).max(2),

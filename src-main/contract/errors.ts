@@ -40,6 +40,12 @@ export const errorCodes = [
   'FOLDER_UNUSABLE',
   /** An uploaded or chosen file is larger than the limit for its use. */
   'FILE_TOO_LARGE',
+  /** A record was saved in another window since this one opened it: nothing was overwritten. */
+  'RECORD_CONFLICT',
+  /** A signed record cannot change: a correction is an addendum. */
+  'RECORD_SIGNED',
+  /** The consultation text cannot be read as a dialogue (empty, no speaker prefixes). */
+  'DIALOGUE_INVALID',
   'INTERNAL',
 ] as const;
 

@@ -5,6 +5,7 @@ export * from './app.js';
 export * from './chat.js';
 export * from './models.js';
 export * from './knowledge.js';
+export * from './records.js';
 export * from './jobs.js';
 export * from './methods.js';
 export * from './events.js';
@@ -15,3 +16,5 @@ export const IPC_INVOKE = 'xinglin:invoke';
 export const IPC_EVENT = 'xinglin:event';
 /** Electron only: the main process shows a native open dialog and answers a `ChosenFile` (or null). */
 export const IPC_CHOOSE_FILE = 'xinglin:choose-file';
+/** Electron only: the main process prints the window to PDF (its print stylesheet applies) and saves it where the user chooses. */
+export const IPC_SAVE_PDF = 'xinglin:save-pdf';

@@ -4,12 +4,13 @@ import { chatMethods } from './chat.js';
 import { jobMethods } from './jobs.js';
 import { knowledgeMethods } from './knowledge.js';
 import { modelMethods } from './models.js';
+import { recordMethods } from './records.js';
 
 /**
  * Every method of the API, merged from the domains: its input schema (validated at each host
  * boundary) and its output schema. Hosts, the preload and the renderer client are all built from it.
  */
-export const methods = { ...appMethods, ...chatMethods, ...modelMethods, ...knowledgeMethods, ...jobMethods } as const;
+export const methods = { ...appMethods, ...chatMethods, ...modelMethods, ...knowledgeMethods, ...recordMethods, ...jobMethods } as const;
 
 export type MethodName = keyof typeof methods;
 export type MethodInput<M extends MethodName> = z.input<(typeof methods)[M]['input']>;

@@ -26,7 +26,7 @@ export const ModelStatus = z.object({
 export type ModelStatus = z.infer<typeof ModelStatus>;
 
 /** Who may use the model: a chat answer, a sessionless kb.ask, and later drafting and evaluation. */
-export const ModelRequestKind = z.enum(['chat', 'kb.ask']);
+export const ModelRequestKind = z.enum(['chat', 'kb.ask', 'records.draft']);
 export type ModelRequestKind = z.infer<typeof ModelRequestKind>;
 
 export const ModelRequest = z.object({

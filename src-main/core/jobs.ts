@@ -43,7 +43,12 @@ export class Jobs {
    * CANCELLED (the work must leave nothing half-done when its signal aborts), a failed one with
    * the work's typed error.
    */
-  async run<T>(kind: JobKind, subject: string, work: (control: JobControl) => Promise<T>, options: { signal?: AbortSignal } = {}): Promise<T> {
+  run<T>(kind: JobKind, subject: string, work: (control: JobControl) => Promise<T>, options: { signal?: AbortSignal } = {}): Promise<T> {
+    return this.start(kind, subject, work, options).result;
+  }
+
+  /** `run` for a caller that answers before the job ends (a draft the model rewrites): the id at once. */
+  start<T>(kind: JobKind, subject: string, work: (control: JobControl) => Promise<T>, options: { signal?: AbortSignal } = {}): { id: string; result: Promise<T> } {
     const abort = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, abort.signal]) : abort.signal;
     const job: Job = { id: randomUUID(), kind, subject, state: 'running', phase: 'start', progress: 0, detail: null, done: null, total: null, error: null, startedAt: Date.now(), endedAt: null };
@@ -61,17 +66,20 @@ export class Jobs {
         update({ phase: step.phase, progress: Math.min(1, Math.max(0, step.progress)), detail: step.detail ?? null, done: step.done ?? null, total: step.total ?? null });
       },
     };
-    try {
-      const result = await work(control);
-      // Work that finished in spite of a late cancel is done: its result is whole.
-      this.#end(job, update, 'done', null);
-      return result;
-    } catch (cause) {
-      // A typed error says what happened; anything else after a cancel is the cancel's doing.
-      const error = cause instanceof XinglinError ? cause : signal.aborted ? cancelled(subject) : toTyped(cause, kind);
-      this.#end(job, update, error.code === 'CANCELLED' ? 'cancelled' : 'failed', error);
-      throw error;
-    }
+    const result = (async () => {
+      try {
+        const value = await work(control);
+        // Work that finished in spite of a late cancel is done: its result is whole.
+        this.#end(job, update, 'done', null);
+        return value;
+      } catch (cause) {
+        // A typed error says what happened; anything else after a cancel is the cancel's doing.
+        const error = cause instanceof XinglinError ? cause : signal.aborted ? cancelled(subject) : toTyped(cause, kind);
+        this.#end(job, update, error.code === 'CANCELLED' ? 'cancelled' : 'failed', error);
+        throw error;
+      }
+    })();
+    return { id: job.id, result };
   }
 
   list(): Job[] {
@@ -100,6 +108,8 @@ export class Jobs {
   }
 }
 
+const JOB_NAMES: Record<JobKind, string> = { 'kb.import': '知识库导入', 'models.load': '模型加载', 'records.draft': '病历起草' };
+
 function toTyped(cause: unknown, kind: JobKind): XinglinError {
-  return new XinglinError('INTERNAL', `${kind === 'kb.import' ? '知识库导入' : '模型加载'}意外失败：${cause instanceof Error ? cause.message : String(cause)}`);
+  return new XinglinError('INTERNAL', `${JOB_NAMES[kind]}意外失败：${cause instanceof Error ? cause.message : String(cause)}`);
 }

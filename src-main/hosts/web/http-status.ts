@@ -16,6 +16,9 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   BUSY: 409,
   NO_MODEL: 409,
   CANCELLED: 409,
+  // The record changed or was signed since the request's version: nothing was overwritten.
+  RECORD_CONFLICT: 409,
+  RECORD_SIGNED: 409,
   // Too large for its limit.
   PROMPT_TOO_LONG: 413,
   FILE_TOO_LARGE: 413,
@@ -27,6 +30,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   MODEL_LOAD_FAILED: 422,
   ADAPTER_MISMATCH: 422,
   IMPORT_INVALID: 422,
+  DIALOGUE_INVALID: 422,
   // The app's own side cannot serve it: its database, folders, shipped files or model process.
   DATABASE_NEWER: 503,
   DATABASE_CORRUPT: 503,

@@ -34,5 +34,8 @@ export const codes: Record<ErrorCode, string> = {
   STARTER_INVALID: 'A file of the starter knowledge base that ships with Xinglin is damaged. Reinstall Xinglin.',
   FOLDER_UNUSABLE: 'A data or models folder cannot be used (a file, read-only, full, or a special filesystem).',
   FILE_TOO_LARGE: 'The file is too large.',
+  RECORD_CONFLICT: 'The record was saved in another window since you opened it. Nothing was overwritten.',
+  RECORD_SIGNED: 'The record is signed and cannot change. Write an addendum to correct it.',
+  DIALOGUE_INVALID: 'The text could not be read as a consultation dialogue.',
   INTERNAL: 'Internal error.',
 };

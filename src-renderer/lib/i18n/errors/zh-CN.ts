@@ -39,5 +39,8 @@ export const codes: Partial<Record<ErrorCode, string>> = {
   STARTER_INVALID: '入门知识库文件已损坏，请重新安装',
   FOLDER_UNUSABLE: '文件夹无法使用',
   FILE_TOO_LARGE: '文件过大',
+  RECORD_CONFLICT: '病历已在另一个窗口保存，未覆盖任何内容',
+  RECORD_SIGNED: '病历已签名，不能修改；更正请写补充记录',
+  DIALOGUE_INVALID: '无法识别为问诊对话',
   INTERNAL: '内部错误',
 };
