@@ -8,7 +8,7 @@ export const SLOW_QUERY_MS = 50;
 
 export interface SlowQueryOptions {
   /** Which database the repository works on. */
-  db: 'chat' | 'knowledge';
+  db: 'chat' | 'knowledge' | 'records';
   log: Logger;
   /** Operations slower than this are logged (default 50 ms). */
   thresholdMs?: number;
