@@ -9,6 +9,7 @@ import { FileHandles } from './file-handles.js';
 import { Jobs } from './jobs.js';
 import { openKnowledge } from './knowledge/index.js';
 import { openLlm } from './llm/index.js';
+import { openRecords } from './records/index.js';
 import { errorTrace, openLog } from './log.js';
 import type { Handlers } from './slice.js';
 import { invalidInput, malformedText } from './validation.js';
@@ -31,6 +32,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
   const llm = openLlm({ config, jobs, log, bus });
   const knowledge = openKnowledge({ file: path.join(config.dataDir, 'knowledge.db'), starterDir: config.starterDir, refuseUngrounded: config.refuseUngrounded ?? false, slowQueryMs: config.slowQueryMs, jobs, files, log });
   const chat = openChat({ file: path.join(config.dataDir, 'xinglin.db'), config, knowledge: knowledge.service, llm: llm.service, bus, log });
+  const records = openRecords({ file: path.join(config.dataDir, 'records.db'), config, knowledge: knowledge.service, llm: llm.service, jobs, bus, log });
 
   const handlers: Handlers = {
     'app.info': () => ({ name: '杏林 Xinglin', version: config.appVersion, host: config.host, dataDir: config.dataDir, modelsDir: config.modelsDir, platform: `${process.platform}-${process.arch}` }),
@@ -39,6 +41,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     ...chat.handlers,
     ...llm.handlers,
     ...knowledge.handlers,
+    ...records.handlers,
   };
   log.info({ event: 'core.opened', host: config.host, appVersion: config.appVersion });
 
@@ -73,6 +76,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
         jobs.cancelAll();
         files.close();
         await chat.close();
+        await records.close();
         await llm.close();
         knowledge.close();
         log.info({ event: 'core.closed' });

@@ -21,13 +21,14 @@ export type LogEvent =
   | { event: 'core.opened'; host: 'electron' | 'web' | 'cli'; appVersion: string }
   | { event: 'core.closed' }
   | ({ event: 'core.call.failed'; method: MethodName } & ErrorTrace)
-  | { event: 'db.slow_query'; db: 'chat' | 'knowledge'; op: string; ms: number; thresholdMs: number; rows?: number }
+  | { event: 'db.slow_query'; db: 'chat' | 'knowledge' | 'records'; op: string; ms: number; thresholdMs: number; rows?: number }
   | { event: 'kb.starter.failed'; code: ErrorCode | null; file: string | null; line: number | null }
   | { event: 'kb.synonyms.failed'; code: ErrorCode | null; line: number | null }
   | { event: 'job.ended'; kind: JobKind; state: JobState; ms: number; code: ErrorCode | null }
   | { event: 'model.loaded'; file: string; adapters: number; gpu: string; threads: number; ms: number }
   | { event: 'model.restored'; file: string }
   | { event: 'runtime.crashed'; exitCode: number | null; signal: string | null; hung: boolean; file: string | null; during: 'load' | 'request' | 'idle' }
+  | { event: 'record.drafted'; mode: 'findings' | 'llm'; ms: number; turns: number; findings: number; unsupported?: number; warnings?: number; tokens?: number }
   | { event: 'model.request.ended'; kind: ModelRequestKind; waitedMs: number; ranMs: number; cancelled: boolean }
   | ({ event: 'web.request.failed'; path: string } & ErrorTrace)
   | { event: 'electron.ready'; version: string; electron: string }

@@ -2,7 +2,7 @@
  * Generation on a loaded model: the conversation fitted into the context, tokens streamed as
  * text, timings measured from the first token.
  */
-import type { ChatHistoryItem } from 'node-llama-cpp';
+import type { ChatHistoryItem, GbnfJsonSchema, LlamaGrammar, LlamaModel } from 'node-llama-cpp';
 import { XinglinError, type Sampling, type Timings } from '../../../contract/index.js';
 import { fitToContext, replyReserve, type ChatTurn } from '../context-fit.js';
 import { TokenTextStream } from '../text-stream.js';
@@ -15,6 +15,11 @@ export interface GenerateRequest {
   /** Instructions for the model (the caller's prompt template); none when absent. */
   system?: string;
   sampling: Sampling;
+  /**
+   * A JSON schema the answer must follow: node-llama-cpp compiles it into a grammar that only lets
+   * the model write JSON of that shape (a record draft). Plain JSON, so it crosses the process boundary.
+   */
+  jsonSchema?: GbnfJsonSchema;
   signal?: AbortSignal;
   onText?: (chunk: string) => void;
   /** The prompt is fitted and about to be read; reading `promptTokens` comes before the first token. */
@@ -62,8 +67,30 @@ export function systemBudget(loaded: LoadedModel, prompt: string, maxTokens: num
   return (system) => base + loaded.model.tokenize(system).length + BOUNDARY_TOKENS <= budget;
 }
 
+// Compiling a grammar costs milliseconds to seconds; one schema is asked for again and again.
+const grammars = new WeakMap<LlamaModel, Map<string, Promise<LlamaGrammar>>>();
+
+function grammarFor(model: LlamaModel, schema: GbnfJsonSchema): Promise<LlamaGrammar> {
+  const cache = grammars.get(model) ?? new Map<string, Promise<LlamaGrammar>>();
+  grammars.set(model, cache);
+  const key = JSON.stringify(schema);
+  let grammar = cache.get(key);
+  if (!grammar) {
+    grammar = model.llama.createGrammarForJsonSchema<GbnfJsonSchema>(schema);
+    cache.set(key, grammar);
+    grammar.catch(() => cache.delete(key));
+  }
+  return grammar;
+}
+
 export async function generate(loaded: LoadedModel, request: GenerateRequest, signal: AbortSignal): Promise<GenerateResult> {
   const started = performance.now();
+  let grammar: LlamaGrammar | undefined;
+  try {
+    grammar = request.jsonSchema ? await grammarFor(loaded.model, request.jsonSchema) : undefined;
+  } catch (error) {
+    throw new XinglinError('GENERATION_FAILED', `无法按 JSON 结构约束生成：${errorText(error)}`);
+  }
   const { sampling } = request;
   const { session } = loaded;
   const { toItems, countTokens } = promptRenderer(loaded, request.prompt, request.system);
@@ -94,6 +121,7 @@ export async function generate(loaded: LoadedModel, request: GenerateRequest, si
       topK: sampling.topK,
       topP: sampling.topP,
       seed: sampling.seed,
+      ...(grammar ? { grammar } : {}),
       onToken: (tokens) => {
         const now = performance.now();
         firstTokenAt ??= now;
