@@ -91,5 +91,15 @@ const starter = step('starter knowledge base → dist/main/starter', () => {
   for (const file of fs.readdirSync(from).filter((f) => f.endsWith('.jsonl') || f.endsWith('.tsv'))) fs.copyFileSync(path.join(from, file), path.join(to, file));
 });
 
-const results = await Promise.allSettled([renderer, main, preload, shim, starter]);
+// The records slice's data (templates, the findings vocabulary) ships beside the bundles too, under the
+// names its loaders look for there first.
+const recordData = step('record templates and findings vocabulary → dist/main', () => {
+  const records = path.join(root, 'src-main', 'core', 'records');
+  for (const [from, to, ending] of [['templates', 'record-templates', '.json'], [path.join('findings', 'vocabulary'), 'findings-vocabulary', '.tsv']]) {
+    fs.mkdirSync(path.join(out, to), { recursive: true });
+    for (const file of fs.readdirSync(path.join(records, from)).filter((f) => f.endsWith(ending))) fs.copyFileSync(path.join(records, from, file), path.join(out, to, file));
+  }
+});
+
+const results = await Promise.allSettled([renderer, main, preload, shim, starter, recordData]);
 if (results.some((r) => r.status === 'rejected')) process.exit(1);

@@ -2,6 +2,7 @@ import { KB_FIELD_LABELS, XinglinError, type KbAskResult } from '../../contract/
 import type { Core } from '../../core/core.js';
 import { readLines } from '../../core/core.js';
 import { parse } from './args.js';
+import { parseObject } from './json-object.js';
 import { openCore } from './context.js';
 import { loadRequest, modelFolder } from './model-flags.js';
 
@@ -61,14 +62,4 @@ function readable(result: KbAskResult): string {
   if (result.choices.length) lines.push('', '可选条目（重新提问）：', ...result.choices.map((c, i) => `${i + 1}. ${c.name}（${c.what}）：xinglin ask "${c.ask}"`));
   if (result.uncited.length) lines.push('', '未引用知识库的陈述：', ...result.uncited.map((s) => `- ${s}`));
   return lines.join('\n');
-}
-
-function parseObject(line: number, text: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(text);
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
-  } catch {
-    // reported below
-  }
-  throw new XinglinError('INVALID_INPUT', `第 ${line} 行不是一个 JSON 对象`);
 }

@@ -3,10 +3,11 @@ import { XinglinError, type ErrorCode } from '../../contract/index.js';
 import { ask, askUsage } from './ask.js';
 import { chat, chatUsage } from './chat.js';
 import { kb, kbImportHelp, kbUsage } from './kb.js';
+import { draft, draftUsage, extract, extractUsage, records, recordsUsage } from './records.js';
 import { serve, serveUsage } from './serve.js';
 import { sessions, sessionsUsage } from './sessions.js';
 
-const commands: Record<string, (args: string[]) => Promise<number>> = { serve, chat, sessions, kb, ask };
+const commands: Record<string, (args: string[]) => Promise<number>> = { serve, chat, sessions, kb, ask, extract, draft, records };
 
 const usage = `杏林 Xinglin — 离线临床助手
 
@@ -16,6 +17,9 @@ const usage = `杏林 Xinglin — 离线临床助手
   ${sessionsUsage}
   ${kbUsage}
   ${askUsage}
+  ${extractUsage}
+  ${draftUsage}
+  ${recordsUsage}
 
 每个命令都接受：
   --data-dir <目录>     数据库与知识库所在目录（或环境变量 XINGLIN_DATA_DIR）
