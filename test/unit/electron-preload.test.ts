@@ -22,13 +22,14 @@ describe('preload', () => {
     expect(exposedKeys).toEqual(['xinglin']);
   });
 
-  it('offers exactly the contract’s methods, plus on() and chooseFile()', () => {
+  it('offers exactly the contract’s methods, plus on(), chooseFile() and savePdf()', () => {
     const offered = Object.entries(api as unknown as Record<string, unknown>).flatMap(([ns, group]) =>
       typeof group === 'function' ? [ns] : Object.keys(group as object).map((member) => `${ns}.${member}`),
     );
-    expect(offered.filter((n) => n !== 'on' && n !== 'chooseFile').sort()).toEqual([...methodNames].sort());
+    expect(offered.filter((n) => n !== 'on' && n !== 'chooseFile' && n !== 'savePdf').sort()).toEqual([...methodNames].sort());
     expect(typeof api.on).toBe('function');
     expect(typeof api.chooseFile).toBe('function');
+    expect(typeof api.savePdf).toBe('function');
     // Nothing of Electron leaks: no ipcRenderer, no invoke, no send.
     expect(JSON.stringify(Object.keys(api))).not.toMatch(/ipc|invoke|send|electron/i);
   });

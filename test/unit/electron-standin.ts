@@ -32,6 +32,9 @@ export const standin = {
   /** Answers dialog.showOpenDialog (the user's choice); tests replace it. */
   openDialog: (async () => ({ canceled: true, filePaths: [] })) as (options: Record<string, unknown>) => Promise<{ canceled: boolean; filePaths: string[] }>,
   openDialogCalls: [] as Array<{ window: unknown; options: Record<string, unknown> }>,
+  /** Answers dialog.showSaveDialog (where the user saves); tests replace it. */
+  saveDialog: (async () => ({ canceled: true, filePath: '' })) as (options: Record<string, unknown>) => Promise<{ canceled: boolean; filePath: string }>,
+  saveDialogCalls: [] as Array<{ window: unknown; options: Record<string, unknown> }>,
   quitted: false,
   /** The main process sending `(channel, ...args)` to the renderer: what the preload hears. */
   sendToRenderer(channel: string, ...args: unknown[]): void {
@@ -53,6 +56,8 @@ export const standin = {
     this.utilityProcesses = [];
     this.openDialog = async () => ({ canceled: true, filePaths: [] });
     this.openDialogCalls = [];
+    this.saveDialog = async () => ({ canceled: true, filePath: '' });
+    this.saveDialogCalls = [];
     this.quitted = false;
     app.removeAllListeners();
   },
@@ -185,6 +190,10 @@ export const dialog = {
     standin.openDialogCalls.push({ window, options });
     return standin.openDialog(options);
   },
+  showSaveDialog(window: unknown, options: Record<string, unknown>): Promise<{ canceled: boolean; filePath: string }> {
+    standin.saveDialogCalls.push({ window, options });
+    return standin.saveDialog(options);
+  },
 };
 
 let nextWebContentsId = 1;
@@ -207,6 +216,12 @@ class FakeWebContents extends EventEmitter {
   windowOpenHandler: ((details: { url: string }) => unknown) | null = null;
   setWindowOpenHandler(handler: (details: { url: string }) => unknown): void {
     this.windowOpenHandler = handler;
+  }
+  printToPdfCalls: Array<Record<string, unknown>> = [];
+  /** Chromium's PDF of the page; here a recognisable stand-in of its bytes. */
+  printToPDF(options: Record<string, unknown>): Promise<Buffer> {
+    this.printToPdfCalls.push(options);
+    return Promise.resolve(Buffer.from(`%PDF-1.7 stand-in of ${this.url}`));
   }
 }
 

@@ -12,6 +12,7 @@ import type { Core } from '../../core/core.js';
 import { appRoot, appVersion, rendererDir, runtimeEntry, starterDir } from '../common/app-root.js';
 import { parseDirFlags } from './args.js';
 import { registerFileDialog } from './file-dialog.js';
+import { registerSavePdf } from './save-pdf.js';
 import { forwardEvents, registerIpc } from './ipc.js';
 import { installMenu } from './menu.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
@@ -81,6 +82,7 @@ async function start(): Promise<void> {
   core = await createCore({ host: 'electron', dataDir: dirs.dataDir, modelsDir: dirs.modelsDir, appVersion: appVersion(root), starterDir: starterDir(), spawnRuntime: utilityRuntime(runtimeEntry().entry), refuseUngrounded: resolveRefuseUngrounded(), ...(threads ? { threads } : {}) });
   registerIpc(ipcMain, core, trusted);
   registerFileDialog(ipcMain, dialog, core.files, trusted);
+  registerSavePdf(ipcMain, dialog, trusted);
   forwardEvents(core, () => trusted.contents());
   log.info({ event: 'electron.ready', version: app.getVersion(), electron: process.versions.electron });
 

@@ -1,5 +1,5 @@
 import { buildApi, isEventName, XinglinError, type Api, type ChosenFile, type ElectronBridge, type EventName, type FilePurpose, type MethodName, type Reply, type Transport, type WireError } from '../../contract/index.js';
-import { IPC_CHOOSE_FILE, IPC_EVENT, IPC_INVOKE } from '../../contract/index.js';
+import { IPC_CHOOSE_FILE, IPC_EVENT, IPC_INVOKE, IPC_SAVE_PDF } from '../../contract/index.js';
 
 /** The slice of `ipcRenderer` the preload uses; typed here so this file tests without Electron. */
 export interface IpcRendererLike {
@@ -72,7 +72,7 @@ function bridgeError(wire: WireError): BridgeError {
   return { name: 'XinglinError', ...wire };
 }
 
-/** The object the preload exposes as `window.xinglin`: the contract's API over IPC, and the open dialog. */
+/** The object the preload exposes as `window.xinglin`: the contract's API over IPC, the open dialog and saving a PDF. */
 export function createPreloadApi(ipc: IpcRendererLike): ElectronBridge {
   return {
     ...bridgeSafe(buildApi(ipcTransport(ipc))),
@@ -80,6 +80,11 @@ export function createPreloadApi(ipc: IpcRendererLike): ElectronBridge {
       const reply = await request(ipc, IPC_CHOOSE_FILE, purpose);
       if (!reply.ok) throw bridgeError(reply.error);
       return reply.value as ChosenFile | null;
+    },
+    async savePdf(fileName: string): Promise<boolean> {
+      const reply = await request(ipc, IPC_SAVE_PDF, fileName);
+      if (!reply.ok) throw bridgeError(reply.error);
+      return reply.value as boolean;
     },
   };
 }
