@@ -6,7 +6,7 @@ describe('pane registry', () => {
   it('lists each pane once, named in both languages, with its component', () => {
     const ids = panes.map((pane) => pane.id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids.slice(0, 2)).toEqual(['chat', 'knowledge']);
+    expect(ids.slice(0, 3)).toEqual(['chat', 'record', 'knowledge']);
     for (const pane of panes) {
       expect(pane.id).toMatch(/^[a-z][a-z0-9-]*$/);
       expect(typeof pane.main).toBe('function');

@@ -149,13 +149,13 @@ describe('the address and the browser history', () => {
     const { app, win, unbind } = await setup('#/chat/s2');
     expect(app.chat.sessionId).toBe('s2');
     expect(win.entries).toEqual(['#/chat/s2']);
-    win.entries.push('#/record/x');
+    win.entries.push('#/billing/x');
     win.forward();
     await settle();
     expect(app.chat.sessionId).toBe('s2');
     await app.openSession('s1');
     await settle();
-    expect(win.entries).toEqual(['#/chat/s2', '#/record/x', '#/chat/s1']);
+    expect(win.entries).toEqual(['#/chat/s2', '#/billing/x', '#/chat/s1']);
     unbind();
   });
 });

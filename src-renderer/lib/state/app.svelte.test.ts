@@ -41,6 +41,23 @@ describe('AppState with the knowledge pane', () => {
   });
 });
 
+describe('AppState with the record pane', () => {
+  it('opens the record an address names, and the empty input at #/record', async () => {
+    const summary = { id: 'r1', kind: '初诊', department: '全科', title: '胸痛3天', state: 'draft', version: 1, createdAt: 1, updatedAt: 1, signedAt: null, signedBy: null };
+    const { app, count } = setup(undefined, {
+      'records.list': () => [summary],
+      'records.templates': () => [],
+      'records.get': ({ id }) => ({ ...summary, id, sessionId: null, templateId: 'general', dialogue: [], findings: [], sections: [], provenance: { mode: 'findings', appVersion: 't', adapters: [], knowledgeVersion: 'k', extractionVersion: 'e', template: 'general' }, addenda: [], warnings: [], unsupported: 0, draftError: null }),
+    });
+    await app.start('#/record/r1');
+    expect([app.view, app.records.record?.id, app.route]).toEqual(['record', 'r1', '#/record/r1']);
+    expect(app.records.list.map((r) => r.id)).toEqual(['r1']);
+    expect(await app.navigate('#/record')).toBe(true);
+    expect([app.records.record, app.route]).toEqual([null, '#/record']);
+    expect(count('records.list')).toBe(1);
+  });
+});
+
 describe('AppState sessions', () => {
   it('starts on the most recent session', async () => {
     const { app } = setup();
@@ -120,7 +137,7 @@ describe('AppState addresses', () => {
     expect([app.view, app.kb.panel, app.route]).toEqual(['knowledge', 'import', '#/knowledge/import']);
     expect(await app.navigate('#/chat/s2')).toBe(true);
     expect([app.view, app.chat.sessionId, app.route]).toEqual(['chat', 's2', '#/chat/s2']);
-    expect(await app.navigate('#/record/r1')).toBe(false);
+    expect(await app.navigate('#/billing/r1')).toBe(false);
     expect(await app.navigate('#token=abc')).toBe(false);
     expect(app.route).toBe('#/chat/s2');
   });

@@ -5,6 +5,7 @@ import { I18nState } from './i18n.svelte.js';
 import { JobsState } from './jobs.svelte.js';
 import { KnowledgeState } from './kb.svelte.js';
 import { ModelsState } from './models.svelte.js';
+import { RecordsState } from './records.svelte.js';
 import { formatRoute, parseRoute, type Route } from './route.js';
 import { SessionsState } from './sessions.svelte.js';
 
@@ -35,6 +36,7 @@ export class AppState {
   readonly chat: ChatState;
   readonly models: ModelsState;
   readonly kb: KnowledgeState;
+  readonly records: RecordsState;
   readonly jobs: JobsState;
   readonly panes: readonly PaneHooks[];
   /** The pane shown (its id). */
@@ -66,11 +68,12 @@ export class AppState {
     this.chat = new ChatState(api, this.sessions);
     this.models = new ModelsState(api);
     this.kb = new KnowledgeState(api, files);
+    this.records = new RecordsState(api, () => this.models.ready);
     this.jobs = new JobsState(api);
   }
 
   attach(): () => void {
-    const offs = [this.chat.attach(), this.models.attach(), this.kb.attach(), this.jobs.attach()];
+    const offs = [this.chat.attach(), this.models.attach(), this.kb.attach(), this.records.attach(), this.jobs.attach()];
     return () => offs.forEach((off) => off());
   }
 

@@ -18,6 +18,8 @@ export const ENDED_LINGER_MS = 4000;
 /** A job's whole progress from its step and the step's progress (an import counted as a real one). */
 export function jobOverall(job: Job): number {
   if (job.state === 'done') return 1;
+  // A model draft reports its progress as one step (sections written of all).
+  if (job.kind === 'records.draft') return Math.min(1, Math.max(0, job.progress));
   return job.kind === 'kb.import' ? importOverall(job.phase, job.progress) : overallProgress(job.phase, job.progress);
 }
 

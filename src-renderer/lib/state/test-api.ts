@@ -69,6 +69,17 @@ export const allMethods = [
   'kb.source',
   'kb.removeSource',
   'kb.rollbackSource',
+  'records.templates',
+  'records.draft',
+  'records.list',
+  'records.get',
+  'records.save',
+  'records.sign',
+  'records.addendum',
+  'records.versions',
+  'records.diff',
+  'records.audit',
+  'records.export',
 ] as const;
 
 /** Electron's open dialog for the state tests: it answers `chosen` (null: the user cancelled). */
