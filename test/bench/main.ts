@@ -1,14 +1,17 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { benchChecks } from './checks.js';
+import { benchDraftGrammar } from './draft-grammar.js';
 import { benchGguf } from './gguf.js';
 import { benchKb } from './kb.js';
 import { benchLlm } from './llm.js';
+import { benchRecords } from './records.js';
 import { benchReliability } from './reliability.js';
 import { machine } from './stats.js';
 
 /** `npm run bench -- <name>`: prints one JSON object per benchmark. Work files go to .bench/. */
-const benches: Record<string, (workDir: string) => Promise<object>> = { llm: benchLlm, kb: benchKb, gguf: benchGguf, reliability: benchReliability };
+const benches: Record<string, (workDir: string) => Promise<object>> = { llm: benchLlm, kb: benchKb, gguf: benchGguf, reliability: benchReliability, checks: benchChecks, records: benchRecords, 'draft-grammar': benchDraftGrammar };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const chosen = names.length ? names : Object.keys(benches);
