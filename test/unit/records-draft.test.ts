@@ -291,3 +291,27 @@ describe('records: a consultation drafted end to end', () => {
     expect(texts(sections, 'chiefComplaint')[0]).toMatch(/3天$/u);
   });
 });
+
+describe('records: the doctor’s own words', () => {
+  const vocabulary = loadVocabulary();
+  const draftOf = (lines: string[]) => {
+    const turns = parseDialogue(lines.join('\n'));
+    return draftFromFindings({ kind: '初诊', template: templateById('general'), turns, findings: extractFindings(turns, vocabulary) });
+  };
+
+  it('quotes examination findings the doctor reads out in 体格检查, never a question', () => {
+    const sections = draftOf(['患者：胸闷两天。', '医生：血压高吗？', '患者：不知道。', '医生：查体血压150/90mmHg，心肺听诊未见异常。双下肢无水肿']);
+    expect(texts(sections, 'physicalExam')).toEqual(['查体血压150/90mmHg，心肺听诊未见异常。', '双下肢无水肿。']);
+    expect(section(sections, 'physicalExam').sentences.every((s) => s.evidence.join() === '3')).toBe(true);
+  });
+
+  it('writes a prescribed medicine with its dose as the doctor said it, so the dose can be checked', () => {
+    const sections = draftOf(['患者：咳嗽三天。', '医生：先给你开阿莫西林胶囊，一次0.5克，一天三次。']);
+    expect(texts(sections, 'plan')).toContain('用药：阿莫西林胶囊，一次0.5克，一天三次。');
+  });
+
+  it('adds no dose the doctor did not say', () => {
+    const sections = draftOf(['患者：咳嗽三天。', '医生：可以吃点阿莫西林。']);
+    expect(texts(sections, 'plan')).toContain('用药：阿莫西林。');
+  });
+});

@@ -1,5 +1,6 @@
 import type { Finding, RecordKind, RecordSection, RecordSentence, RecordTemplate, Turn } from '../../../contract/index.js';
 import { isDiseaseTerm } from './disease-terms.js';
+import { doseWords, examStatements } from './doctor-words.js';
 
 /**
  * The draft without a model: a 门诊病历 assembled from the findings, every sentence citing the turns
@@ -56,6 +57,7 @@ const PLACES = {
   pastHistory: ['pastHistory', 'history', 'presentIllness'],
   allergyHistory: ['allergyHistory', 'pastHistory', 'history'],
   personalHistory: ['personalHistory', 'history', 'presentIllness'],
+  physicalExam: ['physicalExam'],
   auxiliaryExams: ['auxiliaryExams'],
   diagnosis: ['diagnosis'],
   plan: ['plan'],
@@ -242,12 +244,14 @@ export function draftFromFindings({ kind, template, turns, findings }: FindingsD
       ...allOf(itemsOf(pick('过敏', '阴性')), (n) => `否认${n}过敏史。`, allergenNames),
     ],
     personalHistory: personalHistory(cited.filter((f) => f.category === '一般信息')),
+    physicalExam: examStatements(turns),
     auxiliaryExams: allOf(examsDone, (n) => `已行${n}。`, examNames),
     diagnosis: diagnoses.map((d) => sentence(d.name, [d])),
     plan: [
       ...allOf(examsAdvised, (n) => `建议行${n}。`, examNames),
       ...allOf(operationsOffered, (n) => `可考虑${n}。`),
-      ...allOf(prescribed, (n) => `用药：${n}。`),
+      // Each medicine with its dose as the doctor said it, so the dose check can read the draft.
+      ...prescribed.map((m) => sentence(`用药：${m.name}${doseWords(m.name, turns, m.findings.flatMap((f) => f.evidence))}。`, [m])),
     ],
   };
 
