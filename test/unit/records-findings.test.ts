@@ -91,6 +91,59 @@ describe('extractFindings: questions and answers', () => {
   });
 });
 
+describe('extractFindings: hedges, presuppositions and answers (findings-2)', () => {
+  it('reads a plain 问 (问题, 请问) as no asking word, and a first-person account after 请问 as asserted', () => {
+    expect(one(extract('患者：现在问题是头晕'), '头晕').status).toBe('阳性');
+    expect(one(extract('患者：医生请问我最近老是感觉头晕'), '头晕').status).toBe('阳性');
+    expect(one(extract('患者：请问胸痛怎么办'), '胸痛').status).toBe('未知');
+  });
+
+  it('takes a why-question as presupposing the symptom, and a question about what a condition is as 未知', () => {
+    expect(one(extract('患者：为什么走路就呼吸困难'), '呼吸困难').status).toBe('阳性');
+    expect(one(extract('患者：冠心病有什么症状'), '冠心病').status).toBe('未知');
+    expect(one(extract('患者：室性早搏正常吗'), '期前收缩').status).toBe('未知');
+    expect(one(extract('患者：咳嗽是感冒引起的么？'), '感冒').status).toBe('未知');
+    expect(one(extract('患者：感冒引起的胸闷'), '感冒').status).toBe('阳性');
+  });
+
+  it('reads 没好, 没缓解 and 没有别的 as the symptom going on, not denied', () => {
+    expect(one(extract('患者：咳嗽一个多月没好'), '咳嗽').status).toBe('阳性');
+    expect(one(extract('患者：流鼻涕没有别的症状'), '流涕').status).toBe('阳性');
+  });
+
+  it('reads a question about recovery (好了吗, 消退了没有) as presupposing the symptom', () => {
+    expect(one(extract('患者：感冒好了吗'), '感冒').status).toBe('阳性');
+    expect(one(extract('医生：水肿有没有慢慢消退？\n患者：没有，还是那样'), '水肿').status).toBe('阳性');
+    expect(one(extract('医生：水肿消退了吗？\n患者：是的'), '水肿').status).toBe('阴性');
+  });
+
+  it('reads a test 没查出/没通过 as done', () => {
+    expect(one(extract('患者：之前没有体检出来'), '体检').status).toBe('阳性');
+    expect(one(extract('患者：体检没通过'), '体检').status).toBe('阳性');
+    expect(one(extract('患者：心电图没做'), '心电图').status).toBe('阴性');
+  });
+
+  it('takes 还是… as an alternative of the question before it, settled by one answer', () => {
+    const findings = extract('医生：原先是冠心病吗？还是心肌炎？平时胸闷吗？\n患者：冠心病，是');
+    expect(one(findings, '冠心病').status).toBe('阳性');
+    expect(one(findings, '心肌炎').status).toBe('未知');
+    expect(one(findings, '胸闷').status).toBe('阳性');
+  });
+
+  it('gives a lone yes/no to the question asked last when there are fewer replies than questions', () => {
+    const findings = extract('医生：有痰吗？有没有气短？\n患者：有');
+    expect(one(findings, '呼吸困难').status).toBe('阳性');
+    expect(one(findings, '咳痰').status).toBe('未知');
+  });
+
+  it('reads the doctor’s qualified or graded statement as asserted, and a bare list of tests as an order', () => {
+    expect(one(extract('医生：看你的心电图有频繁的室性早搏'), '期前收缩')).toMatchObject({ status: '阳性', speaker: '医生' });
+    expect(one(extract('医生：室性早搏多'), '期前收缩')).toMatchObject({ status: '阳性', speaker: '医生' });
+    expect(one(extract('医生：血压，心电图，心脏彩超。'), '心电图')).toMatchObject({ status: '阳性', speaker: '医生' });
+    expect(one(extract('医生：心电图，没问题'), '心电图').status).toBe('未知');
+  });
+});
+
 describe('extractFindings: what the doctor says', () => {
   it('keeps the doctor’s diagnoses, denials and orders as the doctor’s', () => {
     const findings = extract('患者：心口痛\n医生：考虑心肌缺血，不是心衰，建议做心脏彩超\n医生：阿司匹林不用吃了');

@@ -74,7 +74,9 @@ function settleQuestions(asked: { mention: Mention; invert: boolean }[], texts: 
   const questionOrder = [...new Set(open.map((q) => q.mention.questionIndex ?? 0))].sort((a, b) => a - b);
   for (const { mention, invert } of open) {
     const sameQuestionNamed = asked.some((q) => q.mention.questionIndex === mention.questionIndex && namedTerms.has(q.mention.entry.term));
-    const reply = replies[questionOrder.indexOf(mention.questionIndex ?? 0)];
+    // Fewer yes/no clauses than questions: the answer speaks to the questions asked last (…？有没有气短？ → 有).
+    const skipped = Math.max(0, questionOrder.length - replies.length);
+    const reply = replies[questionOrder.indexOf(mention.questionIndex ?? 0) - skipped];
     const reading = sameQuestionNamed ? ({ side: 'unknown' } as const) : readAnswer(reply, answer.clauses.join('，'), invert, mention.entry.category);
     // 有胸痛吗？ 有的，3年余了: the answer's duration is the asked item's.
     const duration = reading.side === '患者' && reply !== undefined ? (findDurations(reply)[0]?.text ?? answerDuration(answer)) : null;

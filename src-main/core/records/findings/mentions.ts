@@ -50,6 +50,8 @@ const ASKS = /有没有|是否|有无|是不是|会不会|多久|多长时间|�
 // Said about what the doctor will look for, not asked of the patient (看看有没有心律失常).
 const NOT_ASKED = /看看|观察|明确|排除|检查|复查|查一下|注意|如果|要是/u;
 
+const ALTERNATIVE = /^(?:还是|或者是?|或是)/u;
+
 const ALLERGY = '过敏';
 /** How much of the sentence before a clause its cues are read from (建议…，…，做心电图). */
 const SENTENCE_REACH = 40;
@@ -69,7 +71,9 @@ export function readTurn(turn: Turn, vocabulary: Vocabulary): TurnText {
     const question = QUESTION_END.test(body) || (ASKS.test(body) && !NOT_ASKED.test(body));
     const sentence = { text: body, question };
     sentences.push(sentence);
-    const questionIndex = question ? questions++ : null;
+    // 是冠心病吗？还是瓣膜病？ is one question offering alternatives: one answer settles both.
+    const alternative = question && questions > 0 && ALTERNATIVE.test(body);
+    const questionIndex = question ? (alternative ? questions - 1 : questions++) : null;
     let before = '';
     for (const clause of body.replace(/[。！？!?；;\n…~]+$/u, '').split(CLAUSE_BREAK)) {
       if (!clause.trim()) continue;

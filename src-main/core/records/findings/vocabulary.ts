@@ -12,7 +12,7 @@ import { FindingCategory, XinglinError } from '../../../contract/index.js';
  */
 
 /** Bumped when the extraction rules change, so the version of a draft's findings changes with them. */
-export const EXTRACTOR_REVISION = 'findings-1';
+export const EXTRACTOR_REVISION = 'findings-2';
 
 const HEADER = 'category\tterm\tsynonyms';
 
