@@ -61,6 +61,23 @@ export const RecordSentence = z.object({
 });
 export type RecordSentence = z.infer<typeof RecordSentence>;
 
+/**
+ * A section's sentences as one text that splits back into the same sentences: Chinese sentences follow
+ * each other directly, English ones after a space, and a sentence with no closing punctuation (胸痛3天)
+ * ends its line. Here, in the contract, because the core (store, diff, export) and the renderer's
+ * editor must join them the same way, or text the doctor left alone would lose its evidence.
+ */
+export function sectionText(section: { sentences: readonly { text: string }[] }): string {
+  let text = '';
+  section.sentences.forEach((sentence, i) => {
+    if (i > 0) text += SENTENCE_END_CJK.test(text) ? '' : SENTENCE_END_LATIN.test(text) ? ' ' : '\n';
+    text += sentence.text;
+  });
+  return text;
+}
+export const SENTENCE_END_CJK = /[。！？；][”’」』）)"']*$/u;
+export const SENTENCE_END_LATIN = /[.!?;][”’」』）)"']*$/u;
+
 export const RecordSection = z.object({
   key: SectionKey,
   /** The heading, in Chinese, as printed (主诉). */

@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Finding, RecordSection } from '../../src-main/contract/index.js';
+import { sectionText, type Finding, type RecordSection } from '../../src-main/contract/index.js';
 import { parseDialogue } from '../../src-main/core/records/dialogue.js';
 import { draftFromFindings } from '../../src-main/core/records/draft/from-findings.js';
-import { sectionText } from '../../src-main/core/records/draft/sentences.js';
 import { loadTemplates, templateById } from '../../src-main/core/records/draft/templates.js';
 import { extractFindings, loadVocabulary, type Vocabulary } from '../../src-main/core/records/findings/index.js';
 import { lookupForm } from '../../src-main/core/records/findings/vocabulary.js';

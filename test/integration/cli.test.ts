@@ -104,6 +104,36 @@ describe('the xinglin command', () => {
     expect(rollback.code).toBe(1);
     expect(rollback.stderr).toMatch(/错误 \[NOT_FOUND\]：知识库中没有来源“本院药品”/);
   });
+  it('extract answers each dialogue line with its findings and a bad line with its error; draft saves a record that records list, show and export find', async () => {
+    const dir = tempDir();
+    const dialogues = path.join(dir, 'dialogues.jsonl');
+    fs.writeFileSync(dialogues, [JSON.stringify({ id: 'a', utterances: ['患者:胸痛三天', '医生:发烧吗？', '患者:不发烧'] }), '{not json', JSON.stringify({ id: 'b', utterances: 'x' })].join('\n'));
+    const extracted = await xinglin(['extract', '--input', dialogues, '--json', '--data-dir', dir]);
+    expect(extracted.code).toBe(1);
+    const [a, bad, b] = extracted.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(a.id).toBe('a');
+    expect(a.findings).toEqual(expect.arrayContaining([expect.objectContaining({ category: '症状', item: '胸痛', status: '阳性', speaker: '患者', duration: '三天', evidence: [0] }), expect.objectContaining({ item: '发热', status: '阴性', evidence: [1, 2] })]));
+    expect(bad).toMatchObject({ line: 2, error: { code: 'INVALID_INPUT' } });
+    expect(b).toMatchObject({ id: 'b', error: { message: expect.stringContaining('utterances') } });
+
+    const dialogue = path.join(dir, 'dialogue.json');
+    fs.writeFileSync(dialogue, JSON.stringify({ utterances: ['患者：青霉素过敏，咳嗽三天。', '医生：开阿莫西林胶囊，一次0.5克，一天三次。'] }));
+    const drafted = await xinglin(['draft', '--input', dialogue, '--doctor', '张医生', '--json', '--data-dir', dir]);
+    expect(drafted.code).toBe(0);
+    const record = JSON.parse(drafted.stdout);
+    expect(record).toMatchObject({ state: 'draft', kind: '初诊', unsupported: 0 });
+    expect(record.warnings).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'allergy', entry: expect.objectContaining({ name: expect.stringContaining('阿莫西林') }) })]));
+
+    const listed = await xinglin(['records', 'list', '--data-dir', dir]);
+    expect(listed.stdout).toContain(record.id);
+    const text = await xinglin(['records', 'export', record.id, '--format', 'text', '--data-dir', dir]);
+    expect(text.stdout).toMatch(/门诊病历（初诊）[\s\S]*主诉：咳嗽3天[\s\S]*医师签名：（未签名草稿）/);
+    const fhir = JSON.parse((await xinglin(['records', 'export', record.id, '--format', 'fhir', '--data-dir', dir])).stdout);
+    expect(fhir).toMatchObject({ resourceType: 'Bundle', type: 'document' });
+    const missing = await xinglin(['records', 'show', 'no-such-record', '--data-dir', dir]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/错误 \[NOT_FOUND\]/);
+  });
 });
 
 /** A user namespace can mount a tiny tmpfs without root: a real full or read-only disk. Not every system allows it. */

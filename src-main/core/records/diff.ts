@@ -1,6 +1,5 @@
 import { diffArrays } from 'diff';
-import type { DiffPart, RecordSection } from '../../contract/index.js';
-import { sectionText } from './draft/sentences.js';
+import { sectionText, type DiffPart, type RecordSection } from '../../contract/index.js';
 
 /**
  * The change between two versions of a record, section by section, as the doctor reads it.

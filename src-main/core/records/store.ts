@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
 import { z } from 'zod';
-import { AuditEntry, ErrorData, Finding, RecordKind, RecordProvenance, RecordSection, Turn, XinglinError } from '../../contract/index.js';
+import { AuditEntry, ErrorData, Finding, RecordKind, RecordProvenance, RecordSection, sectionText, Turn, XinglinError } from '../../contract/index.js';
 import type { RecordAddendum, RecordSummary, RecordVersion } from '../../contract/index.js';
 import { openDatabase, slowQueryTimer, type Db, type OpenDatabaseOptions } from '../db/index.js';
 import { silentLog, type Logger } from '../log.js';
-import { sectionText } from './draft/sentences.js';
 import { recordMigrations } from './migrations/index.js';
 import { toAddendum, toAuditEntry, toStoredRecord, toSummary, toVersion, type AddendumRow, type AuditRow, type RecordRow, type StoredRecord, type SummaryRow, type VersionRow } from './rows.js';
 

@@ -1,8 +1,7 @@
 import { KB_FIELD_LABELS, XinglinError, type KbAskResult } from '../../contract/index.js';
 import type { Core } from '../../core/core.js';
-import { readLines } from '../../core/core.js';
 import { parse } from './args.js';
-import { parseObject } from './json-object.js';
+import { answerJsonLines } from './json-lines.js';
 import { openCore } from './context.js';
 import { loadRequest, modelFolder } from './model-flags.js';
 
@@ -34,22 +33,10 @@ export async function ask(args: string[]): Promise<number> {
 
 /** One process for the whole file: the name index is built once. A bad line gets an error line, in order. */
 async function askBatch(core: Core, file: string, mode: 'knowledge' | 'llm'): Promise<number> {
-  let failed = 0;
-  for await (const line of readLines(file)) {
-    if (line.text !== null && !line.text.trim()) continue;
-    let id: unknown = null;
-    try {
-      if (line.text === null) throw new XinglinError('INVALID_INPUT', `第 ${line.line} 行：${line.error}`);
-      const item = parseObject(line.line, line.text);
-      id = item.id ?? null;
-      if (typeof item.question !== 'string' || !item.question.trim()) throw new XinglinError('INVALID_INPUT', `第 ${line.line} 行需要 {"id", "question"}，question 不能为空`);
-      console.log(JSON.stringify({ id, ...(await core.api.kb.ask({ question: item.question, mode })) }));
-    } catch (cause) {
-      if (!(cause instanceof XinglinError)) throw cause;
-      failed += 1;
-      console.log(JSON.stringify({ id, line: line.line, error: { code: cause.code, message: cause.message } }));
-    }
-  }
+  const failed = await answerJsonLines(file, async (item, line) => {
+    if (typeof item.question !== 'string' || !item.question.trim()) throw new XinglinError('INVALID_INPUT', `第 ${line} 行需要 {"id", "question"}，question 不能为空`);
+    return core.api.kb.ask({ question: item.question, mode });
+  });
   return failed > 0 ? 1 : 0;
 }
 

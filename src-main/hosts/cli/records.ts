@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { ExportFormat, MAX_DIALOGUE_CHARS, RecordKind, XinglinError, type MedicalRecord } from '../../contract/index.js';
-import { readLines } from '../../core/core.js';
 import { parse } from './args.js';
 import { openCore } from './context.js';
-import { parseObject } from './json-object.js';
+import { answerJsonLines } from './json-lines.js';
 import { loadRequest, modelFolder } from './model-flags.js';
 
 export const extractUsage = 'xinglin extract --input dialogues.jsonl --json    每行 {"id","utterances":["患者:…","医生:…"]}，每行输出 {"id","findings":[…]}';
@@ -20,23 +19,11 @@ export async function extract(args: string[]): Promise<number> {
   if (!values.input) throw new XinglinError('INVALID_INPUT', `缺少 --input。用法：${extractUsage}`);
   const core = await openCore(values, 'cli');
   try {
-    let failed = 0;
-    for await (const line of readLines(values.input)) {
-      if (line.text !== null && !line.text.trim()) continue;
-      let id: unknown = null;
-      try {
-        if (line.text === null) throw new XinglinError('INVALID_INPUT', `第 ${line.line} 行：${line.error}`);
-        const item = parseObject(line.line, line.text);
-        id = item.id ?? null;
-        if (!Array.isArray(item.utterances) || !item.utterances.every((u) => typeof u === 'string')) throw new XinglinError('INVALID_INPUT', `第 ${line.line} 行需要 {"id", "utterances": ["患者:…", …]}`);
-        const { findings } = await core.api.records.extract({ dialogue: JSON.stringify(item.utterances) });
-        console.log(JSON.stringify({ id, findings }));
-      } catch (cause) {
-        if (!(cause instanceof XinglinError)) throw cause;
-        failed += 1;
-        console.log(JSON.stringify({ id, line: line.line, error: { code: cause.code, message: cause.message } }));
-      }
-    }
+    const failed = await answerJsonLines(values.input, async (item, line) => {
+      if (!Array.isArray(item.utterances) || !item.utterances.every((u) => typeof u === 'string')) throw new XinglinError('INVALID_INPUT', `第 ${line} 行需要 {"id", "utterances": ["患者:…", …]}`);
+      const { findings } = await core.api.records.extract({ dialogue: JSON.stringify(item.utterances) });
+      return { findings };
+    });
     return failed > 0 ? 1 : 0;
   } finally {
     await core.close();

@@ -1,4 +1,4 @@
-import type { Message, RecordSection } from '$contract';
+import type { Message } from '$contract';
 
 /** A line that already names its speaker (患者：/医生：, either colon): a transcript the doctor pasted into the chat. */
 const SPEAKER_PREFIX = /^\s*(患者|医生)\s*[:：]/;
@@ -23,20 +23,3 @@ export function dialogueFromMessages(messages: readonly Pick<Message, 'role' | '
   return lines.join('\n');
 }
 
-const CJK_END = /[。！？；][”’」』）)"']*$/u;
-const LATIN_END = /[.!?;][”’」』）)"']*$/u;
-
-/**
- * A section's sentences as the editor shows them. The same rule as the core's `sectionText`
- * (core/records/draft/sentences.ts, which the renderer may not import): Chinese sentences follow each
- * other directly, English ones after a space, a sentence without closing punctuation ends its line, so
- * that text the doctor leaves alone splits back into the same sentences and keeps their evidence.
- */
-export function sectionText(section: Pick<RecordSection, 'sentences'>): string {
-  let text = '';
-  section.sentences.forEach((sentence, i) => {
-    if (i > 0) text += CJK_END.test(text) ? '' : LATIN_END.test(text) ? ' ' : '\n';
-    text += sentence.text;
-  });
-  return text;
-}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { MedicalRecord, Message, RecordSection } from '$contract';
-import { dialogueFromMessages, sectionText } from './record-text.js';
+import { sectionText, type MedicalRecord, type Message, type RecordSection } from '$contract';
+import { dialogueFromMessages } from './record-text.js';
 import { DOCTOR_STORAGE_KEY, RecordsState } from './records.svelte.js';
 import { fake, jobEvent, tick } from './test-api.js';
 

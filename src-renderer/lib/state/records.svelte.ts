@@ -1,7 +1,7 @@
 import type { Api, AuditEntry, EventPayload, ExportFormat, Job, MedicalRecord, MethodOutput, RecordKind, RecordSummary, RecordTemplate, RecordVersion } from '$contract';
-import { MAX_DIALOGUE_CHARS, MAX_DOCTOR_NAME_CHARS } from '$contract';
+import { MAX_DIALOGUE_CHARS, MAX_DOCTOR_NAME_CHARS, sectionText } from '$contract';
 import { toUiError, type UiError } from '../i18n/index.js';
-import { dialogueFromMessages, sectionText } from './record-text.js';
+import { dialogueFromMessages } from './record-text.js';
 
 export const DOCTOR_STORAGE_KEY = 'xinglin.doctor';
 

@@ -9,8 +9,6 @@ import { XinglinError, type RecordSection, type RecordSentence, type TemplateSec
 const CJK_TERMINATORS = '。！？；';
 const LATIN_TERMINATORS = '.!?;';
 const CLOSERS = '”’」』）)"\'';
-const CJK_END = /[。！？；][”’」』）)"']*$/u;
-const LATIN_END = /[.!?;][”’」』）)"']*$/u;
 
 /**
  * Splits at Chinese 。！？； (keeping them), at English . ! ? ; unless a Latin letter or digit follows
@@ -41,19 +39,6 @@ export function splitSentences(text: string): string[] {
   return sentences;
 }
 
-/**
- * A section's sentences as one text that splits back into the same sentences: Chinese sentences
- * follow each other directly, English ones after a space, and a sentence with no closing
- * punctuation (胸痛3天) ends its line.
- */
-export function sectionText(section: Pick<RecordSection, 'sentences'>): string {
-  let text = '';
-  section.sentences.forEach((sentence, i) => {
-    if (i > 0) text += CJK_END.test(text) ? '' : LATIN_END.test(text) ? ' ' : '\n';
-    text += sentence.text;
-  });
-  return text;
-}
 
 /**
  * The record after the doctor's edit: each edited section re-split into sentences; a sentence the

@@ -1,5 +1,4 @@
-import type { MedicalRecord } from '../../../contract/index.js';
-import { sectionText } from '../draft/sentences.js';
+import { sectionText, type MedicalRecord } from '../../../contract/index.js';
 import { localMinute } from './time.js';
 
 /**
