@@ -12,7 +12,6 @@ import type { Jobs } from '../jobs.js';
 import type { KnowledgeService } from '../knowledge/index.js';
 import type { LlmService } from '../llm/index.js';
 import type { Logger } from '../log.js';
-import { dialogueWarnings } from './checks/dialogue.js';
 import { checkRecord } from './checks/index.js';
 import { parseDialogue } from './dialogue.js';
 import { diffSections } from './diff.js';
@@ -142,7 +141,7 @@ export class RecordService {
   }
 
   #checked(stored: StoredRecord): MedicalRecord {
-    const warnings = [...dialogueWarnings(stored.dialogue), ...checkRecord({ kind: stored.kind, sections: stored.sections, findings: stored.findings, turns: stored.dialogue }, this.deps.knowledge)];
+    const warnings = checkRecord({ kind: stored.kind, sections: stored.sections, findings: stored.findings, turns: stored.dialogue }, this.deps.knowledge);
     const unsupported = stored.sections.reduce((n, section) => n + section.sentences.filter((s) => s.origin === 'draft' && s.evidence.length === 0).length, 0);
     return { ...stored, warnings, unsupported };
   }

@@ -2,6 +2,7 @@ import type { Finding, RecordKind, RecordSection, RecordWarning, Turn } from '..
 import type { KnowledgeService } from '../../knowledge/index.js';
 import { allergyWarnings } from './allergy.js';
 import { contraindicationWarnings } from './contraindications.js';
+import { dialogueWarnings } from './dialogue.js';
 import { doseWarnings } from './dose.js';
 import { formWarnings } from './form.js';
 import { duplicateWarnings, interactionWarnings } from './interactions.js';
@@ -10,7 +11,7 @@ import { readRecord } from './reading.js';
 export { MAX_CHIEF_COMPLAINT_CHARS } from './form.js';
 
 /**
- * The checks before signing: the record's form, then pharmacy review (处方审核) of the planned
+ * The checks before signing: the record's form and the dialogue it came from, then pharmacy review (处方审核) of the planned
  * medicines, every drug warning citing the knowledge-base entry and the words it rests on. Where
  * an entry states nothing, nothing is said. Safety problems first.
  */
@@ -24,5 +25,5 @@ export function checkRecord(input: { kind: RecordKind; sections: RecordSection[]
     ...doseWarnings(reading.planned, reading.patient),
   ];
   const rank = { error: 0, warning: 1, info: 2 } as const;
-  return [...drugs, ...formWarnings(input.kind, input.sections)].sort((a, b) => rank[a.severity] - rank[b.severity]);
+  return [...drugs, ...formWarnings(input.kind, input.sections), ...dialogueWarnings(input.turns)].sort((a, b) => rank[a.severity] - rank[b.severity]);
 }

@@ -48,10 +48,8 @@ const ALLERGY_WORDS = /过敏史|过敏反应|过敏|皮试阳性|皮肤试验�
 /** An order of the plan: numbered items (1. 2、 (3)), sentences and lines. */
 const ORDER_BREAK = /[。；;\n]|(?<![\d.])\d{1,2}[、)](?=\D)|(?<![\d.])\d{1,2}\.(?=\p{Script=Han})|\(\d{1,2}\)/u;
 
-export function sectionText(sections: RecordSection[], key: string): string {
-  const section = sections.find((s) => s.key === key);
-  return section ? normalText(section.sentences.map((s) => s.text).join('\n')) : '';
-}
+/** A section's words as the checks read them: normal form, a sentence per line (the editor joins them with the contract's `sectionText`). */
+const wordsOf = (section: RecordSection): string => normalText(section.sentences.map((s) => s.text).join('\n'));
 
 /** Recognition through the knowledge base, once per text. */
 class Names {
@@ -79,7 +77,7 @@ class Names {
 
 export function readRecord(sections: RecordSection[], findings: Finding[], kb: KnowledgeService): RecordReading & { names: Names } {
   const names = new Names(kb);
-  const textOf = (keys: string[]): string[] => keys.map((k) => sectionText(sections, k)).filter((t) => t.length > 0);
+  const textOf = (keys: string[]): string[] => keys.flatMap((k) => sections.filter((s) => s.key === k)).map(wordsOf).filter((t) => t.length > 0);
 
   const planned: DrugMention[] = [];
   for (const order of textOf(PLAN).flatMap((t) => t.split(ORDER_BREAK)).filter((o) => o.length > 0)) {
@@ -123,7 +121,7 @@ export function readRecord(sections: RecordSection[], findings: Finding[], kb: K
   const conditions = textOf(CONDITIONS).flatMap(clauses);
   const diseases = conditions.flatMap((clause) => names.named(clause, 'disease').filter((m) => !denied(clause, m.start, m.end)).map((m) => ({ entry: m.entry, clause })));
 
-  const patient = readPatient(sections.filter((s) => s.key !== 'plan').map((s) => normalText(s.sentences.map((x) => x.text).join('\n'))));
+  const patient = readPatient(sections.filter((s) => s.key !== 'plan').map(wordsOf));
   return { planned, current, allergies, conditions, diseases, patient, names };
 }
 

@@ -1,27 +1,27 @@
 /**
- * What the knowledge base says about the medicines a consultation names, for the model's prompt: only
- * entries whose name, alias or brand is exactly the finding's (a near name is another drug).
+ * What the knowledge base says about the medicines a consultation names, for the model's prompt: the
+ * entries the base recognises exactly by name, alias or brand (a near name is another drug; a class
+ * such as 头孢 names no one entry).
  */
 import { KB_FIELD_LABELS, type Finding, type KbFactValue, type KbField } from '../../../contract/index.js';
-import { normalizeName, type KnowledgeService } from '../../knowledge/index.js';
+import type { KnowledgeService } from '../../knowledge/index.js';
 import type { DrugFact } from './prompt.js';
 
 const PROMPT_FIELDS: readonly KbField[] = ['indications', 'contraindications', 'dosage', 'allergyClass', 'interactions', 'specialPopulations'];
 const MAX_DRUGS = 6;
 
 export function drugFacts(knowledge: KnowledgeService, findings: readonly Finding[]): DrugFact[] {
-  const drugs = [...new Set(findings.filter((f) => f.category === '药物' && f.status !== '阴性').map((f) => f.item))].slice(0, MAX_DRUGS);
-  const facts: DrugFact[] = [];
-  for (const drug of drugs) {
-    const hit = knowledge.search(drug, 5).find((h) => h.type === 'drug' && knowledge.entry(h.id).names.some((n) => normalizeName(n.name) === normalizeName(drug)));
-    if (!hit) continue;
-    const entry = knowledge.entry(hit.id);
-    for (const field of PROMPT_FIELDS) {
+  const drugs = [...new Set(findings.filter((f) => f.category === '药物' && f.status !== '阴性').map((f) => f.item))];
+  if (drugs.length === 0) return [];
+  const retrieval = knowledge.retrieve(drugs.join('，'));
+  const named = new Set(retrieval.entities.filter((e) => e.matchedBy !== 'class').map((e) => e.id));
+  const entries = retrieval.entries.filter((e) => e.type === 'drug' && named.has(e.id)).slice(0, MAX_DRUGS);
+  return entries.flatMap((entry) =>
+    PROMPT_FIELDS.flatMap((field) => {
       const fact = entry.facts.find((f) => f.field === field);
-      if (fact) facts.push({ drug: entry.name, field: KB_FIELD_LABELS[field], text: factText(fact.value) });
-    }
-  }
-  return facts;
+      return fact ? [{ drug: entry.name, field: KB_FIELD_LABELS[field], text: factText(fact.value) }] : [];
+    }),
+  );
 }
 
 function factText(value: KbFactValue): string {
