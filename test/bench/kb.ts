@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { mulberry32 } from '../fixtures/gguf/tiny-llama.js';
 import { KnowledgeService, normalizeName } from '../../src-main/core/knowledge/index.js';
 import { STARTER_DIR } from '../helpers/env.js';
 import { percentile, round } from './stats.js';
@@ -63,15 +64,6 @@ function convert(source: string, target: string): number {
   return out.length;
 }
 
-/** A small deterministic PRNG (mulberry32): the same 1,000 questions on every run. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export async function benchKb(): Promise<object> {
   if (!fs.existsSync(SOURCE)) {
@@ -100,7 +92,7 @@ export async function benchKb(): Promise<object> {
       const stats = kb.stats();
       const diseases = fs.readFileSync(converted, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { name: string }).name);
       const drugs = kb.search('药', 200).filter((h) => h.type === 'drug').map((h) => h.name);
-      const next = random(20240601);
+      const next = mulberry32(20240601);
       const pick = <T>(items: T[]): T => items[Math.floor(next() * items.length)]!;
       const questions = Array.from({ length: QUESTIONS + WARMUP }, () => {
         const useDrug = drugs.length > 0 && next() < 0.2;

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { mulberry32 } from '../fixtures/gguf/tiny-llama.js';
 import { sectionText, type Finding, type RecordSection } from '../../src-main/contract/index.js';
 import { parseDialogue } from '../../src-main/core/records/dialogue.js';
 import { draftFromFindings } from '../../src-main/core/records/draft/from-findings.js';
@@ -20,15 +21,6 @@ const DEV_SET = path.resolve('..', 'shared', 'data', 'mie-dev', 'dev_dialogue_le
 const RUNS = Number(process.env.XINGLIN_BENCH_DRAFTS ?? 500);
 const WARMUP = 30;
 
-/** A small deterministic PRNG (mulberry32): the same consultations on every run. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PATIENT = [
   '医生您好，我最近{d}老是胸口疼，有时候还胸闷。', '活动以后气短，爬两层楼就喘。', '晚上睡不好，容易醒。', '没有发烧，也不咳嗽。',
@@ -139,7 +131,7 @@ function devSet(vocabulary: Vocabulary, template: ReturnType<typeof templateById
 export async function benchRecords(): Promise<object> {
   const vocabulary = loadVocabulary();
   const template = templateById('cardiology', loadTemplates());
-  const next = random(20250610);
+  const next = mulberry32(20250610);
   const dialogues = Array.from({ length: 20 }, () => consultation(next));
   const total: number[] = [];
   const draftOnly: number[] = [];

@@ -3,9 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { XinglinError, type Finding, type RecordProvenance, type RecordSection, type Turn } from '../../src-main/contract/index.js';
+import type { Finding, RecordProvenance, RecordSection, Turn } from '../../src-main/contract/index.js';
 import { diffSections } from '../../src-main/core/records/diff.js';
 import { RecordStore, TITLE_CHARS, type NewRecord } from '../../src-main/core/records/store.js';
+import { expectError } from '../helpers/errors.js';
 
 const posix = process.platform !== 'win32';
 
@@ -26,18 +27,6 @@ function raw(f = file): Database.Database {
   db.pragma('foreign_keys = ON');
   raws.push(db);
   return db;
-}
-
-function expectError(fn: () => unknown, code: string): XinglinError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(XinglinError);
-    expect((error as XinglinError).code).toBe(code);
-    expect((error as XinglinError).message).toMatch(/\p{Script=Han}/u);
-    return error as XinglinError;
-  }
-  throw new Error(`expected ${code}`);
 }
 
 function section(key: string, title: string, ...texts: string[]): RecordSection {

@@ -3,9 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MARK_END, MARK_START, XinglinError, type Provenance } from '../../src-main/contract/index.js';
+import { MARK_END, MARK_START, type Provenance } from '../../src-main/contract/index.js';
 import { chatMigrations as migrations, ChatStore as Store } from '../../src-main/core/chat/index.js';
 import type { LogEvent, Logger } from '../../src-main/core/log.js';
+import { expectError } from '../helpers/errors.js';
 
 const LATEST_SCHEMA_VERSION = migrations.at(-1)!.version;
 
@@ -26,18 +27,6 @@ function openStore(f = file, options?: Parameters<typeof Store.open>[1]): Store 
 /** A second, raw connection to look at what the store wrote. */
 function raw(f = file): Database.Database {
   return new Database(f, { readonly: true, fileMustExist: true });
-}
-
-function expectError(fn: () => unknown, code: string): XinglinError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(XinglinError);
-    expect((error as XinglinError).code).toBe(code);
-    expect((error as XinglinError).message).toMatch(/\p{Script=Han}/u);
-    return error as XinglinError;
-  }
-  throw new Error('expected an error');
 }
 
 const strip = (s: string): string => s.replaceAll(MARK_START, '').replaceAll(MARK_END, '');

@@ -349,16 +349,12 @@ export class RecordsState {
       if (this.record?.id !== record.id) return true;
       this.refused = null;
       this.theirs = {};
-      this.#show(saved);
+      this.#showNewVersion(saved);
       // What was typed while the save was on its way stays in the editor, on top of the new version.
       for (const [key, text] of Object.entries(typed)) if (this.editor[key] !== undefined && text !== this.editor[key]) this.editor[key] = text;
-      this.#upsert(saved);
-      if (this.versions.length) void this.loadHistory();
       return true;
     } catch (error) {
-      const failure = toUiError(error);
-      if (failure.code === 'RECORD_CONFLICT' || failure.code === 'RECORD_SIGNED') this.refused = failure as RefusedSave;
-      else this.error = failure;
+      this.#refusedOrFailed(error);
       return false;
     } finally {
       this.saving = false;
@@ -384,18 +380,28 @@ export class RecordsState {
       const current = this.record;
       if (current?.id !== record.id) return false;
       const signed = await this.#api.records.sign({ id: current.id, version: current.version, signer });
-      this.#show(signed);
-      this.#upsert(signed);
-      if (this.versions.length) void this.loadHistory();
+      this.#showNewVersion(signed);
       return true;
     } catch (error) {
-      const failure = toUiError(error);
-      if (failure.code === 'RECORD_CONFLICT' || failure.code === 'RECORD_SIGNED') this.refused = failure as RefusedSave;
-      else this.error = failure;
+      this.#refusedOrFailed(error);
       return false;
     } finally {
       this.signing = false;
     }
+  }
+
+  /** A version the core just saved: shown, listed, and in the history when that is open. */
+  #showNewVersion(record: MedicalRecord): void {
+    this.#show(record);
+    this.#upsert(record);
+    if (this.versions.length) void this.loadHistory();
+  }
+
+  /** A save or signature the core refused (the record changed or was signed) keeps what was typed and offers the way on; any other failure is an error. */
+  #refusedOrFailed(error: unknown): void {
+    const failure = toUiError(error);
+    if (failure.code === 'RECORD_CONFLICT' || failure.code === 'RECORD_SIGNED') this.refused = failure as RefusedSave;
+    else this.error = failure;
   }
 
   /** After a save refused because the record was signed: the changed sections become the addendum's text. */
