@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src-main/core/core.js';
 import { appRoot } from '../../src-main/hosts/common/app-root.js';
 import { openInChromium, type BrowserSession } from '../helpers/browser.js';
-import { openTestCore } from '../helpers/env.js';
+import { fixtureModels, openTestCore } from '../helpers/env.js';
 
 const shots = path.join(appRoot(), 'test-results');
 
@@ -222,6 +222,44 @@ describe('record pane end to end (no model: findings draft)', () => {
     } finally {
       await page.emulateMedia({ media: 'screen' });
     }
+    expect(session.pageErrors).toEqual([]);
+  });
+});
+
+/** With the generated model loaded: the model's draft is asked for from the pane and follows the findings draft. */
+describe('record pane end to end (the model drafts)', () => {
+  let core: Core;
+  let session: BrowserSession;
+
+  beforeAll(async () => {
+    // The generated model's tokenizer spends about three tokens on a Chinese character: room for the draft prompt.
+    const { modelsDir } = fixtureModels({ contextLength: 8192 });
+    core = await openTestCore({ modelsDir, contextSize: 8192 });
+    await core.api.models.load({ model: 'tiny-llama.gguf' });
+    session = await openInChromium(core);
+  });
+
+  afterAll(async () => {
+    await session?.close();
+    await core?.close();
+  });
+
+  it('drafts with the model when asked: after the findings draft, a second draft version made by the model', async () => {
+    const { page } = session;
+    await page.getByTestId('record-tab').click();
+    await expect.poll(() => page.getByTestId('record-use-model').isDisabled()).toBe(false);
+    await page.getByTestId('record-use-model').check();
+    await page.getByTestId('record-input').fill(DIALOGUE);
+    await page.getByTestId('record-input').press('Control+Enter');
+    await page.getByTestId('record-doctor-name').fill('张医生');
+    await page.getByTestId('record-doctor-save').click();
+    await page.getByTestId('record-editor').waitFor();
+    await expect.poll(() => page.getByTestId('record-version').getAttribute('data-version'), { timeout: 120_000 }).toBe('2');
+    expect(await page.getByTestId('record-state').getAttribute('data-state')).toBe('draft');
+    const recordId = decodeURIComponent(new URL(page.url()).hash.slice('#/record/'.length));
+    const record = await core.api.records.get({ id: recordId });
+    expect(record.provenance).toMatchObject({ mode: 'llm', model: { file: 'tiny-llama.gguf' } });
+    expect(record.draftError).toBeNull();
     expect(session.pageErrors).toEqual([]);
   });
 });
