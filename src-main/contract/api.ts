@@ -31,11 +31,21 @@ export type Api = {
 };
 
 /**
- * Electron's `window.xinglin`: the API, the main process's native open dialog (the one way a file
- * reaches the core from the window; null: the user cancelled), and printing a record to PDF.
+ * Electron's `window.xinglin`: the API, the main process's native open dialog (null: the user
+ * cancelled) and model files dropped on the window (the two ways a file reaches the core from the
+ * window), printing a record to PDF, and opening the models folder.
  */
 export type ElectronBridge = Api & {
   chooseFile(purpose: FilePurpose): Promise<ChosenFile | null>;
+  /** The same dialog choosing several files at once (a model and its adapters); empty: the user cancelled. */
+  chooseFiles(purpose: FilePurpose): Promise<ChosenFile[]>;
+  /**
+   * GGUF files the user dropped on the window: a handle for each (never its path), or why it was
+   * refused, in the order given. Only files on this computer's disk that are GGUF are accepted.
+   */
+  dropModelFiles(files: readonly File[]): Promise<Array<Reply<ChosenFile>>>;
+  /** Opens the models folder in the system's file manager (the page never learns more than its path). */
+  openModelsFolder(): Promise<boolean>;
   /** The window printed to PDF and saved where the user chooses (false: the user cancelled). */
   savePdf(fileName: string): Promise<boolean>;
 };

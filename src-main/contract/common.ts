@@ -14,14 +14,29 @@ export const None = z.object({}).strict();
 export const ErrorData = z.object({ code: z.string(), message: z.string() });
 export type ErrorData = z.infer<typeof ErrorData>;
 
+/**
+ * How the model picks its tokens. Every range is the one the UI and the API accept (a value outside
+ * is refused naming the range, never clamped). The penalties are optional so answers saved before
+ * they existed still read; `defaultSampling` (core/config) fills them.
+ */
 export const Sampling = z.object({
   temperature: z.number().min(0).max(2),
   topK: z.number().int().min(0).max(1000),
   topP: z.number().min(0).max(1),
   seed: z.number().int().min(0).max(2 ** 32 - 1),
   maxTokens: z.number().int().min(1).max(8192),
+  /** Tokens below this share of the likeliest one's probability are never picked (0: off). */
+  minP: z.number().min(0).max(1).optional(),
+  /** >1 discourages repeating recent tokens: QiZhen's remedy against 复读 (1: off). */
+  repeatPenalty: z.number().min(1).max(2).optional(),
+  /** OpenAI's meaning: subtracted once from a token that already appeared / per appearance (0: off). */
+  presencePenalty: z.number().min(-2).max(2).optional(),
+  frequencyPenalty: z.number().min(-2).max(2).optional(),
 });
 export type Sampling = z.infer<typeof Sampling>;
+
+/** The app's sampling where a profile sets none (a profile made blank, the CLI); the penalties and min-p are off. */
+export const DEFAULT_SAMPLING: Sampling = { temperature: 0.3, topK: 40, topP: 0.9, seed: 42, maxTokens: 1024, minP: 0, repeatPenalty: 1, presencePenalty: 0, frequencyPenalty: 0 };
 
 /**
  * A file the core may read, named by an opaque handle the host gave out (a native open dialog, an
@@ -36,7 +51,7 @@ export const ChosenFile = z.object({ file: FileHandle, name: z.string(), sizeByt
 export type ChosenFile = z.infer<typeof ChosenFile>;
 
 /** What a file is chosen for: it sets the open dialog's filters. */
-export const FilePurpose = z.enum(['kb.import']);
+export const FilePurpose = z.enum(['kb.import', 'models.import']);
 export type FilePurpose = z.infer<typeof FilePurpose>;
 
 /** The largest file browser mode accepts as an upload (a knowledge base to import). */

@@ -19,6 +19,16 @@ export const errorCodes = [
   'MODEL_CORRUPT',
   /** The model process died (a native abort, out of memory, a hang); the app kept running. */
   'RUNTIME_CRASHED',
+  /** Loading would need more RAM or VRAM than the workstation has (the message says how much of each). */
+  'MODEL_TOO_LARGE',
+  /** An import of a file the registry already holds (same sha256), or of a name already taken. */
+  'MODEL_DUPLICATE',
+  /** The file is loaded or named by a profile: unload it or change the profile first. */
+  'MODEL_IN_USE',
+  /** A remote model server cannot be reached, or did not answer in time. */
+  'REMOTE_UNAVAILABLE',
+  /** A remote model server answered with an error or with a stream that is not OpenAI's format. */
+  'REMOTE_FAILED',
   'ADAPTER_NOT_FOUND',
   'ADAPTER_MISMATCH',
   'PROMPT_TOO_LONG',

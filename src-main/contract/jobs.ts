@@ -3,7 +3,7 @@ import { ErrorData, Id, None } from './common.js';
 
 /** Long work — importing knowledge, loading a model — as jobs the UI shows in one place and can cancel. */
 
-export const JobKind = z.enum(['kb.import', 'models.load', 'records.draft']);
+export const JobKind = z.enum(['kb.import', 'models.load', 'models.import', 'models.verify', 'records.draft']);
 export type JobKind = z.infer<typeof JobKind>;
 
 export const JobState = z.enum(['running', 'done', 'cancelled', 'failed']);
@@ -17,7 +17,7 @@ export const Job = z.object({
   state: JobState,
   /**
    * The step it is in: `read` / `index` for an import; `hash` / `model` / `adapters` / `context`
-   * for a model load. `progress` is the step's, determinate.
+   * for a model load; `copy` / `inspect` for a model import; `hash` for a verify. `progress` is the step's, determinate.
    */
   phase: z.string(),
   /** 0…1 */

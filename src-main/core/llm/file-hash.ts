@@ -18,6 +18,8 @@ export interface HashOptions {
   /** 0…1, at most about once per percent, always ending with 1. */
   onProgress?: (progress: number) => void;
   signal?: AbortSignal;
+  /** Read the file even when a digest is remembered (verify: the disk may have changed under the same mtime). */
+  fresh?: boolean;
 }
 
 const cache = new Map<string, FileDigest>();
@@ -31,7 +33,7 @@ function cached(absolute: string, sizeBytes: number, mtimeMs: number): FileDiges
 export async function sha256File(filePath: string, options: HashOptions = {}): Promise<FileDigest> {
   const absolute = path.resolve(filePath);
   const before = await stat(absolute);
-  const hit = cached(absolute, before.size, before.mtimeMs);
+  const hit = options.fresh ? undefined : cached(absolute, before.size, before.mtimeMs);
   if (hit) {
     options.onProgress?.(1);
     return hit;

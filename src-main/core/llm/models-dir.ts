@@ -1,27 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { XinglinError, type MethodOutput, type ModelFile } from '../../contract/index.js';
-
-function ggufFiles(dir: string): ModelFile[] {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  return entries
-    .filter((e) => e.isFile() && e.name.toLowerCase().endsWith('.gguf'))
-    .map((e) => ({ file: e.name, sizeBytes: fs.statSync(path.join(dir, e.name)).size }))
-    .sort((a, b) => a.file.localeCompare(b.file));
-}
-
-/** Base models sit in the models folder, LoRA adapters in its `lora/` subfolder. */
-export function listModelFiles(modelsDir: string): MethodOutput<'models.list'> {
-  return { modelsDir, models: ggufFiles(modelsDir), adapters: ggufFiles(path.join(modelsDir, 'lora')) };
-}
+import { XinglinError } from '../../contract/index.js';
 
 /** A file name and nothing else: no folder part on any platform (`/`, `\\`, `C:`), not `.` or `..`. */
-function isPlainName(name: string): boolean {
+export function isPlainName(name: string): boolean {
   return name !== '.' && name !== '..' && !/[/\\\0]/.test(name) && path.win32.basename(name) === name;
 }
 

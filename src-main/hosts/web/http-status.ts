@@ -19,9 +19,12 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   // The record changed or was signed since the request's version: nothing was overwritten.
   RECORD_CONFLICT: 409,
   RECORD_SIGNED: 409,
+  MODEL_DUPLICATE: 409,
+  MODEL_IN_USE: 409,
   // Too large for its limit.
   PROMPT_TOO_LONG: 413,
   FILE_TOO_LARGE: 413,
+  MODEL_TOO_LARGE: 413,
   // The file the request named is there but cannot be used; sending it again will not help.
   MODEL_NOT_GGUF: 422,
   MODEL_TRUNCATED: 422,
@@ -40,5 +43,8 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   FOLDER_UNUSABLE: 503,
   RUNTIME_CRASHED: 503,
   GENERATION_FAILED: 503,
+  // The remote model server the profile names failed, not this app.
+  REMOTE_UNAVAILABLE: 502,
+  REMOTE_FAILED: 502,
   INTERNAL: 500,
 };
