@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { XinglinError, type Sampling } from '../contract/index.js';
+import { DEFAULT_SAMPLING, XinglinError, type Sampling } from '../contract/index.js';
 import type { SpawnRuntime } from './llm/process/spawn.js';
 
 export interface CoreConfig {
@@ -27,9 +27,12 @@ export interface CoreConfig {
   slowQueryMs?: number;
   /** Administrator policy: a model answer that cites nothing from the knowledge base is refused. */
   refuseUngrounded?: boolean;
+  /** Load the profile used last at start, when the manifest's own switch is on too (the desktop and the server do; tests and one-shot commands do not). */
+  autoLoadProfile?: boolean;
 }
 
-export const defaultSampling: Sampling = { temperature: 0.3, topK: 40, topP: 0.9, seed: 42, maxTokens: 1024 };
+/** The penalties and min-p are off (their neutral values) unless a profile turns them on (the contract's, which the UI's reset shows too). */
+export const defaultSampling: Sampling = DEFAULT_SAMPLING;
 
 /** The per-user data folder each platform expects (the same one Electron's userData points at). */
 export function defaultDataDir(): string {

@@ -27,6 +27,8 @@ export type LogEvent =
   | { event: 'job.ended'; kind: JobKind; state: JobState; ms: number; code: ErrorCode | null }
   | { event: 'model.loaded'; file: string; adapters: number; gpu: string; threads: number; ms: number }
   | { event: 'model.restored'; file: string }
+  | { event: 'profile.restore.failed'; code: ErrorCode }
+  | { event: 'manifest.recovered'; damagedCopy: string }
   | { event: 'runtime.crashed'; exitCode: number | null; signal: string | null; hung: boolean; file: string | null; during: 'load' | 'request' | 'idle' }
   | { event: 'record.drafted'; mode: 'findings' | 'llm'; ms: number; turns: number; findings: number; unsupported?: number; warnings?: number; tokens?: number }
   | { event: 'model.request.ended'; kind: ModelRequestKind; waitedMs: number; ranMs: number; cancelled: boolean }

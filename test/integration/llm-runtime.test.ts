@@ -81,14 +81,14 @@ describe('the runtime in its model process', () => {
     expect(() => host.provenance()).toThrow(XinglinError);
   });
 
-  it('defaults threads to the physical core count, not node-llama-cpp’s minimum of 4 (LocalRuntime, as the model process runs it)', async () => {
+  it('defaults threads to the measured rule — one fewer than the physical cores, at least one — not node-llama-cpp’s minimum of 4 (LocalRuntime, as the model process runs it)', async () => {
     const defaults = new LocalRuntime({ gpu: false });
     try {
       const llama = await defaults.init();
-      const expected = physicalCores() ?? llama.cpuMathCores;
-      expect(defaults.status().threads).toBe(expected);
-      expect(llama.cpuMathCores).toBe(expected);
-      expect(llama.maxThreads).toBe(expected);
+      const physical = physicalCores() ?? llama.cpuMathCores;
+      expect(llama.cpuMathCores).toBe(physical);
+      expect(defaults.status().threads).toBe(Math.max(1, physical - 1));
+      expect(llama.maxThreads).toBe(Math.max(1, physical - 1));
     } finally {
       await defaults.close();
     }
@@ -240,7 +240,7 @@ describe('the runtime in its model process', () => {
       ['truncated', () => load(paths.truncated), 'MODEL_TRUNCATED', /tiny-llama-truncated\.gguf 不完整/],
       ['missing adapter', () => load(paths.model, [{ path: path.join(dir, 'lora', 'gone.gguf'), scale: 1 }]), 'ADAPTER_NOT_FOUND', /gone\.gguf/],
       // Caught by checkAdapterFits: llama.cpp itself only says "Failed to initialize LoRA adapter".
-      ['mismatching adapter', () => load(paths.model, [{ path: paths.loraMismatch, scale: 1 }]), 'ADAPTER_MISMATCH', /mismatch-lora\.gguf 与基础模型不匹配：张量 \S+ 需要 64×\d+，适配器给出 96×\d+/],
+      ['mismatching adapter', () => load(paths.model, [{ path: paths.loraMismatch, scale: 1 }]), 'ADAPTER_MISMATCH', /mismatch-lora\.gguf 与基础模型 \S+ 不匹配：张量 \S+ 需要 64×\d+，适配器给出 96×\d+/],
     ];
     for (const [name, attempt, code, message] of cases) {
       const error = await failure(attempt());

@@ -161,7 +161,7 @@ describe('checkAdapterFits', () => {
     const adapter = await inspectAdapter(paths.loraMismatch);
     const error = await failure(() => checkAdapterFits(base, adapter));
     expect(error.code).toBe('ADAPTER_MISMATCH');
-    expect(error.message).toMatch(/^适配器 mismatch-lora\.gguf 与基础模型不匹配：张量 blk\.\d+\.\w+\.weight 需要 64×\d+，适配器给出 96×\d+/);
+    expect(error.message).toMatch(/^适配器 mismatch-lora\.gguf 与基础模型 \S+ 不匹配：张量 blk\.\d+\.\w+\.weight 需要 64×\d+，适配器给出 96×\d+/);
     expect(error.details).toMatchObject({ file: 'mismatch-lora.gguf', model: 'tiny-llama.gguf' });
   });
 

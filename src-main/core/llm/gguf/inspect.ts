@@ -223,7 +223,7 @@ const shapeText = (shape: readonly number[]): string => shape.join('×');
 export function checkAdapterFits(base: GgufInspection, adapter: GgufInspection): void {
   const file = adapter.file;
   const mismatch = (cause: string, details: Record<string, string | number> = {}): XinglinError =>
-    new XinglinError('ADAPTER_MISMATCH', `适配器 ${file} 与基础模型不匹配：${cause}`, { file, path: adapter.path, model: base.file, ...details });
+    new XinglinError('ADAPTER_MISMATCH', `适配器 ${file} 与基础模型 ${base.file} 不匹配：${cause}`, { file, path: adapter.path, model: base.file, ...details });
 
   if (adapter.type !== 'adapter') {
     throw new XinglinError('ADAPTER_MISMATCH', `文件 ${file} 不是 LoRA 适配器（general.type 为 ${adapter.type}）`, { file, path: adapter.path, model: base.file, type: adapter.type });

@@ -3,23 +3,30 @@
  * the model process answers each with one `result` or `error`, and streams `progress` (a load),
  * `started` and `text` (an answer) before it. `abort` stops the request it names.
  */
-import type { ModelStatus, WireError } from '../../../contract/index.js';
+import type { HardwareReport, ModelMemory, ModelStatus, ProfileRef, TemplateChoice, WireError } from '../../../contract/index.js';
 import type { GenerateRequest, GenerateResult } from '../runtime/generate.js';
 import type { LoadPlan, LoadProgress } from '../runtime/load.js';
 import type { RuntimeOptions } from '../runtime/options.js';
+import type { RuntimeVariant } from '../runtime/variant.js';
 
 /** What an answer needs, without the parts that cannot cross a process boundary. */
-export type GenerateCall = Omit<GenerateRequest, 'signal' | 'onText'>;
+export type GenerateCall = Omit<GenerateRequest, 'signal' | 'onText' | 'onStarted'>;
 
 export interface RuntimeCalls {
   init: { params: RuntimeOptions; result: ModelStatus };
-  load: { params: LoadPlan; result: ModelStatus };
+  load: { params: { plan: LoadPlan; profile: ProfileRef | null; contextSize?: number; template?: TemplateChoice }; result: ModelStatus };
+  /** Makes a variant the default on the loaded base, without reloading it. */
+  useVariant: { params: { variant: RuntimeVariant; profile: ProfileRef | null }; result: ModelStatus };
   unload: { params: Record<string, never>; result: ModelStatus };
-  generate: { params: GenerateCall; result: GenerateResult };
-  /** Throws PROMPT_TOO_LONG when the question alone (with room for a reply) cannot fit. */
-  assertPromptFits: { params: { prompt: string; system?: string; maxTokens?: number }; result: null };
-  /** Whether a system text leaves the question and its answer room in the context. */
-  systemFits: { params: { prompt: string; maxTokens: number; system: string }; result: boolean };
+  /** The answer, with the memory after it (a new variant's context may have been created, an idle one disposed). */
+  generate: { params: GenerateCall; result: { result: GenerateResult; memory: ModelMemory | null } };
+  /** Throws PROMPT_TOO_LONG when the question alone (with its sources and room for a reply) cannot fit. */
+  assertPromptFits: { params: { prompt: string; system?: string; sources?: string; maxTokens?: number; variant?: RuntimeVariant }; result: null };
+  /** Whether a sources text, beside the system text, leaves the question and its answer room in the context. */
+  sourcesFit: { params: { prompt: string; maxTokens: number; system?: string; variant?: RuntimeVariant; sources: string }; result: boolean };
+  /** The name provenance records for a template on the loaded model. */
+  templateName: { params: { template: TemplateChoice }; result: string };
+  hardware: { params: Record<string, never>; result: HardwareReport };
 }
 export type RuntimeOp = keyof RuntimeCalls;
 

@@ -5,11 +5,12 @@
  * RUNTIME_CRASHED naming the cause, a fresh process starts without a model, and the status
  * offers the model for reloading — nothing loads it again by itself.
  */
-import { XinglinError, type ModelStatus } from '../../../contract/index.js';
+import { XinglinError, type HardwareReport, type ModelStatus, type ProfileRef, type TemplateChoice } from '../../../contract/index.js';
 import type { Logger } from '../../log.js';
 import type { LlmProvenance, RuntimeOptions } from '../runtime/runtime.js';
 import type { GenerateRequest, GenerateResult } from '../runtime/generate.js';
-import { adapterRefsOf, type LoadPlan, type LoadProgress } from '../runtime/load.js';
+import type { LoadPlan, LoadProgress } from '../runtime/load.js';
+import { contextKey, type RuntimeVariant } from '../runtime/variant.js';
 import { exitCause } from './exit-cause.js';
 import type { RuntimeCalls, RuntimeOp } from './protocol.js';
 import type { RuntimeExit, RuntimeProcess, SpawnRuntime } from './spawn.js';
@@ -19,6 +20,28 @@ export interface RuntimeClientOptions extends RuntimeOptions {
   log: Logger;
   /** Silence from the model process for this long while it answers is a hang (default 60 s). */
   hangMs?: number;
+  /** Called with every new status: loading, loaded, unloaded, a variant switched, after an answer, a crash. */
+  onStatus?: (status: ModelStatus) => void;
+}
+
+export interface LoadOptions {
+  signal?: AbortSignal | undefined;
+  onProgress?: ((progress: LoadProgress) => void) | undefined;
+  /** The profile being used (shown in the status), null or absent: none. */
+  profile?: ProfileRef | null | undefined;
+  /** The default variant's context size (else the runtime's). */
+  contextSize?: number | undefined;
+  /** The default variant's template (else 'auto'). */
+  template?: TemplateChoice | undefined;
+}
+
+type LoadCall = RuntimeCalls['load']['params'];
+
+/** What is loaded: how it was loaded, and the default variant now (a `useVariant` may have changed it). */
+interface Loaded {
+  call: LoadCall;
+  variant: RuntimeVariant;
+  profile: ProfileRef | null;
 }
 
 const DEFAULT_HANG_MS = 60_000;
@@ -60,14 +83,20 @@ function superseded(file: string): XinglinError {
   return new XinglinError('CANCELLED', `模型 ${file} 的加载已取消：被新的加载或卸载请求取代`, { file, superseded: true });
 }
 
-/** The model and adapters a plan loads, by their names in the models folder. */
-function namesOf(plan: LoadPlan): NonNullable<ModelStatus['reloadable']> {
-  return { model: plan.model.file, adapters: plan.adapters.map(({ file, scale }) => ({ file, scale })) };
+/** The model and adapters to offer for reloading, by their names in the models folder. */
+function namesOf(plan: LoadPlan, variant: Pick<RuntimeVariant, 'adapters'>): NonNullable<ModelStatus['reloadable']> {
+  return { model: plan.model.file, adapters: variant.adapters.map(({ file, scale }) => ({ file, scale })) };
+}
+
+/** The default variant a load call gives (the model process caps its context size to the model's). */
+function variantOf(call: LoadCall, status: ModelStatus): RuntimeVariant {
+  return { adapters: call.plan.adapters, template: call.template ?? { kind: 'auto' }, contextSize: status.model?.contextSize ?? call.contextSize ?? 0 };
 }
 
 export class RuntimeClient {
   readonly #spawn: SpawnRuntime;
   readonly #log: Logger;
+  readonly #onStatus: ((status: ModelStatus) => void) | undefined;
   /** What the model process starts llama.cpp with. */
   readonly #runtimeOptions: RuntimeOptions;
   readonly #hangMs: number;
@@ -79,19 +108,20 @@ export class RuntimeClient {
 
   #status: ModelStatus;
   /** What is loaded, and what is being loaded: a crash names the model it was running. */
-  #plan: LoadPlan | null = null;
+  #current: Loaded | null = null;
   #loading: LoadPlan | null = null;
   #lifecycle: Promise<unknown> = Promise.resolve();
   #ticket = 0;
   #loadAbort: AbortController | null = null;
 
   constructor(options: RuntimeClientOptions) {
-    const { spawn, log, hangMs, ...runtimeOptions } = options;
+    const { spawn, log, hangMs, onStatus, ...runtimeOptions } = options;
     this.#spawn = spawn;
     this.#log = log;
+    this.#onStatus = onStatus;
     this.#runtimeOptions = runtimeOptions;
     this.#hangMs = hangMs ?? DEFAULT_HANG_MS;
-    this.#status = { state: 'none', model: null, adapters: [], gpu: 'cpu', threads: options.threads ?? 0, lastTokensPerSecond: null, error: null, reloadable: null };
+    this.#status = { state: 'none', model: null, adapters: [], profile: null, gpu: 'cpu', gpuLayers: 0, threads: options.threads ?? 0, lastTokensPerSecond: null, memory: null, error: null, reloadable: null };
   }
 
   status(): ModelStatus {
@@ -103,51 +133,89 @@ export class RuntimeClient {
     return this.#worker?.process.pid;
   }
 
+  /** The plan of the loaded base (its files checked and hashed); null without a ready model. */
+  loadedPlan(): LoadPlan | null {
+    return this.#status.state === 'ready' ? (this.#current?.call.plan ?? null) : null;
+  }
+
+  /** The default variant's provenance: the base, its adapters, template, device and threads. */
   provenance(): LlmProvenance {
-    const plan = this.#ready();
-    const { file, sha256, sizeBytes } = plan.model;
+    const { call, variant } = this.#ready();
+    const { file, sha256, sizeBytes } = call.plan.model;
     return {
       model: { file, sha256, sizeBytes },
-      adapters: adapterRefsOf(plan),
+      adapters: variant.adapters.map(({ file: name, sha256: digest, sizeBytes: size, scale }) => ({ file: name, sha256: digest, sizeBytes: size, scale })),
       template: this.#status.model?.template ?? '',
       gpu: this.#status.gpu,
       threads: this.#status.threads,
     };
   }
 
+  /** What this workstation has and what the runtime chooses on it; starts the model process if needed. */
+  hardware(): Promise<HardwareReport> {
+    return this.#call('hardware', {});
+  }
+
   /**
-   * Loads a planned model (see `planLoad`), replacing the loaded one. When the new one fails to
-   * load — llama.cpp refuses it, the process dies on it, or it is cancelled — the model that was
-   * loaded before is loaded again, so the doctor keeps a working model. A newer load or an
-   * unload supersedes this one (CANCELLED).
+   * Loads a planned model (see `planLoad`), replacing the loaded one. A model that will not fit
+   * is refused (MODEL_TOO_LARGE) before the loaded one is released, and that one answers on. When
+   * the new one fails to load later — llama.cpp refuses it, the process dies on it, or it is
+   * cancelled — the model that was loaded before is loaded again, so the doctor keeps a working
+   * model. A newer load or an unload supersedes this one (CANCELLED).
    */
-  load(plan: LoadPlan, options: { signal?: AbortSignal; onProgress?: (progress: LoadProgress) => void } = {}): Promise<ModelStatus> {
+  load(plan: LoadPlan, options: LoadOptions = {}): Promise<ModelStatus> {
     const ticket = ++this.#ticket;
     this.#loadAbort?.abort();
     const abort = new AbortController();
     this.#loadAbort = abort;
     const signal = options.signal ? AbortSignal.any([options.signal, abort.signal]) : abort.signal;
+    const call: LoadCall = {
+      plan,
+      profile: options.profile ?? null,
+      ...(options.contextSize !== undefined ? { contextSize: options.contextSize } : {}),
+      ...(options.template ? { template: options.template } : {}),
+    };
     return this.#exclusive(async () => {
       if (ticket !== this.#ticket) throw superseded(plan.model.file);
-      const previous = this.#plan;
+      const previous = this.#current;
+      const before = this.#status;
       this.#loading = plan;
-      this.#status = { ...this.#status, state: 'loading', error: null, reloadable: null };
+      this.#setStatus({ ...this.#status, state: 'loading', error: null, reloadable: null });
       try {
-        this.#loaded(plan, await this.#call('load', plan, { signal, onProgress: options.onProgress }));
+        const status = await this.#call('load', call, { signal, onProgress: options.onProgress });
+        this.#loaded({ call, variant: variantOf(call, status), profile: call.profile }, status);
         return this.status();
       } catch (cause) {
         const error = cause instanceof XinglinError ? cause : new XinglinError('MODEL_LOAD_FAILED', String(cause));
         if (ticket !== this.#ticket) throw superseded(plan.model.file);
-        this.#plan = null;
-        if (error.code !== 'RUNTIME_CRASHED') {
-          this.#status = { ...this.#status, state: error.code === 'CANCELLED' ? 'none' : 'error', model: null, adapters: [], error: error.code === 'CANCELLED' ? null : error.toWire() };
+        if (previous && error.details?.kept === true) {
+          // Refused (or cancelled) before the loaded model was released: it is still there, answering.
+          this.#setStatus(before);
+          throw error;
         }
-        if (previous && previous !== plan) await this.#restore(previous);
+        this.#current = null;
+        if (error.code !== 'RUNTIME_CRASHED') {
+          this.#setStatus({ ...this.#status, state: error.code === 'CANCELLED' ? 'none' : 'error', model: null, adapters: [], profile: null, gpuLayers: 0, memory: null, error: error.code === 'CANCELLED' ? null : error.toWire() });
+        }
+        if (previous && previous.call.plan !== plan) await this.#restore(previous);
         throw error;
       } finally {
         this.#loading = null;
         if (this.#loadAbort === abort) this.#loadAbort = null;
       }
+    });
+  }
+
+  /**
+   * Makes a variant (adapters with scales, template, context size) the default on the loaded base,
+   * without reloading it; the status shows its adapters and the profile.
+   */
+  useVariant(variant: RuntimeVariant, profile: ProfileRef | null): Promise<ModelStatus> {
+    return this.#exclusive(async () => {
+      const current = this.#ready();
+      const status = await this.#call('useVariant', { variant, profile });
+      this.#loaded({ call: current.call, variant, profile }, status);
+      return this.status();
     });
   }
 
@@ -157,8 +225,8 @@ export class RuntimeClient {
     this.#loadAbort?.abort();
     return this.#exclusive(async () => {
       if (this.#worker) await this.#call('unload', {});
-      this.#plan = null;
-      this.#status = { ...this.#status, state: 'none', model: null, adapters: [], error: null, reloadable: null };
+      this.#current = null;
+      this.#setStatus({ ...this.#status, state: 'none', model: null, adapters: [], profile: null, gpuLayers: 0, memory: null, error: null, reloadable: null });
       return this.status();
     });
   }
@@ -177,24 +245,37 @@ export class RuntimeClient {
     });
   }
 
-  /** Throws PROMPT_TOO_LONG when the question alone (with room for a reply) cannot fit; no model: nothing to check. */
-  async assertPromptFits(prompt: string, options: { system?: string; maxTokens?: number } = {}): Promise<void> {
+  /**
+   * Throws PROMPT_TOO_LONG when the question alone (with its sources and room for a reply) cannot
+   * fit the variant's context (absent: the default's); no model: nothing to check.
+   */
+  async assertPromptFits(prompt: string, options: { system?: string; sources?: string; maxTokens?: number; variant?: RuntimeVariant } = {}): Promise<void> {
     if (this.#status.state !== 'ready') return;
     await this.#call('assertPromptFits', { prompt, ...options });
   }
 
-  /** A test of system texts for this question: whether each leaves the question and its answer room. */
-  systemBudget(prompt: string, maxTokens: number): (system: string) => Promise<boolean> {
+  /**
+   * A test of sources texts for this question (the knowledge base's numbered sources, read right
+   * before it): whether each, beside the fixed `system` text, leaves the question and its answer room.
+   */
+  systemBudget(prompt: string, maxTokens: number, options: { system?: string; variant?: RuntimeVariant } = {}): (sources: string) => Promise<boolean> {
     this.#ready();
-    return (system) => this.#call('systemFits', { prompt, maxTokens, system });
+    return (sources) => this.#call('sourcesFit', { prompt, maxTokens, ...options, sources });
   }
 
-  /** One answer on the loaded model; the model queue makes sure only one runs. */
+  /** The name provenance records for a template on the loaded model (checks that it can be used). */
+  templateName(template: TemplateChoice): Promise<string> {
+    this.#ready();
+    return this.#call('templateName', { template });
+  }
+
+  /** One answer on the loaded model, with the request's variant (absent: the default); the model queue makes sure only one runs. */
   async generate(request: GenerateRequest): Promise<GenerateResult> {
     this.#ready();
     const { signal, onText, onStarted, ...params } = request;
-    const result = await this.#call('generate', params, { signal, onText, onStarted });
-    if (result.timings.tokensPerSecond > 0) this.#status.lastTokensPerSecond = result.timings.tokensPerSecond;
+    const { result, memory } = await this.#call('generate', params, { signal, onText, onStarted });
+    const tokensPerSecond = result.timings.tokensPerSecond > 0 ? result.timings.tokensPerSecond : this.#status.lastTokensPerSecond;
+    if (this.#status.state === 'ready') this.#setStatus({ ...this.#status, lastTokensPerSecond: tokensPerSecond, memory });
     return result;
   }
 
@@ -203,28 +284,38 @@ export class RuntimeClient {
     this.#ready();
   }
 
-  #ready(): LoadPlan {
+  #ready(): Loaded {
     if (this.#status.state === 'loading') throw new XinglinError('BUSY', '模型正在加载，请稍候');
-    if (!this.#plan || this.#status.state !== 'ready') {
+    if (!this.#current || this.#status.state !== 'ready') {
       const crashed = this.#status.error?.code === 'RUNTIME_CRASHED';
       throw new XinglinError('NO_MODEL', crashed ? '模型进程意外退出，模型已卸载：请在“模型”页重新加载' : '尚未加载模型，请先在“模型”页加载一个模型');
     }
-    return this.#plan;
+    return this.#current;
   }
 
-  #loaded(plan: LoadPlan, status: ModelStatus): void {
-    this.#plan = plan;
-    this.#status = { ...status, lastTokensPerSecond: this.#status.lastTokensPerSecond, reloadable: null };
+  #setStatus(status: ModelStatus): void {
+    this.#status = status;
+    this.#onStatus?.(structuredClone(status));
   }
 
-  /** Loads again the model that worked before a failed load; if that fails too, there is no model. */
-  async #restore(previous: LoadPlan): Promise<void> {
+  #loaded(current: Loaded, status: ModelStatus): void {
+    this.#current = current;
+    this.#setStatus({ ...status, lastTokensPerSecond: status.lastTokensPerSecond ?? this.#status.lastTokensPerSecond, reloadable: null });
+  }
+
+  /** Loads again what worked before a failed load (with its variant); if that fails too, there is no model. */
+  async #restore(previous: Loaded): Promise<void> {
     const failed = this.#status;
     try {
-      this.#loaded(previous, await this.#call('load', previous, {}));
-      this.#log.info({ event: 'model.restored', file: previous.model.file });
+      let status = await this.#call('load', previous.call, {});
+      const reloaded = variantOf(previous.call, status);
+      if (contextKey(reloaded) !== contextKey(previous.variant) || JSON.stringify(reloaded.template) !== JSON.stringify(previous.variant.template)) {
+        status = await this.#call('useVariant', { variant: previous.variant, profile: previous.profile });
+      }
+      this.#loaded(previous, status);
+      this.#log.info({ event: 'model.restored', file: previous.call.plan.model.file });
     } catch {
-      this.#status = failed;
+      this.#setStatus(failed);
     }
   }
 
@@ -309,10 +400,11 @@ export class RuntimeClient {
     for (const request of pending) request.reject(error);
     if (stopping === 'close') return;
 
-    const involved = this.#loading ?? this.#plan;
-    this.#log.error({ event: 'runtime.crashed', exitCode: exit.code, signal: exit.signal, hung: hungForMs !== null, file: involved?.model.file ?? null, during: this.#loading ? 'load' : pending.length ? 'request' : 'idle' });
-    this.#plan = null;
-    this.#status = { ...this.#status, state: 'error', model: null, adapters: [], error: error.toWire(), reloadable: involved ? namesOf(involved) : null };
+    const current = this.#current;
+    const involved = this.#loading ? { plan: this.#loading, variant: { adapters: this.#loading.adapters } } : current ? { plan: current.call.plan, variant: current.variant } : null;
+    this.#log.error({ event: 'runtime.crashed', exitCode: exit.code, signal: exit.signal, hung: hungForMs !== null, file: involved?.plan.model.file ?? null, during: this.#loading ? 'load' : pending.length ? 'request' : 'idle' });
+    this.#current = null;
+    this.#setStatus({ ...this.#status, state: 'error', model: null, adapters: [], profile: null, gpuLayers: 0, memory: null, error: error.toWire(), reloadable: involved ? namesOf(involved.plan, involved.variant) : null });
     // A fresh process without a model, so the next load starts at once; one that dies while
     // starting is not restarted in a loop.
     if (worker.started && !this.#closed) this.#start();

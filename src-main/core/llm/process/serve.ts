@@ -20,8 +20,8 @@ function toWire(error: unknown): WireError {
 export function serveRuntime(port: RuntimePort): void {
   let runtime: LocalRuntime | null = null;
   const aborts = new Map<number, AbortController>();
-  // The grounded prompt asks whether each candidate system text fits: the question is measured once.
-  let budget: { key: string; fits: (system: string) => boolean } | null = null;
+  // The grounded prompt asks whether each candidate sources text fits: the question is measured once.
+  let budget: { key: string; fits: (sources: string) => boolean } | null = null;
 
   const engine = (): LocalRuntime => {
     if (!runtime) throw new XinglinError('INTERNAL', '模型进程尚未初始化');
@@ -35,30 +35,41 @@ export function serveRuntime(port: RuntimePort): void {
         runtime ??= new LocalRuntime(message.params);
         await runtime.init();
         return runtime.status();
-      case 'load':
+      case 'load': {
         budget = null;
-        return engine().load(message.params, { signal, onProgress: (progress) => port.send({ id, type: 'progress', progress }) });
+        const { plan, ...request } = message.params;
+        return engine().load(plan, { ...request, signal, onProgress: (progress) => port.send({ id, type: 'progress', progress }) });
+      }
+      case 'useVariant':
+        budget = null;
+        return engine().useVariant(message.params.variant, message.params.profile);
       case 'unload':
         budget = null;
         return engine().unload();
-      case 'generate':
-        return engine().generate({
+      case 'generate': {
+        const result = await engine().generate({
           ...message.params,
           signal,
           onStarted: (promptTokens) => port.send({ id, type: 'started', promptTokens }),
           onText: (text) => port.send({ id, type: 'text', text }),
         });
+        return { result, memory: engine().status().memory };
+      }
       case 'assertPromptFits': {
         const { prompt, ...options } = message.params;
         engine().assertPromptFits(prompt, options);
         return null;
       }
-      case 'systemFits': {
-        const { prompt, maxTokens, system } = message.params;
-        const key = `${maxTokens}\u0000${prompt}`;
-        if (budget?.key !== key) budget = { key, fits: engine().systemBudget(prompt, maxTokens) };
-        return budget.fits(system);
+      case 'sourcesFit': {
+        const { sources, ...question } = message.params;
+        const key = JSON.stringify(question);
+        if (budget?.key !== key) budget = { key, fits: engine().sourcesBudget(question.prompt, question.maxTokens, question) };
+        return budget.fits(sources);
       }
+      case 'templateName':
+        return engine().templateName(message.params.template);
+      case 'hardware':
+        return engine().hardware();
     }
   }
 

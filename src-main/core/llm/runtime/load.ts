@@ -1,11 +1,10 @@
 /**
- * Loading a base model with its LoRA adapters: every file inspected and every adapter checked
- * against the base before llama.cpp sees any of them, digests for provenance, then the weights,
- * a context with the adapters applied and a chat session on the model's own template.
+ * Loading a base model: every file inspected and every adapter checked against the base before
+ * llama.cpp sees any of them, digests for provenance (`planLoad`, in the app process), then the
+ * weights (`loadWeights`, in the model process). Contexts with adapters come on top (slot.ts).
  */
-import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { InsufficientMemoryError, LlamaChatSession, resolveChatWrapper, type ChatWrapper, type Llama, type LlamaContext, type LlamaModel } from 'node-llama-cpp';
+import { InsufficientMemoryError, type Llama, type LlamaModel } from 'node-llama-cpp';
 import { XinglinError, type AdapterRef, type FileRef } from '../../../contract/index.js';
 import { sha256File } from '../file-hash.js';
 import { isCpuRepackedType } from '../gguf/ggml-types.js';
@@ -25,33 +24,13 @@ export interface AdapterChoice {
   scale: number;
 }
 
-export interface LoadedModel {
-  model: LlamaModel;
-  context: LlamaContext;
-  session: LlamaChatSession;
-  modelRef: FileRef & { architecture: string; contextSize: number; template: string };
-  adapters: AdapterRef[];
-  template: string;
-  gpu: string;
-}
-
 export interface LoadOptions {
   signal: AbortSignal;
-  contextSize: number;
-  threads: number | null;
   onProgress?: ((progress: LoadProgress) => void) | undefined;
 }
 
 export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** The name recorded in provenance: the wrapper, plus which Jinja template when it is a raw one. */
-function templateName(wrapper: ChatWrapper, jinja: string | null): string {
-  if (wrapper.wrapperName === 'JinjaTemplate' && jinja) {
-    return `JinjaTemplate(sha256:${createHash('sha256').update(jinja).digest('hex').slice(0, 12)})`;
-  }
-  return wrapper.wrapperName;
 }
 
 /**
@@ -60,7 +39,7 @@ function templateName(wrapper: ChatWrapper, jinja: string | null): string {
  * percentages asynchronously, so for a small file they can arrive after the load resolved; its
  * LoRA callback reports only 1.)
  */
-function track(onProgress: LoadOptions['onProgress'], phase: LoadPhase, file: string): { report(progress: number): void; done(): void } {
+export function track(onProgress: LoadOptions['onProgress'], phase: LoadPhase, file: string): { report(progress: number): void; done(): void } {
   const emit = (progress: number) => onProgress?.({ phase, file, progress });
   let last = 0;
   let finished = false;
@@ -128,17 +107,15 @@ export function adapterRefsOf(plan: LoadPlan): AdapterRef[] {
   return plan.adapters.map(({ file, sha256, sizeBytes, scale }) => ({ file, sha256, sizeBytes, scale }));
 }
 
-/** The weights, a context with the adapters applied and a chat session on the model's own template. */
-export async function loadModel(llama: Llama, plan: LoadPlan, options: LoadOptions): Promise<LoadedModel> {
+/**
+ * The weights, read once: a variant's context (adapters, size) and its template are added on top
+ * of them by `openSlot` (slot.ts), the first one right after.
+ */
+export async function loadWeights(llama: Llama, plan: LoadPlan, options: LoadOptions): Promise<LlamaModel> {
   const { signal, onProgress } = options;
   const base = plan.model;
-  const adapters = plan.adapters;
-  const adapterRefs = adapterRefsOf(plan);
   const cpuOnly = llama.gpu === false;
-  // On the CPU, quantised weights are repacked into a second buffer; with mmap the mapped file
-  // pages stay resident too, i.e. the model is held twice. Read such files instead of mapping.
-  const repacked = cpuOnly && base.hasRepackedTensors;
-  const useMmap = llama.supportsMmap && !repacked;
+  const useMmap = usesMmap(llama, plan);
   const modelProgress = track(onProgress, 'model', base.file);
   let model: LlamaModel;
   try {
@@ -149,61 +126,14 @@ export async function loadModel(llama: Llama, plan: LoadPlan, options: LoadOptio
     throw new XinglinError('MODEL_LOAD_FAILED', `llama.cpp 无法加载模型 ${base.file}：${cause}`, { file: base.file });
   }
   modelProgress.done();
-
-  try {
-    signal.throwIfAborted();
-    const contextSize = Math.min(options.contextSize, model.trainContextSize);
-    const adapterNames = adapterRefs.map((ref) => ref.file).join('、');
-    const adapterProgress = adapters.length > 0 ? track(onProgress, 'adapters', adapterNames) : null;
-    const contextProgress = track(onProgress, 'context', base.file);
-    let context: LlamaContext;
-    try {
-      context = await model.createContext({
-        contextSize,
-        sequences: 1,
-        threads: options.threads ?? undefined,
-        createSignal: signal,
-        failedCreationRemedy: false,
-        ...(adapters.length > 0
-          ? {
-              lora: {
-                adapters: adapters.map((adapter) => ({ filePath: adapter.path, scale: adapter.scale })),
-                onLoadProgress: (p: number) => (p >= 1 ? adapterProgress?.done() : adapterProgress?.report(p)),
-              },
-            }
-          : {}),
-      });
-    } catch (error) {
-      signal.throwIfAborted();
-      const cause = error instanceof InsufficientMemoryError ? '内存不足' : errorText(error);
-      if (adapters.length > 0 && /lora|adapter/i.test(cause)) {
-        throw new XinglinError('ADAPTER_MISMATCH', `llama.cpp 无法应用适配器 ${adapterNames}：${cause}`, { file: adapterNames });
-      }
-      throw new XinglinError('MODEL_LOAD_FAILED', `无法为模型 ${base.file} 创建上下文（${contextSize} 词元）：${cause}`, { file: base.file, contextSize });
-    }
-    adapterProgress?.done();
-    contextProgress.done();
-
-    const chatWrapper = resolveChatWrapper(model);
-    const template = templateName(chatWrapper, base.chatTemplate);
-    const session = new LlamaChatSession({ contextSequence: context.getSequence(), chatWrapper });
-    return {
-      model,
-      context,
-      session,
-      modelRef: { file: base.file, sha256: base.sha256, sizeBytes: base.sizeBytes, architecture: base.architecture, contextSize: context.contextSize, template },
-      adapters: adapterRefs,
-      template,
-      gpu: !cpuOnly && model.gpuLayers > 0 ? String(llama.gpu) : 'cpu',
-    };
-  } catch (error) {
-    await model.dispose();
-    throw error;
-  }
+  return model;
 }
 
-/** Frees a model with its context, adapters and session. */
-export async function disposeModel(loaded: LoadedModel): Promise<void> {
-  loaded.session.dispose();
-  await loaded.model.dispose();
+/**
+ * Whether the weights are mapped from the file. On the CPU, quantised weights are repacked into a
+ * second buffer; with mmap the mapped file pages stay resident too, i.e. the model is held twice.
+ * Such files are read instead of mapped.
+ */
+export function usesMmap(llama: Llama, plan: LoadPlan): boolean {
+  return llama.supportsMmap && !(llama.gpu === false && plan.model.hasRepackedTensors);
 }

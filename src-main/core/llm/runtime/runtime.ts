@@ -1,20 +1,28 @@
 /**
- * The local runtime owns every node-llama-cpp object of the process: one Llama, and at most one
- * model with one context, one sequence and one chat session. All loading goes through it so that
- * a model is never held twice, a failed or replaced load frees what it allocated, and every answer
- * can say exactly which files, adapters, template and threads produced it. Who may generate, and
- * when, is the model queue's business (../model-queue.ts).
+ * The local runtime owns every node-llama-cpp object of the process: one Llama, at most one base
+ * model, and on it one context per variant in use (adapter set and size; context-pool.ts). The
+ * base stays loaded while adapters, template and context size change per request or by
+ * `useVariant`. All loading goes through it so that a model is never held twice, a load that would
+ * not fit is refused before the loaded model is touched, a failed or replaced load frees what it
+ * allocated, and every answer can say exactly which files, adapters, template and threads produced
+ * it. Who may generate, and when, is the model queue's business (../model-queue.ts).
  */
 import { getLlama, LlamaLogLevel, type Llama } from 'node-llama-cpp';
-import { XinglinError, type AdapterRef, type FileRef, type ModelStatus } from '../../../contract/index.js';
+import { XinglinError, type AdapterRef, type FileRef, type HardwareReport, type ModelStatus, type ProfileRef, type TemplateChoice } from '../../../contract/index.js';
 import { defaultSampling } from '../../config.js';
 import { fitToContext } from '../context-fit.js';
-import { generate, promptRenderer, systemBudget, type GenerateRequest, type GenerateResult } from './generate.js';
-import { disposeModel, errorText, loadModel, type LoadedModel, type LoadPlan, type LoadProgress } from './load.js';
+import { inspectModel } from '../gguf/inspect.js';
+import { ContextPool } from './context-pool.js';
+import { generate, promptRenderer, sourcesBudget, stoppedBeforeStart, type GenerateRequest, type GenerateResult } from './generate.js';
+import { chooseThreads, hardwareReport } from './hardware.js';
+import { errorText, loadWeights, usesMmap, type LoadPlan, type LoadProgress } from './load.js';
+import type { LoadedModel } from './loaded.js';
+import { addBytes, checkLoadFits, modelMemory, NO_BYTES, vramState, type Bytes } from './memory.js';
 import type { RuntimeOptions } from './options.js';
+import { capped, openSlot, promptTarget, templateFor } from './slot.js';
+import type { RuntimeVariant } from './variant.js';
 
 export type { RuntimeOptions } from './options.js';
-
 
 export interface LlmProvenance {
   model: FileRef;
@@ -24,12 +32,26 @@ export interface LlmProvenance {
   threads: number;
 }
 
+export interface LoadRequest {
+  signal?: AbortSignal | undefined;
+  onProgress?: ((progress: LoadProgress) => void) | undefined;
+  /** The profile being used, shown in the status. */
+  profile?: ProfileRef | null | undefined;
+  /** The default variant's context size (else the runtime's). */
+  contextSize?: number | undefined;
+  /** The default variant's template (else 'auto': the GGUF's own). */
+  template?: TemplateChoice | undefined;
+}
+
 const DEFAULT_CONTEXT_SIZE = 4096;
+const AUTO_TEMPLATE: TemplateChoice = { kind: 'auto' };
 
 /** Rejection of a load that a newer load (or an unload) replaced before it finished. */
 function superseded(file: string): XinglinError {
   return new XinglinError('CANCELLED', `模型 ${file} 的加载已取消：被新的加载或卸载请求取代`, { file, superseded: true });
 }
+
+const refsOf = (adapters: RuntimeVariant['adapters']): AdapterRef[] => adapters.map(({ file, sha256, sizeBytes, scale }) => ({ file, sha256, sizeBytes, scale }));
 
 export class LocalRuntime {
   readonly #options: RuntimeOptions;
@@ -44,8 +66,10 @@ export class LocalRuntime {
   /** Models replaced or unloaded but not yet freed. */
   #retired: LoadedModel[] = [];
   #lastTokensPerSecond: number | null = null;
+  /** VRAM as last asked (the status is synchronous; asking llama.cpp is not). */
+  #vram: { total: number; free: number } | null = null;
 
-  /** Loads and unloads run one at a time, in call order. */
+  /** Loads, unloads and variant switches run one at a time, in call order. */
   #lifecycle: Promise<unknown> = Promise.resolve();
   /** Bumped by every load/unload; a load that sees a newer ticket gives way. */
   #ticket = 0;
@@ -69,8 +93,8 @@ export class LocalRuntime {
           logLevel: LlamaLogLevel.warn,
         });
         // node-llama-cpp's own default is at least 4 threads, which oversubscribes (and slows
-        // down many times over) a 2-core workstation: use the physical cores.
-        this.#threads = this.#options.threads ?? llama.cpuMathCores;
+        // down many times over) a small workstation: the measured rule of hardware.ts instead.
+        this.#threads = chooseThreads(llama, this.#options.threads).threads;
         llama.maxThreads = this.#threads;
         this.#backend = llama.gpu === false ? 'cpu' : llama.gpu;
         return llama;
@@ -84,56 +108,79 @@ export class LocalRuntime {
 
   status(): ModelStatus {
     const loaded = this.#loaded;
+    const variant = loaded?.defaultVariant;
+    const target = loaded && variant ? promptTarget(loaded, variant) : null;
     return {
       state: this.#state,
-      model: loaded ? { ...loaded.modelRef } : null,
-      adapters: loaded ? loaded.adapters.map((adapter) => ({ ...adapter })) : [],
+      model: loaded && target ? { file: loaded.plan.model.file, sha256: loaded.plan.model.sha256, sizeBytes: loaded.plan.model.sizeBytes, architecture: loaded.plan.model.architecture, contextSize: target.contextSize, template: target.template.name } : null,
+      adapters: variant ? refsOf(variant.adapters) : [],
+      profile: loaded?.profile ?? null,
       gpu: loaded?.gpu ?? this.#backend,
+      gpuLayers: loaded?.model.gpuLayers ?? 0,
       threads: this.#threads ?? this.#options.threads ?? 0,
       lastTokensPerSecond: this.#lastTokensPerSecond,
+      memory: loaded ? modelMemory(loaded.model, { bytes: loaded.pool.bytes(), count: loaded.pool.size }, this.#vram) : null,
       error: this.#error ? { code: this.#error.code, message: this.#error.message } : null,
       reloadable: null,
     };
   }
 
+  /** The default variant's provenance: the base, its adapters, template, device and threads. */
   provenance(): LlmProvenance {
     const loaded = this.#ready();
-    const { file, sha256, sizeBytes } = loaded.modelRef;
-    return { model: { file, sha256, sizeBytes }, adapters: loaded.adapters.map((adapter) => ({ ...adapter })), template: loaded.template, gpu: loaded.gpu, threads: this.#threads ?? 0 };
+    const { file, sha256, sizeBytes } = loaded.plan.model;
+    const template = templateFor(loaded, loaded.defaultVariant.template).name;
+    return { model: { file, sha256, sizeBytes }, adapters: refsOf(loaded.defaultVariant.adapters), template, gpu: loaded.gpu, threads: this.#threads ?? 0 };
+  }
+
+  /** What this workstation has and what the runtime chooses on it (`xinglin doctor`). */
+  async hardware(): Promise<HardwareReport> {
+    const llama = await this.init();
+    return hardwareReport(llama, { ...(this.#options.threads ? { threads: this.#options.threads } : {}), threadsFromUser: this.#options.threads !== undefined, gpu: this.#options.gpu ?? 'auto' });
   }
 
   /**
-   * Loads a planned base model with LoRA adapters (files already inspected and checked, see
-   * `planLoad`), replacing whatever was loaded. An aborted `signal` (a cancelled job) or a newer
-   * load/unload ends it CANCELLED.
+   * Loads a planned base model (files already inspected and checked, see `planLoad`) with its
+   * adapters as the default variant, replacing whatever was loaded. A model that will not fit is
+   * refused (MODEL_TOO_LARGE) while the loaded one is still in service, and it stays. An aborted
+   * `signal` (a cancelled job) or a newer load/unload ends it CANCELLED.
    */
-  load(plan: LoadPlan, options: { signal?: AbortSignal; onProgress?: (progress: LoadProgress) => void } = {}): Promise<ModelStatus> {
+  load(plan: LoadPlan, request: LoadRequest = {}): Promise<ModelStatus> {
     const ticket = ++this.#ticket;
     this.#loadAbort?.abort();
-    this.#detach();
     const abort = new AbortController();
     this.#loadAbort = abort;
-    const signal = options.signal ? AbortSignal.any([options.signal, abort.signal]) : abort.signal;
-    this.#state = 'loading';
-    this.#error = null;
+    const signal = request.signal ? AbortSignal.any([request.signal, abort.signal]) : abort.signal;
     const file = plan.model.file;
 
     return this.#exclusive(async () => {
-      if (ticket !== this.#ticket) throw superseded(file);
-      await this.#release();
-      this.#state = 'loading';
       try {
+        if (ticket !== this.#ticket) throw superseded(file);
         const llama = await this.init();
-        const loaded = await loadModel(llama, plan, { signal, contextSize: this.#options.contextSize ?? DEFAULT_CONTEXT_SIZE, threads: this.#threads, onProgress: options.onProgress });
+        const contextSize = request.contextSize ?? this.#options.contextSize ?? DEFAULT_CONTEXT_SIZE;
+        await checkLoadFits(llama, plan, { signal, contextSize, useMmap: usesMmap(llama, plan), held: this.#held(), limit: this.#options.memoryLimitBytes });
+        signal.throwIfAborted();
+        // From here on the loaded model is given up.
+        this.#detach();
+        this.#state = 'loading';
+        this.#error = null;
+        await this.#release();
+        const loaded = await this.#open(llama, plan, { ...request, signal, contextSize });
         if (ticket !== this.#ticket) {
-          await disposeModel(loaded);
+          await this.#dispose(loaded);
           throw superseded(file);
         }
         this.#loaded = loaded;
         this.#state = 'ready';
+        await this.#refreshVram();
         return this.status();
       } catch (error) {
         if (ticket !== this.#ticket) throw superseded(file);
+        // Refused or cancelled before the loaded model was given up: it answers on, as before.
+        if (this.#loaded) {
+          const typed = signal.aborted ? new XinglinError('CANCELLED', `已取消加载模型 ${file}`, { file }) : error instanceof XinglinError ? error : new XinglinError('MODEL_LOAD_FAILED', `无法加载模型 ${file}：${errorText(error)}`, { file });
+          throw new XinglinError(typed.code, typed.message, { ...typed.details, kept: true });
+        }
         if (signal.aborted) {
           // Cancelled by the doctor: back to no model, as before a load was asked for.
           this.#state = 'none';
@@ -149,7 +196,24 @@ export class LocalRuntime {
     });
   }
 
-  /** Stops any answer in progress and frees the model, context and adapters. */
+  /**
+   * Makes a variant (adapters with scales, template, context size) the default on the loaded base,
+   * without reloading it: its context is created now (or kept from earlier use), so a bad adapter
+   * is refused here and the first answer starts at once.
+   */
+  useVariant(variant: RuntimeVariant, profile: ProfileRef | null): Promise<ModelStatus> {
+    return this.#exclusive(async () => {
+      const loaded = this.#ready();
+      const slot = await openSlot(loaded, variant);
+      loaded.pool.release(slot.entry);
+      loaded.defaultVariant = capped(loaded, variant);
+      loaded.profile = profile;
+      await this.#refreshVram();
+      return this.status();
+    });
+  }
+
+  /** Stops any answer in progress and frees the model, its contexts and adapters. */
   unload(): Promise<ModelStatus> {
     ++this.#ticket;
     this.#loadAbort?.abort();
@@ -173,33 +237,41 @@ export class LocalRuntime {
   }
 
   /**
-   * Throws PROMPT_TOO_LONG when the question alone (with room for a reply) cannot fit the loaded
-   * model's context, so a caller can refuse it before saving anything. No model: nothing to check.
+   * Throws PROMPT_TOO_LONG when the question alone (with its sources and room for a reply) cannot
+   * fit the variant's context, so a caller can refuse it before saving anything. No model: nothing to check.
    */
-  assertPromptFits(prompt: string, options: { system?: string; maxTokens?: number } = {}): void {
+  assertPromptFits(prompt: string, options: { system?: string | undefined; sources?: string | undefined; maxTokens?: number | undefined; variant?: RuntimeVariant | undefined } = {}): void {
     const loaded = this.#loaded;
     if (!loaded || this.#state !== 'ready') return;
-    const { countTokens } = promptRenderer(loaded, prompt, options.system);
-    fitToContext({ history: [], contextSize: loaded.context.contextSize, maxTokens: options.maxTokens ?? defaultSampling.maxTokens, countTokens });
+    const target = promptTarget(loaded, options.variant ?? loaded.defaultVariant);
+    const { countTokens } = promptRenderer(target, { prompt, system: options.system, sources: options.sources });
+    fitToContext({ history: [], contextSize: target.contextSize, maxTokens: options.maxTokens ?? defaultSampling.maxTokens, countTokens });
   }
 
-  /** A test of system texts for this question: whether each leaves the question and its answer room. */
-  systemBudget(prompt: string, maxTokens: number): (system: string) => boolean {
-    return systemBudget(this.#ready(), prompt, maxTokens);
+  /** A test of sources texts for this question: whether each, beside `system`, leaves the question and its answer room. */
+  sourcesBudget(prompt: string, maxTokens: number, options: { system?: string | undefined; variant?: RuntimeVariant | undefined } = {}): (sources: string) => boolean {
+    const loaded = this.#ready();
+    return sourcesBudget(promptTarget(loaded, options.variant ?? loaded.defaultVariant), prompt, maxTokens, options.system);
   }
 
-  /** One answer on the loaded model; the model queue makes sure only one runs. */
+  /** The name provenance records for a template on the loaded model. */
+  templateName(template: TemplateChoice): string {
+    return templateFor(this.#ready(), template).name;
+  }
+
+  /** One answer on the loaded model, with the request's variant; the model queue makes sure only one runs. */
   async generate(request: GenerateRequest): Promise<GenerateResult> {
     if (this.#generation) throw new XinglinError('BUSY', '模型正在回答上一个问题，请等待完成或先停止');
     const loaded = this.#ready();
     const abort = new AbortController();
     const signal = request.signal ? AbortSignal.any([request.signal, abort.signal]) : abort.signal;
     this.#generationAbort = abort;
-    const run = generate(loaded, request, signal);
+    const run = this.#answer(loaded, request, signal);
     this.#generation = run;
     try {
       const result = await run;
       if (result.timings.tokensPerSecond > 0) this.#lastTokensPerSecond = result.timings.tokensPerSecond;
+      await this.#refreshVram();
       return result;
     } finally {
       this.#generation = null;
@@ -210,6 +282,62 @@ export class LocalRuntime {
   /** Throws NO_MODEL (or BUSY while one loads) unless a model is ready to answer. */
   assertReady(): void {
     this.#ready();
+  }
+
+  async #answer(loaded: LoadedModel, request: GenerateRequest, signal: AbortSignal): Promise<GenerateResult> {
+    const variant = request.variant ?? loaded.defaultVariant;
+    let slot;
+    try {
+      slot = await openSlot(loaded, variant, { signal });
+    } catch (error) {
+      // Stopped while its context was being made: an empty, stopped answer, as before any token.
+      if (signal.aborted) return stoppedBeforeStart(templateFor(loaded, variant.template).name);
+      throw error;
+    }
+    try {
+      return await generate(slot, request, signal);
+    } finally {
+      loaded.pool.release(slot.entry);
+    }
+  }
+
+  /** The weights, then the default variant's context: what `load` swaps in. */
+  async #open(llama: Llama, plan: LoadPlan, request: LoadRequest & { signal: AbortSignal; contextSize: number }): Promise<LoadedModel> {
+    const { signal, onProgress } = request;
+    const inspection = await inspectModel(plan.model.path);
+    const model = await loadWeights(llama, plan, { signal, onProgress });
+    try {
+      const loaded: LoadedModel = {
+        model,
+        plan,
+        inspection,
+        // planLoad checked the plan's own adapters against this base.
+        checked: new Set(plan.adapters.map((adapter) => `${adapter.path}\u0000${adapter.sha256}`)),
+        pool: new ContextPool(model, { threads: this.#threads, memoryLimitBytes: this.#options.memoryLimitBytes }),
+        templates: new Map(),
+        gpu: llama.gpu !== false && model.gpuLayers > 0 ? String(llama.gpu) : 'cpu',
+        defaultVariant: { adapters: plan.adapters, template: request.template ?? AUTO_TEMPLATE, contextSize: Math.min(request.contextSize, model.trainContextSize) },
+        profile: request.profile ?? null,
+      };
+      signal.throwIfAborted();
+      const slot = await openSlot(loaded, loaded.defaultVariant, { signal, onProgress });
+      loaded.pool.release(slot.entry);
+      return loaded;
+    } catch (error) {
+      await model.dispose();
+      throw error;
+    }
+  }
+
+  /** What the loaded model holds: released before a new one loads, so it counts as available to it. */
+  #held(): Bytes {
+    const loaded = this.#loaded;
+    return loaded ? addBytes(loaded.model.memoryUsage, loaded.pool.bytes()) : NO_BYTES;
+  }
+
+  async #refreshVram(): Promise<void> {
+    const llama = await this.#llama?.catch(() => null);
+    this.#vram = llama ? await vramState(llama) : null;
   }
 
   #ready(): LoadedModel {
@@ -238,6 +366,11 @@ export class LocalRuntime {
   /** Waits for a stopped answer to finish, then frees detached models (contexts and adapters with them). */
   async #release(): Promise<void> {
     await this.#generation?.catch(() => undefined);
-    for (const loaded of this.#retired.splice(0)) await disposeModel(loaded);
+    for (const loaded of this.#retired.splice(0)) await this.#dispose(loaded);
+  }
+
+  async #dispose(loaded: LoadedModel): Promise<void> {
+    await loaded.pool.disposeAll();
+    await loaded.model.dispose();
   }
 }
