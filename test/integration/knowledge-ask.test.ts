@@ -27,10 +27,10 @@ afterAll(() => kb.close());
 
 
 /** Grounded LLM mode as chat runs it (chat/grounded-answer.ts), with a scripted model in place of the runtime. */
-async function grounded(service: KnowledgeService, question: string, generate: (request: { system: string; prompt: string }) => Promise<ModelReply>) {
+async function grounded(service: KnowledgeService, question: string, generate: (request: { system: string; sources: string; prompt: string }) => Promise<ModelReply>) {
   const plan = await service.planGrounded(question);
   if (plan.composeInstead) return { result: plan.composeInstead, reply: null };
-  const reply = await generate({ system: plan.prompt.system, prompt: question });
+  const reply = await generate({ system: plan.prompt.system, sources: plan.prompt.sources, prompt: question });
   return { result: service.reviewGrounded(plan, question, reply), reply };
 }
 
@@ -156,24 +156,33 @@ describe('knowledge: answers', () => {
 describe('knowledge: grounded LLM mode helpers', () => {
   it('numbers the sources in the prompt in the order of the citations', async () => {
     const retrieval = kb.retrieve('哪些药物能治疗痛风?');
-    const prompt = await kb.groundedPrompt('哪些药物能治疗痛风?', retrieval);
+    const prompt = await kb.groundedPrompt(retrieval);
     expect(prompt.citations).toHaveLength(3);
-    expect(prompt.system).toMatch(/\[1\] 痛风的治疗：/);
-    expect(prompt.system).toMatch(/\[2\] 痛风的常用药物：非布司他/);
+    expect(prompt.sources).toMatch(/\[1\] 痛风的治疗：/);
+    expect(prompt.sources).toMatch(/\[2\] 痛风的常用药物：非布司他/);
     expect(prompt.system).toMatch(/不要凭记忆/);
-    expect((await kb.groundedPrompt('量子病', kb.retrieve('量子病'))).system).toMatch(/知识库中没有与问题相关的条目/);
+    expect((await kb.groundedPrompt(kb.retrieve('量子病'))).sources).toMatch(/知识库中没有与问题相关的条目/);
+  });
+
+  it('keeps the rules the same for every question and the sources apart, so a session reuses its prefix', async () => {
+    const gout = await kb.groundedPrompt(kb.retrieve('哪些药物能治疗痛风?'));
+    const warfarin = await kb.groundedPrompt(kb.retrieve('华法林和阿司匹林能不能一起吃'));
+    expect(warfarin.system).toBe(gout.system);
+    expect(gout.system).not.toContain('痛风');
+    expect(gout.sources).toContain('[1] 痛风');
+    expect(warfarin.sources).toMatch(/华法林/);
   });
 
   it('drops sources from the end until the prompt fits the model, keeping at least one', async () => {
     const retrieval = kb.retrieve('哪些药物能治疗痛风?');
-    const full = await kb.groundedPrompt('哪些药物能治疗痛风?', retrieval);
-    const limit = full.system.length - 1;
+    const full = await kb.groundedPrompt(retrieval);
+    const limit = full.sources.length - 1;
     // The model process answers each fit asynchronously.
-    const trimmed = await kb.groundedPrompt('哪些药物能治疗痛风?', retrieval, async (system) => system.length <= limit);
-    expect(trimmed.system.length).toBeLessThanOrEqual(limit);
+    const trimmed = await kb.groundedPrompt(retrieval, async (sources) => sources.length <= limit);
+    expect(trimmed.sources.length).toBeLessThanOrEqual(limit);
     expect(trimmed.citations).toEqual(full.citations.slice(0, trimmed.citations.length));
     expect(trimmed.citations.length).toBeLessThan(full.citations.length);
-    expect((await kb.groundedPrompt('哪些药物能治疗痛风?', retrieval, () => false)).citations).toHaveLength(1);
+    expect((await kb.groundedPrompt(retrieval, () => false)).citations).toHaveLength(1);
   });
 
   it('flags drug and disease names found in neither the entries nor the question', () => {
@@ -185,8 +194,8 @@ describe('knowledge: grounded LLM mode helpers', () => {
   });
 
   it('answers with a model through the same retrieval, flagging what it added', async () => {
-    const { result: r } = await grounded(kb, '痛风用什么药', async ({ system, prompt }) => {
-      expect(system).toContain('[1]');
+    const { result: r } = await grounded(kb, '痛风用什么药', async ({ sources, prompt }) => {
+      expect(sources).toContain('[1]');
       expect(prompt).toBe('痛风用什么药');
       return { text: '首选非布司他 [2]，也可用阿莫西林。' };
     });
@@ -197,12 +206,12 @@ describe('knowledge: grounded LLM mode helpers', () => {
 
 describe('knowledge: grounded LLM mode labels every answer by what its statements cite', () => {
   const ask = (service: KnowledgeService, question: string, text: string, stopReason = 'eogToken') => {
-    const systems: string[] = [];
-    const answer = grounded(service, question, async ({ system }) => {
-      systems.push(system);
+    const grounding: string[] = [];
+    const answer = grounded(service, question, async ({ sources }) => {
+      grounding.push(sources);
       return { text, stopReason };
     });
-    return answer.then(({ result }) => ({ result, systems }));
+    return answer.then(({ result }) => ({ result, grounding }));
   };
 
   it('every statement cited → 依据知识库, with chips only for the sources used', async () => {
@@ -216,9 +225,9 @@ describe('knowledge: grounded LLM mode labels every answer by what its statement
   });
 
   it('a near-miss name never brings the other drug\'s facts into the prompt, and says the name is missing', async () => {
-    const { result, systems } = await ask(kb, '非布可他的副作用', '知识库未收录非布可他。');
-    expect(systems[0]).toContain('知识库中没有「非布可他」');
-    expect(systems[0]).not.toContain('肝功能异常');
+    const { result, grounding } = await ask(kb, '非布可他的副作用', '知识库未收录非布可他。');
+    expect(grounding[0]).toContain('知识库中没有「非布可他」');
+    expect(grounding[0]).not.toContain('肝功能异常');
     expect(result).toMatchObject({ entities: [], citations: [], unknown: ['非布可他'], grounded: false });
     expect(result.choices.map((c) => c.name)).toEqual(['非布司他']);
   });
@@ -231,10 +240,10 @@ describe('knowledge: grounded LLM mode labels every answer by what its statement
     const strict = KnowledgeService.open({ file: path.join(tempDir(), 'knowledge.db'), starterDir: writeStarter(), refuseUngrounded: true });
     try {
       const nothing = await ask(strict, '量子纠缠综合征怎么治', '随便编的答案');
-      expect(nothing.systems).toEqual([]);
+      expect(nothing.grounding).toEqual([]);
       expect(nothing.result).toMatchObject({ mode: 'knowledge', support: 'none', grounded: false });
       const uncited = await ask(strict, '痛风用什么药', '可以多喝水，注意休息。');
-      expect(uncited.systems).toHaveLength(1);
+      expect(uncited.grounding).toHaveLength(1);
       expect(uncited.result.answer).toMatch(/按管理员设置不予显示/);
       expect(uncited.result.answer).not.toContain('多喝水');
       expect(uncited.result).toMatchObject({ support: 'knowledge', grounded: true });

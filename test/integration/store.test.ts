@@ -7,6 +7,7 @@ import { MARK_END, MARK_START, type Provenance } from '../../src-main/contract/i
 import { chatMigrations as migrations, ChatStore as Store } from '../../src-main/core/chat/index.js';
 import type { LogEvent, Logger } from '../../src-main/core/log.js';
 import { expectError } from '../helpers/errors.js';
+import { olderChatDb } from '../helpers/older-chat-db.js';
 
 const LATEST_SCHEMA_VERSION = migrations.at(-1)!.version;
 
@@ -387,20 +388,20 @@ describe('store: answers saved while they stream', () => {
   });
 
   it('upgrades a version-1 database in place: rows, order and search intact, deletes still clean the index', () => {
-    const v1 = openStore(file, { migrations: migrations.slice(0, 1) });
-    const session = v1.createSession('旧会话');
-    const first = v1.addMessage({ sessionId: session.id, role: 'user', text: GOUT, status: 'complete' });
-    const second = v1.addMessage({ sessionId: session.id, role: 'assistant', text: DIZZY, status: 'stopped' });
+    const v1 = olderChatDb(file, 1);
+    const sessionId = v1.session('旧会话');
+    const first = v1.message(sessionId, 'user', GOUT, 'complete');
+    const second = v1.message(sessionId, 'assistant', DIZZY, 'stopped');
     v1.close();
 
     const upgraded = openStore();
     expect(upgraded.schemaVersion()).toBe(LATEST_SCHEMA_VERSION);
-    expect(upgraded.listMessages(session.id).map((m) => [m.id, m.status, m.text])).toEqual([
-      [first.id, 'complete', GOUT],
-      [second.id, 'stopped', DIZZY],
+    expect(upgraded.listMessages(sessionId).map((m) => [m.id, m.status, m.text])).toEqual([
+      [first, 'complete', GOUT],
+      [second, 'stopped', DIZZY],
     ]);
-    expect(upgraded.search('跖趾关节').map((hit) => hit.messageId)).toEqual([first.id]);
-    upgraded.deleteMessages([first.id]);
+    expect(upgraded.search('跖趾关节').map((hit) => hit.messageId)).toEqual([first]);
+    upgraded.deleteMessages([first]);
     expect(upgraded.search('跖趾关节')).toEqual([]);
     expect(raw().pragma('integrity_check', { simple: true })).toBe('ok');
   });

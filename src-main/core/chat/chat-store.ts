@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
-import { DEFAULT_SESSION_TITLE, MessageRole, MessageStatus, Provenance, XinglinError } from '../../contract/index.js';
-import type { Message, SearchHit, Session } from '../../contract/index.js';
+import { DEFAULT_SESSION_TITLE, MessageRole, MessageStatus, ProfileId, Provenance, XinglinError } from '../../contract/index.js';
+import type { Message, SearchHit, Session, SessionKind } from '../../contract/index.js';
 import { ftsQuery, indexColumns, makeSnippet, openDatabase, queryPieces, slowQueryTimer, type Db, type OpenDatabaseOptions } from '../db/index.js';
 import { silentLog, type Logger } from '../log.js';
 import { chatMigrations } from './migrations/index.js';
@@ -22,15 +22,17 @@ export interface NewMessage {
   status: Message['status'];
   provenance?: Message['provenance'] | undefined;
   error?: Message['error'] | undefined;
+  /** The profile asked for this answer (a compare session's column). */
+  profileId?: string | null | undefined;
 }
 
 export const MAX_SEARCH_LIMIT = 1000;
 
 type Stmt<P extends unknown[], R = unknown> = BetterSqlite3.Statement<P, R>;
 
-const SESSION_COLUMNS = `s.id, s.title, s.created_at, s.updated_at,
+const SESSION_COLUMNS = `s.id, s.title, s.kind, s.profile_id, s.created_at, s.updated_at,
   (SELECT count(*) FROM messages m WHERE m.session_id = s.id) AS message_count`;
-const MESSAGE_COLUMNS = 'id, session_id, role, text, status, provenance, error, created_at';
+const MESSAGE_COLUMNS = 'id, session_id, role, text, status, provenance, error, profile_id, created_at';
 
 /** SQLite behind one typed interface: every read and write of sessions and messages goes through here. */
 export class ChatStore {
@@ -39,18 +41,19 @@ export class ChatStore {
   private readonly q: {
     listSessions: Stmt<[], SessionRow>;
     getSession: Stmt<[string], SessionRow>;
-    insertSession: Stmt<[string, string, number, number]>;
+    insertSession: Stmt<[string, string, SessionKind, string | null, number, number]>;
     renameSession: Stmt<[string, string]>;
+    setSessionProfile: Stmt<[string | null, string]>;
     deleteSession: Stmt<[string]>;
     optimizeIndex: Stmt<[]>;
     touchSession: Stmt<[number, string]>;
     listMessages: Stmt<[string], MessageRow>;
     getMessage: Stmt<[string], MessageRow>;
-    insertMessage: Stmt<[string, string, string, string, string, string | null, string | null, number], { seq: number }>;
+    insertMessage: Stmt<[string, string, string, string, string, string | null, string | null, string | null, number], { seq: number }>;
     insertIndex: Stmt<[number, string, string]>;
     deleteMessage: Stmt<[string]>;
     saveStreamingText: Stmt<[string, string]>;
-    finishAnswer: Stmt<[string, string, string | null, string | null, string], { seq: number; session_id: string; created_at: number }>;
+    finishAnswer: Stmt<[string, string, string | null, string | null, string], { seq: number; session_id: string; profile_id: string | null; created_at: number }>;
     listStreaming: Stmt<[], { id: string; session_id: string; text: string }>;
     search: Stmt<[string, number], SearchRow>;
     schemaVersion: Stmt<[], { version: number | null }>;
@@ -61,8 +64,9 @@ export class ChatStore {
     this.q = {
       listSessions: db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions s ORDER BY s.updated_at DESC, s.created_at DESC, s.id`),
       getSession: db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.id = ?`),
-      insertSession: db.prepare('INSERT INTO sessions (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)'),
+      insertSession: db.prepare('INSERT INTO sessions (id, title, kind, profile_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)'),
       renameSession: db.prepare('UPDATE sessions SET title = ? WHERE id = ?'),
+      setSessionProfile: db.prepare('UPDATE sessions SET profile_id = ? WHERE id = ?'),
       deleteSession: db.prepare('DELETE FROM sessions WHERE id = ?'),
       optimizeIndex: db.prepare("INSERT INTO messages_fts (messages_fts) VALUES ('optimize')"),
       // max(): a clock stepped backwards must not move a session down the list.
@@ -71,8 +75,8 @@ export class ChatStore {
       getMessage: db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`),
       // Runs inside a write transaction, so max(seq) + 1 cannot race another writer.
       insertMessage: db.prepare(
-        `INSERT INTO messages (id, session_id, seq, role, text, status, provenance, error, created_at)
-         VALUES (?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM messages), ?, ?, ?, ?, ?, ?) RETURNING seq`,
+        `INSERT INTO messages (id, session_id, seq, role, text, status, provenance, error, profile_id, created_at)
+         VALUES (?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM messages), ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
       ),
       insertIndex: db.prepare('INSERT INTO messages_fts (rowid, uni, bi) VALUES (?, ?, ?)'),
       // The AFTER DELETE trigger removes the index row; a session delete cascades the same way.
@@ -80,7 +84,7 @@ export class ChatStore {
       saveStreamingText: db.prepare("UPDATE messages SET text = ? WHERE id = ? AND status = 'streaming'"),
       finishAnswer: db.prepare(
         `UPDATE messages SET text = ?, status = ?, provenance = ?, error = ?
-         WHERE id = ? AND status = 'streaming' RETURNING seq, session_id, created_at`,
+         WHERE id = ? AND status = 'streaming' RETURNING seq, session_id, profile_id, created_at`,
       ),
       listStreaming: db.prepare("SELECT id, session_id, text FROM messages WHERE status = 'streaming'"),
       // bm25: lower is better; ties (rare) go to the newer message.
@@ -129,16 +133,26 @@ export class ChatStore {
     return this.timed('sessions.get', () => this.q.getSession.get(id)) !== undefined;
   }
 
-  createSession(title: string = DEFAULT_SESSION_TITLE): Session {
+  createSession(title: string = DEFAULT_SESSION_TITLE, options: { kind?: SessionKind; profileId?: string | null } = {}): Session {
     const id = randomUUID();
     const now = Date.now();
-    this.timed('sessions.create', () => this.q.insertSession.run(id, title, now, now));
-    return { id, title, createdAt: now, updatedAt: now, messageCount: 0 };
+    const { kind = 'chat', profileId = null } = options;
+    if (profileId !== null) checkProfileId(profileId);
+    this.timed('sessions.create', () => this.q.insertSession.run(id, title, kind, profileId, now, now));
+    return { id, title, kind, profileId, createdAt: now, updatedAt: now, messageCount: 0 };
   }
 
   /** Renaming does not move the session in the list: only new messages do. */
   renameSession(id: string, title: string): Session {
     const { changes } = this.timed('sessions.rename', () => this.q.renameSession.run(title, id));
+    if (changes === 0) throw sessionNotFound(id);
+    return this.getSession(id);
+  }
+
+  /** The profile the session's next answers come from; like a rename, it does not move the session in the list. */
+  setSessionProfile(id: string, profileId: string | null): Session {
+    if (profileId !== null) checkProfileId(profileId);
+    const { changes } = this.timed('sessions.setProfile', () => this.q.setSessionProfile.run(profileId, id));
     if (changes === 0) throw sessionNotFound(id);
     return this.getSession(id);
   }
@@ -200,7 +214,7 @@ export class ChatStore {
         if (this.q.touchSession.run(now, fields.sessionId).changes === 0) throw sessionNotFound(fields.sessionId);
         const provenance = fields.provenance ? JSON.stringify(fields.provenance) : null;
         const error = fields.error ? JSON.stringify(fields.error) : null;
-        const inserted = this.q.insertMessage.get(id, fields.sessionId, fields.role, fields.text, fields.status, provenance, error, now);
+        const inserted = this.q.insertMessage.get(id, fields.sessionId, fields.role, fields.text, fields.status, provenance, error, fields.profileId, now);
         this.q.insertIndex.run(inserted!.seq, uni, bi);
       }),
     );
@@ -211,12 +225,13 @@ export class ChatStore {
    * The row of an answer that starts streaming: empty, `streaming`, not yet searchable. Its text
    * is saved as it grows (`saveStreamingText`) and it ends once (`finishAnswer`).
    */
-  beginAnswer(id: string, sessionId: string): void {
+  beginAnswer(id: string, sessionId: string, profileId: string | null = null): void {
+    if (profileId !== null) checkProfileId(profileId);
     const now = Date.now();
     this.timed('messages.begin', () =>
       this.transactional(() => {
         if (this.q.touchSession.run(now, sessionId).changes === 0) throw sessionNotFound(sessionId);
-        this.q.insertMessage.get(id, sessionId, 'assistant', '', 'streaming', null, null, now);
+        this.q.insertMessage.get(id, sessionId, 'assistant', '', 'streaming', null, null, profileId, now);
       }),
     );
   }
@@ -240,7 +255,7 @@ export class ChatStore {
         return ended;
       }),
     );
-    return { id, sessionId: row.session_id, role: 'assistant', ...fields, createdAt: row.created_at };
+    return { id, sessionId: row.session_id, role: 'assistant', ...fields, profileId: row.profile_id, createdAt: row.created_at };
   }
 
   /**
@@ -287,6 +302,10 @@ export class ChatStore {
   }
 }
 
+function checkProfileId(profileId: string): void {
+  if (!ProfileId.safeParse(profileId).success) throw new XinglinError('INVALID_INPUT', '配置标识无效（profileId）', { field: 'profileId' });
+}
+
 function sessionNotFound(id: string): XinglinError {
   return new XinglinError('NOT_FOUND', `找不到会话（id：${id}），它可能已被删除`, { entity: 'session', id });
 }
@@ -316,5 +335,7 @@ function validateMessage(input: NewMessage): Omit<Message, 'id' | 'createdAt'> {
     if (typeof input.error.code !== 'string' || typeof input.error.message !== 'string') throw invalid('error', '错误信息');
     error = { code: input.error.code, message: input.error.message };
   }
-  return { sessionId: input.sessionId, role: role.data, text: input.text, status: status.data, provenance, error };
+  const profileId = input.profileId ?? null;
+  if (profileId !== null) checkProfileId(profileId);
+  return { sessionId: input.sessionId, role: role.data, text: input.text, status: status.data, provenance, error, profileId };
 }

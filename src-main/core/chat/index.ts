@@ -1,5 +1,5 @@
 /** The chat slice: sessions, messages, search over them, and how a question travels. */
-import { defaultSampling, type CoreConfig } from '../config.js';
+import type { CoreConfig } from '../config.js';
 import type { EventBus } from '../event-bus.js';
 import type { KnowledgeService } from '../knowledge/index.js';
 import type { LlmService } from '../llm/index.js';
@@ -14,14 +14,16 @@ export { ChatStore, MAX_SEARCH_LIMIT, type ChatStoreOptions, type NewMessage } f
 export { ChatService } from './service.js';
 export { chatMigrations } from './migrations/index.js';
 
-type ChatMethods = 'sessions.list' | 'sessions.create' | 'sessions.rename' | 'sessions.delete' | 'sessions.messages' | 'sessions.search' | 'chat.send' | 'chat.stop' | 'chat.regenerate' | 'kb.ask';
+type ChatMethods =
+  | 'sessions.list' | 'sessions.create' | 'sessions.rename' | 'sessions.setProfile' | 'sessions.delete' | 'sessions.messages' | 'sessions.search'
+  | 'chat.send' | 'chat.compare' | 'chat.stop' | 'chat.regenerate' | 'kb.ask';
 
 export function openChat(deps: { file: string; config: CoreConfig; knowledge: KnowledgeService; llm: LlmService; bus: EventBus; log: Logger }): Slice<ChatService, ChatMethods> {
   const { knowledge, llm, config } = deps;
   const store = ChatStore.open(deps.file, { log: deps.log, ...(config.slowQueryMs === undefined ? {} : { slowQueryMs: config.slowQueryMs }) });
   // Answers the last run left streaming were cut off by a crash of the app: keep them as interrupted.
   store.interruptStreaming();
-  const service = new ChatService(store, llm, knowledge, deps.bus, config.appVersion, config.sampling);
+  const service = new ChatService(store, llm, knowledge, deps.bus, config.appVersion);
   return {
     service,
     migrations: chatMigrations,
@@ -29,6 +31,7 @@ export function openChat(deps: { file: string; config: CoreConfig; knowledge: Kn
       'sessions.list': () => store.listSessions(),
       'sessions.create': ({ title }) => store.createSession(title),
       'sessions.rename': ({ id, title }) => store.renameSession(id, title),
+      'sessions.setProfile': (params) => service.setProfile(params),
       'sessions.delete': async ({ id }) => {
         await service.halt(id);
         store.deleteSession(id);
@@ -37,15 +40,20 @@ export function openChat(deps: { file: string; config: CoreConfig; knowledge: Kn
       'sessions.messages': ({ id }) => store.listMessages(id),
       'sessions.search': ({ query, limit }) => store.search(query, limit),
       'chat.send': (params) => service.send(params),
+      'chat.compare': (params) => service.compare(params),
       'chat.stop': (params) => service.stop(params),
       'chat.regenerate': (params) => service.regenerate(params),
-      // A question without a session travels the same way: it is a chat question, answered once.
+      // A question without a session travels the same way: it is a chat question, answered once
+      // by the loaded model as it was loaded (taken again when granted: a load may come between).
       'kb.ask': async ({ question, mode }) => {
         if (mode === 'knowledge') return knowledge.ask(question);
-        llm.runtime.assertReady();
-        await llm.runtime.assertPromptFits(question);
-        const sampling = { ...defaultSampling, ...config.sampling };
-        const answer = await llm.queue.run('kb.ask', null, (signal) => answerGrounded(knowledge, llm.runtime, { question, history: [], sampling, signal }));
+        const ready = await llm.provider(null);
+        ready.assertReady();
+        await ready.assertPromptFits(question);
+        const answer = await llm.queue.run('kb.ask', null, async (signal) => {
+          const provider = await llm.provider(null);
+          return answerGrounded(knowledge, provider, { question, history: [], sampling: provider.sampling, signal });
+        });
         return answer.result;
       },
     },

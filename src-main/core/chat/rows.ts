@@ -5,6 +5,8 @@ import type { Message, Provenance, SearchHit, Session } from '../../contract/ind
 export interface SessionRow {
   id: string;
   title: string;
+  kind: Session['kind'];
+  profile_id: string | null;
   created_at: number;
   updated_at: number;
   message_count: number;
@@ -18,6 +20,7 @@ export interface MessageRow {
   status: Message['status'];
   provenance: string | null;
   error: string | null;
+  profile_id: string | null;
   created_at: number;
 }
 
@@ -31,7 +34,7 @@ export interface SearchRow {
 }
 
 export function toSession(row: SessionRow): Session {
-  return { id: row.id, title: row.title, createdAt: row.created_at, updatedAt: row.updated_at, messageCount: row.message_count };
+  return { id: row.id, title: row.title, kind: row.kind, profileId: row.profile_id, createdAt: row.created_at, updatedAt: row.updated_at, messageCount: row.message_count };
 }
 
 export function toMessage(row: MessageRow): Message {
@@ -43,6 +46,7 @@ export function toMessage(row: MessageRow): Message {
     status: row.status,
     provenance: row.provenance === null ? null : (JSON.parse(row.provenance) as Provenance),
     error: row.error === null ? null : (JSON.parse(row.error) as { code: string; message: string }),
+    profileId: row.profile_id,
     createdAt: row.created_at,
   };
 }

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_SESSION_TITLE, XinglinError, type KbAskResult, type KnowledgeProvenance, type Message, type MethodOutput, type MethodParams, type Provenance, type Sampling } from '../../contract/index.js';
-import { defaultSampling } from '../config.js';
+import { DEFAULT_SESSION_TITLE, XinglinError, type KbAskResult, type KnowledgeProvenance, type Message, type MethodOutput, type MethodParams, type Profile, type Provenance, type Sampling, type Session } from '../../contract/index.js';
 import type { EventBus } from '../event-bus.js';
 import type { KnowledgeService } from '../knowledge/index.js';
-import type { LlmService } from '../llm/index.js';
+import type { ChatTurn, LlmService, Provider } from '../llm/index.js';
 import type { ChatStore } from './chat-store.js';
 import { answerGrounded } from './grounded-answer.js';
 import { StreamingAnswer } from './streaming-answer.js';
@@ -15,12 +14,21 @@ function titleFrom(question: string): string {
   return line.length > TITLE_CHARS ? `${line.slice(0, TITLE_CHARS)}…` : line;
 }
 
-interface Generation {
+/** What answers in a session now: one chat answer, or a comparison's answers, one after another. */
+interface Run {
   sessionId: string;
-  messageId: string;
   controller: AbortController;
   done: Promise<void>;
-  answer: StreamingAnswer;
+}
+
+/** One question to answer: the turns before it, who answers it, and how. */
+interface Ask {
+  kind: 'chat' | 'compare';
+  question: string;
+  history: ChatTurn[];
+  /** The profile that answers (null: the loaded model as loaded). */
+  profileId: string | null;
+  overrides: Partial<Sampling> | undefined;
 }
 
 function knowledgeProvenance(result: KbAskResult): KnowledgeProvenance {
@@ -36,15 +44,17 @@ interface Reply {
 
 /**
  * How one question travels: save the user turn, wait for the model queue, retrieve knowledge-base
- * entries, stream the answer as `chat.token` events — from the model grounded in those entries,
- * or, with no model loaded, composed from the entries themselves — then save it (complete,
- * stopped or error) with its citations and provenance, and send `chat.done` / `chat.error`.
+ * entries, stream the answer as `chat.token` events — from the session's profile (the loaded
+ * model, an adapter set on it, or a remote server) grounded in those entries, or, with no local
+ * model loaded, composed from the entries themselves — then save it (complete, stopped or error)
+ * with its citations and provenance, and send `chat.done` / `chat.error`.
  * The answer's row exists from its first token and its text is saved while it streams; if the
  * model process dies, the partial answer is kept as `interrupted`.
- * One answer per session at a time; sessions wait their turn for the model in the queue.
+ * A comparison asks two or three profiles the same question, one after another, each answer a
+ * message of its own. One run per session at a time; sessions wait their turn in the model queue.
  */
 export class ChatService {
-  readonly #current = new Map<string, Generation>();
+  readonly #current = new Map<string, Run>();
 
   constructor(
     private readonly store: ChatStore,
@@ -52,14 +62,13 @@ export class ChatService {
     private readonly knowledge: KnowledgeService,
     private readonly bus: EventBus,
     private readonly appVersion: string,
-    private readonly sampling: Partial<Sampling> = {},
   ) {}
 
   async send(params: MethodParams<'chat.send'>): Promise<MethodOutput<'chat.send'>> {
     // Everything that can refuse the question does so before it is saved (the length first: the
     // model process counts it, and nothing may come between the checks below and the save).
-    await this.llm.runtime.assertPromptFits(params.text);
-    const session = this.store.getSession(params.sessionId);
+    await this.#assertPromptFits(this.#chatSession(params.sessionId).profileId, params.text);
+    const session = this.#chatSession(params.sessionId);
     this.#requireIdle(session.id);
     this.llm.queue.assertRoom();
     const userMessage = this.store.transaction(() => {
@@ -67,23 +76,57 @@ export class ChatService {
       if (session.messageCount === 0 && session.title === DEFAULT_SESSION_TITLE) this.store.renameSession(session.id, titleFrom(params.text));
       return this.store.addMessage({ sessionId: session.id, role: 'user', text: params.text, status: 'complete', provenance: null, error: null });
     });
-    const assistantMessageId = this.#start(params.sessionId, params.sampling);
+    const assistantMessageId = this.#start(session, params.sampling);
     return { userMessage, assistantMessageId };
   }
 
   /** Answers the last question again, replacing the previous answer. */
   regenerate(params: MethodParams<'chat.regenerate'>): MethodOutput<'chat.regenerate'> {
-    this.store.getSession(params.sessionId);
-    this.#requireIdle(params.sessionId);
+    const session = this.#chatSession(params.sessionId);
+    this.#requireIdle(session.id);
     this.llm.queue.assertRoom();
-    const messages = this.store.listMessages(params.sessionId);
+    const messages = this.store.listMessages(session.id);
     const lastUser = messages.findLastIndex((m) => m.role === 'user');
     if (lastUser < 0) throw new XinglinError('NOT_FOUND', '这个会话里还没有可以重新回答的问题。');
     this.store.deleteMessages(messages.slice(lastUser + 1).map((later) => later.id));
-    return { assistantMessageId: this.#start(params.sessionId, params.sampling) };
+    return { assistantMessageId: this.#start(session, params.sampling) };
   }
 
-  /** Stops the session's answer, whether it still waits for the model or is streaming. */
+  /** The profile the session's next answers come from; a running answer keeps the one it started with. */
+  setProfile(params: MethodParams<'sessions.setProfile'>): Session {
+    const session = this.#chatSession(params.id);
+    if (params.profileId !== null) this.#profile(params.profileId);
+    return this.store.setSessionProfile(session.id, params.profileId);
+  }
+
+  /**
+   * A new compare session: the question saved once, an answer row per profile (its column, in
+   * the order given) written at once, then each profile asked in turn through the model queue.
+   * A profile that cannot answer (its server down, its base not loaded) ends its column with the
+   * error; the others still answer.
+   */
+  compare(params: MethodParams<'chat.compare'>): MethodOutput<'chat.compare'> {
+    for (const profileId of params.profiles) this.#profile(profileId);
+    this.llm.queue.assertRoom();
+    const { sessionId, userMessage, answers } = this.store.transaction(() => {
+      const { id } = this.store.createSession(titleFrom(params.text), { kind: 'compare' });
+      const question = this.store.addMessage({ sessionId: id, role: 'user', text: params.text, status: 'complete' });
+      const columns = params.profiles.map((profileId) => new StreamingAnswer(this.store, id, randomUUID(), profileId));
+      for (const answer of columns) answer.begin();
+      return { sessionId: id, userMessage: question, answers: columns };
+    });
+    const run: Run = { sessionId, controller: new AbortController(), done: Promise.resolve() };
+    this.#current.set(sessionId, run);
+    run.done = (async () => {
+      for (const [i, answer] of answers.entries()) {
+        const ask: Ask = { kind: 'compare', question: params.text, history: [], profileId: answer.profileId, overrides: undefined };
+        await this.#answer(run, answer, ask, i === answers.length - 1);
+      }
+    })();
+    return { session: this.store.getSession(sessionId), userMessage, answers: answers.map((a) => ({ profileId: a.profileId!, messageId: a.messageId })) };
+  }
+
+  /** Stops the session's answers: the one streaming keeps its text, those still waiting end as stopped. */
   stop(params: MethodParams<'chat.stop'>): MethodOutput<'chat.stop'> {
     const current = this.#current.get(params.sessionId);
     if (!current) return { stopped: false };
@@ -93,51 +136,92 @@ export class ChatService {
 
   /** Stops what is answering (in one session, or everywhere) and waits until its answers are saved. */
   async halt(sessionId?: string): Promise<void> {
-    const halted = [...this.#current.values()].filter((g) => !sessionId || g.sessionId === sessionId);
-    for (const generation of halted) generation.controller.abort();
-    await Promise.all(halted.map((g) => g.done));
+    const halted = [...this.#current.values()].filter((run) => !sessionId || run.sessionId === sessionId);
+    for (const run of halted) run.controller.abort();
+    await Promise.all(halted.map((run) => run.done));
+  }
+
+  /** A session that takes questions: a comparison is one question, asked once. */
+  #chatSession(id: string): Session {
+    const session = this.store.getSession(id);
+    if (session.kind === 'compare') throw new XinglinError('INVALID_INPUT', '对比会话不能继续提问，也不能重新回答或更换配置；请新建对话，或重新发起对比', { field: 'sessionId' });
+    return session;
   }
 
   #requireIdle(sessionId: string): void {
     if (this.#current.has(sessionId)) throw new XinglinError('BUSY', '这个会话的上一个回答还在生成中，请等待完成或先停止。');
   }
 
-  #start(sessionId: string, overrides: Partial<Sampling> | undefined): string {
-    const messageId = randomUUID();
-    const sampling: Sampling = { ...defaultSampling, ...this.sampling, ...overrides };
-    // Failed and cut-off answers are not context for the next one.
-    const history = this.store.listMessages(sessionId).filter((m) => m.status !== 'error' && m.status !== 'interrupted');
-    const question = history.pop();
-    if (!question || question.role !== 'user') throw new XinglinError('NOT_FOUND', '这个会话里没有待回答的问题。');
-    const generation: Generation = { sessionId, messageId, controller: new AbortController(), done: Promise.resolve(), answer: new StreamingAnswer(this.store, sessionId, messageId) };
-    this.#current.set(sessionId, generation);
-    generation.done = this.#run(generation, history, question.text, sampling);
-    return messageId;
+  /** The profile a session or a column names; one deleted since is named in the error. */
+  #profile(id: string): Profile {
+    try {
+      return this.llm.profiles.get(id);
+    } catch (cause) {
+      if (cause instanceof XinglinError && cause.code === 'NOT_FOUND') throw new XinglinError('NOT_FOUND', `找不到配置 ${id}，它可能已被删除；请另选一个配置`, { entity: 'profile', id });
+      throw cause;
+    }
   }
 
-  async #run(generation: Generation, history: Message[], question: string, sampling: Sampling): Promise<void> {
-    const { sessionId, messageId, controller, answer } = generation;
+  #provider(profileId: string | null): Promise<Provider> {
+    // Looked up here first, so a profile deleted since is named in the error.
+    if (profileId !== null) this.#profile(profileId);
+    return this.llm.provider(profileId);
+  }
+
+  /**
+   * Knowledge mode: a local profile (or none) while no model is loaded answers from the knowledge
+   * base. A remote profile needs no local model.
+   */
+  #knowledgeMode(profileId: string | null): boolean {
+    const local = profileId === null || this.#profile(profileId).backend.kind === 'local';
+    return local && this.llm.runtime.status().state !== 'ready';
+  }
+
+  async #assertPromptFits(profileId: string | null, text: string): Promise<void> {
+    if (this.#knowledgeMode(profileId)) return;
+    await (await this.#provider(profileId)).assertPromptFits(text);
+  }
+
+  #start(session: Session, overrides: Partial<Sampling> | undefined): string {
+    // Failed and cut-off answers are not context for the next one.
+    const history = this.store.listMessages(session.id).filter((m) => m.status !== 'error' && m.status !== 'interrupted');
+    const question = history.pop();
+    if (!question || question.role !== 'user') throw new XinglinError('NOT_FOUND', '这个会话里没有待回答的问题。');
+    const answer = new StreamingAnswer(this.store, session.id, randomUUID());
+    const run: Run = { sessionId: session.id, controller: new AbortController(), done: Promise.resolve() };
+    this.#current.set(session.id, run);
+    const ask: Ask = { kind: 'chat', question: question.text, history: history.map((m) => ({ role: m.role, text: m.text })), profileId: session.profileId, overrides };
+    run.done = this.#answer(run, answer, ask, true);
+    return answer.messageId;
+  }
+
+  /**
+   * One answer, from its wait for the model to its save and final event; never throws. `last`:
+   * the run's last answer, after which the session is idle again.
+   */
+  async #answer(run: Run, answer: StreamingAnswer, ask: Ask, last: boolean): Promise<void> {
+    const { sessionId, messageId } = answer;
     // Let the caller have the message id before any event about it goes out.
     await new Promise((resolve) => setImmediate(resolve));
     try {
       // The answer is saved while the model is still granted, so a load that takes the model waits for it.
       await this.llm.queue.run(
-        'chat',
+        ask.kind,
         sessionId,
         async (signal) => {
-          const reply = this.llm.runtime.status().state === 'ready' ? await this.#fromModel(generation, history, question, sampling, signal) : this.#fromKnowledge(generation, this.knowledge.ask(question));
+          const reply = ask.kind === 'chat' && this.#knowledgeMode(ask.profileId) ? this.#fromKnowledge(answer, this.knowledge.ask(ask.question)) : await this.#fromModel(answer, ask, signal);
           const message = answer.finish({ text: reply.text, status: reply.stopped ? 'stopped' : 'complete', provenance: reply.provenance, error: null });
-          this.#finish(generation);
+          if (last) this.#finish(run);
           this.bus.emit('chat.done', { sessionId, message });
         },
-        { signal: controller.signal },
+        { signal: run.controller.signal },
       );
     } catch (cause) {
       // Stopped while waiting for the model: nothing was answered, and the stop is the answer.
       const waitedOut = cause instanceof XinglinError && cause.code === 'CANCELLED';
       if (waitedOut && this.store.hasSession(sessionId)) {
         const message = answer.finish({ text: answer.text, status: 'stopped', provenance: null, error: null });
-        this.#finish(generation);
+        if (last) this.#finish(run);
         this.bus.emit('chat.done', { sessionId, message });
         return;
       }
@@ -147,44 +231,51 @@ export class ChatService {
       const status = error.code === 'RUNTIME_CRASHED' ? 'interrupted' : 'error';
       // The session may have been deleted meanwhile; the event still tells the renderer.
       if (this.store.hasSession(sessionId)) answer.finish({ text: answer.text, status, provenance: null, error: wire });
-      this.#finish(generation);
+      if (last) this.#finish(run);
       this.bus.emit('chat.error', { sessionId, messageId, error: wire });
     }
   }
 
-  /** Grounded LLM mode: the model answers from the numbered entries; names it adds on its own are flagged. */
-  async #fromModel(generation: Generation, history: Message[], question: string, sampling: Sampling, signal: AbortSignal): Promise<Reply> {
-    const { sessionId, messageId } = generation;
-    const { result, reply } = await answerGrounded(this.knowledge, this.llm.runtime, {
-      question,
-      history: history.map((m) => ({ role: m.role, text: m.text })),
+  /**
+   * Grounded LLM mode: the profile's model answers from the numbered entries; names it adds on
+   * its own are flagged. The provider is taken when the model is granted, so it answers with the
+   * profile as it is then.
+   */
+  async #fromModel(answer: StreamingAnswer, ask: Ask, signal: AbortSignal): Promise<Reply> {
+    const { sessionId, messageId } = answer;
+    const provider = await this.#provider(ask.profileId);
+    provider.assertReady();
+    const sampling: Sampling = { ...provider.sampling, ...ask.overrides };
+    const { result, reply } = await answerGrounded(this.knowledge, provider, {
+      question: ask.question,
+      history: ask.history,
       sampling,
       signal,
       onText: (text) => {
-        generation.answer.append(text);
+        answer.append(text);
         this.bus.emit('chat.token', { sessionId, messageId, text });
       },
     });
     // A question naming genuinely different entries is answered by asking the doctor to choose.
-    if (!reply) return this.#fromKnowledge(generation, result);
+    if (!reply) return this.#fromKnowledge(answer, result);
     return {
       // The streamed text, unless the administrator's policy replaced it with what the base records.
       text: result.mode === 'llm' ? reply.text : result.answer,
       stopped: reply.stopped,
-      provenance: { mode: 'llm', appVersion: this.appVersion, ...this.llm.runtime.provenance(), sampling, timings: reply.timings, template: reply.template, knowledge: knowledgeProvenance(result) },
+      provenance: { mode: 'llm', appVersion: this.appVersion, ...provider.provenance(), sampling, timings: reply.timings, template: reply.template, knowledge: knowledgeProvenance(result) },
     };
   }
 
   /** Knowledge mode (no model loaded): composed from the entries, every statement cited, nothing invented. */
-  #fromKnowledge(generation: Generation, result: KbAskResult): Reply {
-    const { sessionId, messageId } = generation;
+  #fromKnowledge(answer: StreamingAnswer, result: KbAskResult): Reply {
+    const { sessionId, messageId } = answer;
     // Composed at once: one event, and the row is written whole when it is saved.
     this.bus.emit('chat.token', { sessionId, messageId, text: result.answer });
     return { text: result.answer, stopped: false, provenance: { mode: 'knowledge', appVersion: this.appVersion, adapters: [], knowledge: knowledgeProvenance(result) } };
   }
 
   /** Idle again before the final event goes out, so a listener may ask the next question at once. */
-  #finish(generation: Generation): void {
-    if (this.#current.get(generation.sessionId) === generation) this.#current.delete(generation.sessionId);
+  #finish(run: Run): void {
+    if (this.#current.get(run.sessionId) === run) this.#current.delete(run.sessionId);
   }
 }

@@ -5,8 +5,9 @@ import type { ChatStore } from './chat-store.js';
 export const STREAM_SAVE_INTERVAL_MS = 1000;
 
 /**
- * One answer as it is written: its row exists from the first text (`streaming`), the text is
- * saved at least once a second while it grows, and it ends once, with its final status.
+ * One answer as it is written: its row exists from the first text (`streaming`) — or from the
+ * start, for a compare answer waiting its turn —, the text is saved at least once a second while
+ * it grows, and it ends once, with its final status.
  */
 export class StreamingAnswer {
   #text = '';
@@ -18,16 +19,24 @@ export class StreamingAnswer {
     private readonly store: ChatStore,
     readonly sessionId: string,
     readonly messageId: string,
+    /** The profile asked for it (a compare session's column); null: the session's own. */
+    readonly profileId: string | null = null,
   ) {}
 
   get text(): string {
     return this.#text;
   }
 
+  /** Writes the empty `streaming` row now (a crash leaves it `interrupted`, never missing). */
+  begin(): void {
+    if (this.#begun) return;
+    this.store.beginAnswer(this.messageId, this.sessionId, this.profileId);
+    this.#begun = true;
+  }
+
   append(chunk: string): void {
-    if (!this.#begun) {
-      this.store.beginAnswer(this.messageId, this.sessionId);
-      this.#begun = true;
+    this.begin();
+    if (!this.#timer) {
       this.#timer = setInterval(() => this.#save(), STREAM_SAVE_INTERVAL_MS);
       this.#timer.unref();
     }
@@ -39,7 +48,7 @@ export class StreamingAnswer {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
     if (this.#begun) return this.store.finishAnswer(this.messageId, fields);
-    return this.store.addMessage({ id: this.messageId, sessionId: this.sessionId, role: 'assistant', ...fields });
+    return this.store.addMessage({ id: this.messageId, sessionId: this.sessionId, role: 'assistant', profileId: this.profileId, ...fields });
   }
 
   #save(): void {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { KB_FIELD_LABELS, XinglinError, type KbAskResult, type KbEntry, type KbHit, type KbImportReport, type KbSource, type KbSourceDetail, type KbSourceStats, type KbStats, type MethodParams } from '../../contract/index.js';
 import { ftsQuery, makeSnippet, openDatabase, queryPieces, slowQueryTimer, type Db } from '../db/index.js';
 import { askResult, composeAnswer } from './ask/answer.js';
-import { findUnsupported, groundedPrompt, type GroundedPrompt, type SystemFits } from './ask/grounded-prompt.js';
+import { findUnsupported, GROUNDING_RULES, groundedPrompt, type GroundedPrompt, type SourcesFit } from './ask/grounded-prompt.js';
 import { importFile, type ImportProgress } from './import/importer.js';
 import { flatten, KbStore } from './kb-store.js';
 import { NameIndex, type NameHit } from './ask/name-index.js';
@@ -274,12 +274,13 @@ export class KnowledgeService {
 
   /**
    * Grounded LLM mode, step one: the entries the question names and the numbered sources the model
-   * answers from (`fits` says whether a system text still leaves the question and its answer room).
+   * answers from (`budget(system)` says whether a sources text, with that system text, still leaves
+   * the question and its answer room).
    */
-  async planGrounded(question: string, fits?: SystemFits): Promise<GroundedPlan> {
+  async planGrounded(question: string, budget?: (system: string) => SourcesFit): Promise<GroundedPlan> {
     const retrieval = this.retrieve(question);
     const mustChoose = retrieval.entries.length === 0 && retrieval.choices.some((c) => c.reason === 'ambiguous');
-    const prompt = await groundedPrompt(question, retrieval, fits);
+    const prompt = await groundedPrompt(retrieval, budget?.(GROUNDING_RULES));
     const composeInstead = mustChoose || (this.refuseUngrounded && prompt.citations.length === 0) ? composeAnswer(retrieval) : null;
     return { retrieval, prompt, composeInstead };
   }
@@ -291,7 +292,7 @@ export class KnowledgeService {
    */
   reviewGrounded(plan: GroundedPlan, question: string, reply: ModelReply): KbAskResult {
     const { retrieval, prompt } = plan;
-    const check = checkSupport(reply.text, prompt.sources);
+    const check = checkSupport(reply.text, prompt.facts);
     if (this.refuseUngrounded && check.support === 'model-only') {
       const known = composeAnswer(retrieval);
       return { ...known, answer: [`模型的回答没有引用知识库（${SUPPORT_LABELS['model-only']}），按管理员设置不予显示。以下为知识库的记载：`, known.answer].join('\n') };
@@ -300,8 +301,8 @@ export class KnowledgeService {
     return askResult(retrieval, { mode: 'llm', text: reply.text, citations: prompt.citations, check, truncated: reply.stopReason === 'maxTokens', unsupported });
   }
 
-  groundedPrompt(question: string, retrieval: Retrieval, fits?: SystemFits): Promise<GroundedPrompt> {
-    return groundedPrompt(question, retrieval, fits);
+  groundedPrompt(retrieval: Retrieval, fits?: SourcesFit): Promise<GroundedPrompt> {
+    return groundedPrompt(retrieval, fits);
   }
 
   findUnsupported(answer: string, retrieval: Retrieval, question: string): string[] {

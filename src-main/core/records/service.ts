@@ -180,7 +180,9 @@ export class RecordService {
         async (granted) => {
           const streamed = new Map<string, RecordSection>();
           report({ phase: 'sections', progress: 0, done: 0, total: sections.length });
-          const { sections: written, result } = await runModelDraft(llm.runtime, {
+          // The loaded model as it was loaded, taken when granted (a load may have come between).
+          const provider = await llm.provider(null);
+          const { sections: written, result } = await runModelDraft(provider, {
             kind: record.kind,
             sections,
             turns: record.dialogue,
@@ -196,7 +198,7 @@ export class RecordService {
               report({ phase: 'sections', progress: (index + 1) / sections.length, done: index + 1, total: sections.length });
             },
           });
-          const { model, adapters } = llm.runtime.provenance();
+          const { model, adapters } = provider.provenance();
           this.store.finishModelDraft(id, {
             sections: sections.map(({ key }) => toSection(key, written.get(key) ?? [])),
             provenance: { ...this.#provenance('findings', template), mode: 'llm', model, adapters, sampling },

@@ -1,5 +1,6 @@
 import { sessionsAndMessages } from './0001-sessions-messages.js';
 import { streamingAnswers } from './0002-streaming-answers.js';
+import { profilesAndCompare } from './0003-profiles-compare.js';
 
 /** xinglin.db's chat tables, in order. */
-export const chatMigrations = [sessionsAndMessages, streamingAnswers] as const;
+export const chatMigrations = [sessionsAndMessages, streamingAnswers, profilesAndCompare] as const;

@@ -6,16 +6,24 @@ import type { Retrieval } from './recognize.js';
 import { leadLines } from './answer.js';
 import { statementsFor } from './statements.js';
 
+/**
+ * The rules are the same for every question, so a session's system text and history stay a prefix
+ * the model has already read (its KV cache is reused across turns); what changes with the question
+ * — the numbered sources and what the base lacks — goes in the last turn, before the question.
+ */
 export interface GroundedPrompt {
-  /** The system text for the model: instructions and the numbered sources [1], [2] … */
+  /** The system text for the model: the grounding rules, the same for every question. */
   system: string;
+  /** The numbered sources [1], [2] … (after what the base lacks), read right before the question. */
+  sources: string;
   /** citations[n - 1] is source [n]. */
   citations: KbCitation[];
-  /** sources[n - 1] is what source [n] says, for checking the answer against it. */
-  sources: string[];
+  /** facts[n - 1] is what source [n] says, for checking the answer against it. */
+  facts: string[];
 }
 
-const RULES = [
+/** The grounding rules: the model's system text for every grounded question. */
+export const GROUNDING_RULES = [
   '你是杏林临床助手，为医生回答用药和疾病问题。',
   '只依据下面编号的知识库条目作答，每个陈述后用 [编号] 标注出处，例如 [1]。',
   '条目没有覆盖的内容，直接说明“知识库未收录”，不要凭记忆补充药名、剂量、适应症或结论。',
@@ -23,33 +31,33 @@ const RULES = [
   '来源为“入门知识库（待药剂科审核）”的条目尚未经本院药剂科审核，请在回答中提醒。',
 ].join('\n');
 
-/** Whether a system text leaves the model room for the question and its answer (the model process counts its tokens). */
-export type SystemFits = (system: string) => boolean | Promise<boolean>;
+/** Whether a sources text leaves the model room for the question and its answer (the model process counts its tokens). */
+export type SourcesFit = (sources: string) => boolean | Promise<boolean>;
 
 /**
  * Grounded LLM mode: the context the model answers from, each fact numbered for citation, after
  * what the base lacks (a near-miss name is named as missing, and its near names are not sources).
- * `fits` says whether a system text still leaves the model room for the question and its answer;
+ * `fits` says whether a sources text still leaves the model room for the question and its answer;
  * the facts kept are the most central ones (from the start) that fit.
  */
-export async function groundedPrompt(question: string, retrieval: Retrieval, fits: SystemFits = () => true): Promise<GroundedPrompt> {
+export async function groundedPrompt(retrieval: Retrieval, fits: SourcesFit = () => true): Promise<GroundedPrompt> {
   const { statements, notes } = statementsFor(retrieval);
   const missing = [...leadLines(retrieval), ...notes];
   if (statements.length === 0) {
     const none = retrieval.entries.length ? `知识库收录了${retrieval.entries.map((e) => `“${e.name}”`).join('、')}，但没有记载问题所问的内容。` : '知识库中没有与问题相关的条目。';
-    return { system: [RULES, '', ...missing, `${none}请告诉医生知识库未收录，不要凭记忆作答。`, '', `问题：${question}`].join('\n'), citations: [], sources: [] };
+    return { system: GROUNDING_RULES, sources: [...missing, `${none}请告诉医生知识库未收录，不要凭记忆作答。`].join('\n'), citations: [], facts: [] };
   }
   const render = (count: number): GroundedPrompt => {
     const kept = statements.slice(0, count);
-    const sources = kept.map((s, i) => `[${i + 1}] ${s.text}（${KB_FIELD_LABELS[s.citation.field]}，来源：${s.citation.source}）`);
-    return { system: [RULES, '', ...missing, '知识库条目：', ...sources].join('\n'), citations: kept.map((s) => s.citation), sources: kept.map((s) => s.text) };
+    const numbered = kept.map((s, i) => `[${i + 1}] ${s.text}（${KB_FIELD_LABELS[s.citation.field]}，来源：${s.citation.source}）`);
+    return { system: GROUNDING_RULES, sources: [...missing, '知识库条目：', ...numbered].join('\n'), citations: kept.map((s) => s.citation), facts: kept.map((s) => s.text) };
   };
   // Fitting is monotonic in the number of sources: search for the most that fit (at least one),
   // since each check tokenizes the whole prompt.
   let [low, high] = [1, statements.length];
   while (low < high) {
     const mid = Math.ceil((low + high) / 2);
-    if (await fits(render(mid).system)) low = mid;
+    if (await fits(render(mid).sources)) low = mid;
     else high = mid - 1;
   }
   return render(low);

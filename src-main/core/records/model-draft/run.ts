@@ -3,7 +3,7 @@
  * schema, each section handed on as soon as its JSON closes, the whole read again at the end.
  */
 import { XinglinError, type RecordKind, type Sampling, type TemplateSection, type Finding, type Turn } from '../../../contract/index.js';
-import type { GenerateResult, RuntimeClient } from '../../llm/index.js';
+import type { GenerateResult, Provider } from '../../llm/index.js';
 import { draftPrompt, type DrugFact } from './prompt.js';
 import { DEFAULT_DRAFT_LIMITS, draftSchema, readDraft, type DraftLimits } from './schema.js';
 import { SectionStream } from './section-stream.js';
@@ -21,13 +21,14 @@ export interface ModelDraftInput {
   onSection(key: string, sentences: string[], index: number): void;
 }
 
-export async function runModelDraft(runtime: RuntimeClient, input: ModelDraftInput): Promise<{ sections: Map<string, string[]>; result: GenerateResult }> {
+/** `model`: a provider (the app), or anything that checks and generates the same way (a bench's bare runtime). */
+export async function runModelDraft(model: Pick<Provider, 'assertPromptFits' | 'generate'>, input: ModelDraftInput): Promise<{ sections: Map<string, string[]>; result: GenerateResult }> {
   const limits = input.limits ?? DEFAULT_DRAFT_LIMITS;
   const { system, prompt } = draftPrompt({ ...input, limits });
-  await runtime.assertPromptFits(prompt, { system, maxTokens: input.sampling.maxTokens });
+  await model.assertPromptFits(prompt, { system, maxTokens: input.sampling.maxTokens });
   const stream = new SectionStream();
   const order = new Map(input.sections.map((section, index) => [section.key, index]));
-  const result = await runtime.generate({
+  const result = await model.generate({
     history: [],
     system,
     prompt,
