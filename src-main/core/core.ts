@@ -8,7 +8,7 @@ import { ensureUsableFolder } from './folders.js';
 import { FileHandles } from './file-handles.js';
 import { Jobs } from './jobs.js';
 import { openKnowledge } from './knowledge/index.js';
-import { openLlm } from './llm/index.js';
+import { ClinicService, openLlm } from './llm/index.js';
 import { openRecords } from './records/index.js';
 import { errorTrace, openLog } from './log.js';
 import type { Handlers } from './slice.js';
@@ -18,7 +18,7 @@ export type { Core } from './core-types.js';
 export type { HostFiles } from './file-handles.js';
 export { openLog, errorTrace, type Logger } from './log.js';
 export { readLines } from './line-reader.js';
-export { forkRuntime, keepTail, type RuntimeProcess, type SpawnRuntime } from './llm/index.js';
+export { forkRuntime, keepTail, type RuntimeProcess, type SpawnRuntime, type ClinicCompletion } from './llm/index.js';
 
 /** Opens the slices on the data folder and merges their handlers; every host (Electron, web, CLI) holds the object this returns. */
 export async function createCore(config: CoreConfig): Promise<Core> {
@@ -29,7 +29,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
   const bus = new EventBus();
   const jobs = new Jobs((job) => bus.emit('job.progress', job), log);
   const files = new FileHandles(path.join(config.dataDir, 'uploads'));
-  const llm = openLlm({ config, jobs, log, bus });
+  const llm = openLlm({ config, jobs, log, bus, files });
   const knowledge = openKnowledge({ file: path.join(config.dataDir, 'knowledge.db'), starterDir: config.starterDir, refuseUngrounded: config.refuseUngrounded ?? false, slowQueryMs: config.slowQueryMs, jobs, files, log });
   const chat = openChat({ file: path.join(config.dataDir, 'xinglin.db'), config, knowledge: knowledge.service, llm: llm.service, bus, log });
   const records = openRecords({ file: path.join(config.dataDir, 'records.db'), config, knowledge: knowledge.service, llm: llm.service, jobs, bus, log });
@@ -44,6 +44,8 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     ...records.handlers,
   };
   log.info({ event: 'core.opened', host: config.host, appVersion: config.appVersion });
+  // In the background: the core answers (and can close) while the model loads.
+  if (config.autoLoadProfile) llm.service.restoreLastProfile();
 
   async function call(method: string, input: unknown): Promise<Reply> {
     if (!isMethodName(method)) return { ok: false, error: { code: 'UNKNOWN_METHOD', message: `未知的方法：${String(method).slice(0, 80)}` } };
@@ -70,6 +72,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     api: buildApi({ invoke: call, subscribe: (event, listener) => bus.subscribe((name, payload) => name === event && listener(payload)) }),
     subscribe: (listener) => bus.subscribe(listener),
     files,
+    clinic: new ClinicService(llm.service),
     log,
     close: () =>
       (closed ??= (async () => {

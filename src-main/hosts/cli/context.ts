@@ -8,10 +8,10 @@ export interface CommonFlags {
   threads?: string | undefined;
 }
 
-/** Every command opens the core on the folders its flags (or XINGLIN_* variables) name. */
+/** Every command opens the core on the folders its flags (or XINGLIN_* variables) name; the server (web) loads the last profile, one-shot commands do not. */
 export function openCore(flags: CommonFlags, host: 'cli' | 'web'): Promise<Core> {
   const dirs = resolveDirs({ dataDir: flags['data-dir'], modelsDir: flags['models-dir'] });
   const threads = resolveThreads(flags.threads);
   const runtime = runtimeEntry();
-  return createCore({ ...dirs, host, appVersion: appVersion(), starterDir: starterDir(), spawnRuntime: forkRuntime(runtime.entry, runtime.execArgv), refuseUngrounded: resolveRefuseUngrounded(), ...(threads ? { threads } : {}) });
+  return createCore({ ...dirs, host, appVersion: appVersion(), starterDir: starterDir(), spawnRuntime: forkRuntime(runtime.entry, runtime.execArgv), refuseUngrounded: resolveRefuseUngrounded(), autoLoadProfile: host === 'web', ...(threads ? { threads } : {}) });
 }

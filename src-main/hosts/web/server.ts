@@ -27,7 +27,7 @@ export interface WebHost {
   close(): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 1024 * 1024;
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** `application/json`, with at most a UTF-8 charset: a prefix match would let application/jsonx through. */
 const JSON_CONTENT_TYPE = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
@@ -62,7 +62,7 @@ function fail(res: http.ServerResponse, code: ErrorCode, message: string, status
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The body's bytes, or null once it passes the limit (the rest is drained, not buffered). */
-function readBody(req: http.IncomingMessage): Promise<Buffer | null> {
+export function readBody(req: http.IncomingMessage): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
