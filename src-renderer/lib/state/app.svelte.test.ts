@@ -4,7 +4,7 @@ import { panes } from '../panes/registry.js';
 import { AppState } from './app.svelte.js';
 import { dialogFiles, fake, tick } from './test-api.js';
 
-const session = (id: string, updatedAt = 1): Session => ({ id, title: `会话 ${id}`, createdAt: 1, updatedAt, messageCount: 1 });
+const session = (id: string, updatedAt = 1): Session => ({ id, title: `会话 ${id}`, kind: 'chat', profileId: null, createdAt: 1, updatedAt, messageCount: 1 });
 const entry = (id: string, name: string): KbEntry => ({ id, type: 'drug', name, names: [{ name, kind: 'name', source: 's' }], facts: [], links: {} });
 const stats = (): KbStats => ({ entries: 2, byType: { drug: 1, disease: 1 }, sources: [] });
 
@@ -151,5 +151,16 @@ describe('AppState addresses', () => {
     release(entry('drug:feb', '非布司他'));
     await opening;
     expect(app.route).toBe('#/knowledge/entry/drug%3Afeb');
+  });
+});
+
+describe('AppState start', () => {
+  it('keeps the pane the doctor chose while the lists were still loading', async () => {
+    const { app } = setup();
+    const starting = app.start('');
+    app.showView('knowledge');
+    await starting;
+    expect(app.view).toBe('knowledge');
+    expect(app.chat.sessionId).toBe('s1');
   });
 });

@@ -1,6 +1,6 @@
 import { isModKey } from '../../ui/focus.js';
 import type { Pane } from '../pane.js';
-import { focusSessionSearch, startNewSession } from './actions.js';
+import { focusSessionSearch, openCompare, startNewSession } from './actions.js';
 import Chat from './Chat.svelte';
 import ChatSidebar from './ChatSidebar.svelte';
 
@@ -18,8 +18,10 @@ export const chatPane: Pane = {
   path: (app) => (app.chat.sessionId === null ? '' : encodeURIComponent(app.chat.sessionId)),
   async open(app, path) {
     const id = path ? decodeURIComponent(path) : null;
-    // An address of a session since deleted opens the empty draft.
-    await app.openSession(id !== null && app.sessions.list.some((session) => session.id === id) ? id : null);
+    // An address of a session since deleted opens the empty draft. Not shown here: navigate shows
+    // the pane it opens, and at start the chat opens at its home without taking the doctor away
+    // from a pane chosen meanwhile.
+    await app.chat.open(id !== null && app.sessions.list.some((session) => session.id === id) ? id : null);
   },
 
   onKey(event, app) {
@@ -35,7 +37,13 @@ export const chatPane: Pane = {
       startNewSession(app);
       return true;
     }
-    // Esc stops the answer being written, unless a dialog has it.
+    // Ctrl+D: compare profiles (the chat header's button says so); a dialog open keeps its keys.
+    if (isModKey(event, 'd') && !document.querySelector('dialog[open]')) {
+      event.preventDefault();
+      openCompare(app);
+      return true;
+    }
+    // Esc stops the answer (a comparison's: every answer) being written, unless a dialog has it.
     if (event.key === 'Escape' && !event.defaultPrevented && app.view === 'chat' && app.chat.busy && !document.querySelector('dialog[open]')) {
       event.preventDefault();
       void app.chat.stop();
