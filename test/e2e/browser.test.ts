@@ -1,14 +1,11 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Core } from '../../src-main/core/core.js';
-import { appRoot } from '../../src-main/hosts/common/app-root.js';
 import { generateFixtures } from '../fixtures/gguf/tiny-llama.js';
-import { openInChromium, type BrowserSession } from '../helpers/browser.js';
+import { inChromium, shots, type BrowserSession } from '../helpers/browser.js';
 import { answerOf, nextEvent, openTestCore, tempDir } from '../helpers/env.js';
 
-const shots = path.join(appRoot(), 'test-results');
 
 /**
  * The real Svelte UI in Debian's Chromium against browser mode, on the fixture model: what a doctor
@@ -19,21 +16,17 @@ describe('browser mode end to end', () => {
   let session: BrowserSession;
   let page: Page;
 
-  beforeAll(async () => {
-    const modelsDir = tempDir('xinglin-e2e-models-');
-    // A long context and a generous token budget, so an answer streams long enough to be stopped.
-    generateFixtures(modelsDir, { contextLength: 4096 });
-    core = await openTestCore({ modelsDir, contextSize: 4096, sampling: { temperature: 0, maxTokens: 3000 } });
-    await core.api.models.load({ model: 'tiny-llama.gguf', adapters: [{ file: 'tiny-lora.gguf', scale: 0.8 }] });
-    session = await openInChromium(core);
-    page = session.page;
-    fs.mkdirSync(shots, { recursive: true });
-  });
-
-  afterAll(async () => {
-    await session?.close();
-    await core?.close();
-  });
+  inChromium(
+    async () => {
+      const modelsDir = tempDir('xinglin-e2e-models-');
+      // A long context and a generous token budget, so an answer streams long enough to be stopped.
+      generateFixtures(modelsDir, { contextLength: 4096 });
+      core = await openTestCore({ modelsDir, contextSize: 4096, sampling: { temperature: 0, maxTokens: 3000 } });
+      await core.api.models.load({ model: 'tiny-llama.gguf', adapters: [{ file: 'tiny-lora.gguf', scale: 0.8 }] });
+      return core;
+    },
+    (opened) => ({ session, page } = opened),
+  );
 
   const assistant = () => page.locator('[data-testid="message"][data-role="assistant"]').last();
 

@@ -1,20 +1,17 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Core } from '../../src-main/core/core.js';
-import { appRoot } from '../../src-main/hosts/common/app-root.js';
-import { openInChromium, type BrowserSession } from '../helpers/browser.js';
+import { inChromium, shots, type BrowserSession } from '../helpers/browser.js';
 import { fixtureModels, openTestCore, recordingRuntime } from '../helpers/env.js';
 
-const shots = path.join(appRoot(), 'test-results');
 const MODEL = 'tiny-llama.gguf';
 const QUESTION = '患者头痛三天，伴发热，应该怎么处理？';
 
 /**
  * The real UI in Chromium when the model process dies under an answer (SIGKILL, as the
  * out-of-memory killer does) and when the page is reloaded mid-answer: the partial answer stays on
- * screen as interrupted with 重新生成, the models dialog and the status bar offer 重新加载, and
+ * screen as interrupted with 重新生成, the models pane and the status bar offer 重新加载, and
  * after the reload the model answers again. Every wait is on a DOM state, none on a timing.
  */
 describe('a crash of the model process, in the browser', () => {
@@ -23,20 +20,18 @@ describe('a crash of the model process, in the browser', () => {
   let page: Page;
   const { spawn, spawned } = recordingRuntime();
 
-  beforeAll(async () => {
-    const { modelsDir } = fixtureModels();
-    core = await openTestCore({ modelsDir, spawnRuntime: spawn, sampling: { temperature: 0, maxTokens: 400 } });
-    await core.api.models.load({ model: MODEL });
-    session = await openInChromium(core);
-    page = session.page;
-    fs.mkdirSync(shots, { recursive: true });
-    await page.getByTestId('model-status').and(page.locator('[data-state="ready"]')).waitFor();
-  });
-
-  afterAll(async () => {
-    await session?.close();
-    await core?.close();
-  });
+  inChromium(
+    async () => {
+      const { modelsDir } = fixtureModels();
+      core = await openTestCore({ modelsDir, spawnRuntime: spawn, sampling: { temperature: 0, maxTokens: 400 } });
+      await core.api.models.load({ model: MODEL });
+      return core;
+    },
+    async (opened) => {
+      ({ session, page } = opened);
+      await page.getByTestId('model-status').and(page.locator('[data-state="ready"]')).waitFor();
+    },
+  );
 
   const assistant = () => page.locator('[data-testid="message"][data-role="assistant"]').last();
 
@@ -105,8 +100,8 @@ describe('a crash of the model process, in the browser', () => {
     expect(await crash.count()).toBe(0);
     expect(await core.api.models.status()).toMatchObject({ state: 'ready', model: { file: MODEL }, reloadable: null });
     await page.getByTestId('model-status').and(page.locator('[data-state="ready"]')).waitFor();
-    await page.keyboard.press('Escape');
-    await page.getByTestId('models-dialog').waitFor({ state: 'hidden' });
+    await page.goBack(); // from the models pane back to the session
+    await expect.poll(() => page.getByTestId('chat-tab').getAttribute('aria-selected')).toBe('true');
 
     // 重新生成 is reached from the keyboard; the interrupted answer gives way to the model's new one.
     await interrupted.getByTestId('regenerate').focus();

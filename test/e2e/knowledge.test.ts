@@ -1,13 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Core } from '../../src-main/core/core.js';
-import { openInChromium, type BrowserSession } from '../helpers/browser.js';
-import { appRoot } from '../../src-main/hosts/common/app-root.js';
+import { inChromium, shots, type BrowserSession } from '../helpers/browser.js';
 import { bigImport, openTestCore, tempDir } from '../helpers/env.js';
 
-const shots = path.join(appRoot(), 'test-results');
 
 /**
  * The knowledge base in the real UI, with no model installed: a cited answer whose chip opens the
@@ -18,16 +16,10 @@ describe('knowledge base end to end (no model: knowledge mode)', () => {
   let session: BrowserSession;
   let page: Page;
 
-  beforeAll(async () => {
-    core = await openTestCore();
-    session = await openInChromium(core);
-    page = session.page;
-  });
-
-  afterAll(async () => {
-    await session?.close();
-    await core?.close();
-  });
+  inChromium(
+    async () => (core = await openTestCore()),
+    (opened) => ({ session, page } = opened),
+  );
 
   it('answers from the knowledge base with a citation chip that opens the entry and its source', async () => {
     await page.getByTestId('composer').fill('非布司他的适应病症是什么？');

@@ -1,13 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Core } from '../../src-main/core/core.js';
-import { appRoot } from '../../src-main/hosts/common/app-root.js';
-import { openInChromium, type BrowserSession } from '../helpers/browser.js';
+import { inChromium, shots, type BrowserSession } from '../helpers/browser.js';
 import { fixtureModels, openTestCore } from '../helpers/env.js';
 
-const shots = path.join(appRoot(), 'test-results');
 
 /** A first visit for penicillin-allergic chest pain, where the doctor plans amoxicillin: the allergy check must speak up. */
 const DIALOGUE = [
@@ -33,17 +31,10 @@ describe('record pane end to end (no model: findings draft)', () => {
   let page: Page;
   let recordId = '';
 
-  beforeAll(async () => {
-    core = await openTestCore();
-    session = await openInChromium(core);
-    page = session.page;
-    fs.mkdirSync(shots, { recursive: true });
-  });
-
-  afterAll(async () => {
-    await session?.close();
-    await core?.close();
-  });
+  inChromium(
+    async () => (core = await openTestCore()),
+    (opened) => ({ session, page } = opened),
+  );
 
   const sectionText = (on: Page, key: string) => on.locator(`[data-testid="record-section"][data-key="${key}"] [data-testid="record-section-text"]`);
 
@@ -231,18 +222,16 @@ describe('record pane end to end (the model drafts)', () => {
   let core: Core;
   let session: BrowserSession;
 
-  beforeAll(async () => {
-    // The generated model's tokenizer spends about three tokens on a Chinese character: room for the draft prompt.
-    const { modelsDir } = fixtureModels({ contextLength: 8192 });
-    core = await openTestCore({ modelsDir, contextSize: 8192 });
-    await core.api.models.load({ model: 'tiny-llama.gguf' });
-    session = await openInChromium(core);
-  });
-
-  afterAll(async () => {
-    await session?.close();
-    await core?.close();
-  });
+  inChromium(
+    async () => {
+      // The generated model's tokenizer spends about three tokens on a Chinese character: room for the draft prompt.
+      const { modelsDir } = fixtureModels({ contextLength: 8192 });
+      core = await openTestCore({ modelsDir, contextSize: 8192 });
+      await core.api.models.load({ model: 'tiny-llama.gguf' });
+      return core;
+    },
+    (opened) => ({ session } = opened),
+  );
 
   it('drafts with the model when asked: after the findings draft, a second draft version made by the model', async () => {
     const { page } = session;

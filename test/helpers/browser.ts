@@ -2,11 +2,15 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import type { Core } from '../../src-main/core/core.js';
 import { appRoot, rendererDir } from '../../src-main/hosts/common/app-root.js';
 import { startWebHost, type WebHost } from '../../src-main/hosts/web/server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+
+/** Where the end-to-end tests leave their screenshots (made before a suite opens its page). */
+export const shots = path.join(appRoot(), 'test-results');
 
 export interface BrowserSession {
   host: WebHost;
@@ -42,4 +46,30 @@ export async function openInChromium(core: Core): Promise<BrowserSession> {
       await host.close();
     },
   };
+}
+
+/** A suite's core and the page showing it. */
+export interface ChromiumSuite {
+  core: Core;
+  session: BrowserSession;
+  page: Page;
+}
+
+/**
+ * For the describe block it is called in: before its tests, the core `openCore` makes, shown in
+ * Chromium, handed to `opened` (which may wait for the page to settle); after them, both closed.
+ */
+export function inChromium(openCore: () => Promise<Core>, opened: (suite: ChromiumSuite) => unknown): void {
+  let core: Core | undefined;
+  let session: BrowserSession | undefined;
+  beforeAll(async () => {
+    core = await openCore();
+    session = await openInChromium(core);
+    fs.mkdirSync(shots, { recursive: true });
+    await opened({ core, session, page: session.page });
+  });
+  afterAll(async () => {
+    await session?.close();
+    await core?.close();
+  });
 }

@@ -7,33 +7,27 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { IPC_CHOOSE_FILE, type Reply } from '../../src-main/contract/index.js';
+import { IPC_CHOOSE_FILE, IPC_CHOOSE_FILES, type Reply } from '../../src-main/contract/index.js';
 import { FileHandles } from '../../src-main/core/file-handles.js';
-import { APP_ENTRY_URL } from '../../src-main/hosts/electron/app-origin.js';
 import { registerFileDialog } from '../../src-main/hosts/electron/file-dialog.js';
 import type { IpcMainLike } from '../../src-main/hosts/electron/ipc.js';
+import { trustedWindow } from './electron-window.js';
 
 vi.mock('electron', () => import('./electron-standin.js'));
 
-const { standin, ipcMain, dialog, BrowserWindow } = await import('./electron-standin.js');
-const { TrustedWindows } = await import('../../src-main/hosts/electron/window.js');
+const { standin, ipcMain, dialog } = await import('./electron-standin.js');
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xinglin-dialog-'));
 const chosenPath = path.join(dir, '本院药品.jsonl');
 fs.writeFileSync(chosenPath, '{"type":"drug","name":"布洛芬"}\n');
 
 function setUp() {
-  standin.reset();
-  const trusted = new TrustedWindows();
-  const window = new BrowserWindow({});
-  void window.loadURL(APP_ENTRY_URL);
-  trusted.add(window as never);
+  const { trusted, window, from } = trustedWindow();
   const files = new FileHandles(path.join(dir, 'uploads'));
   const dispose = registerFileDialog(ipcMain as IpcMainLike, dialog as never, files, trusted);
-  const contents = window.webContents;
-  const from = (id = contents.id, frame = contents.mainFrame) => ({ sender: { id, mainFrame: frame }, senderFrame: frame });
   const choose = (event: unknown, purpose: unknown) => standin.ipcHandlers.get(IPC_CHOOSE_FILE)!(event, purpose) as Promise<Reply>;
-  return { window, files, dispose, from, choose };
+  const chooseMany = (event: unknown, purpose: unknown) => standin.ipcHandlers.get(IPC_CHOOSE_FILES)!(event, purpose) as Promise<Reply>;
+  return { window, files, dispose, from, choose, chooseMany };
 }
 
 describe('the open dialog over IPC', () => {
@@ -51,6 +45,20 @@ describe('the open dialog over IPC', () => {
     expect(JSON.stringify(reply)).not.toContain(dir);
     // The main process holds the path behind the handle.
     expect(files.open((reply as { value: { file: string } }).value.file).path).toBe(chosenPath);
+  });
+
+  it('offers several GGUF files at once for a model import, and answers a handle for each', async () => {
+    const { files, from, chooseMany } = setUp();
+    const second = path.join(dir, 'lora.gguf');
+    fs.writeFileSync(second, 'GGUF');
+    standin.openDialog = async () => ({ canceled: false, filePaths: [chosenPath, second] });
+    const reply = (await chooseMany(from(), 'models.import')) as { ok: true; value: Array<{ file: string; name: string }> };
+    expect(standin.openDialogCalls[0]!.options).toMatchObject({ properties: ['openFile', 'multiSelections'], filters: [{ extensions: ['gguf'] }, { extensions: ['*'] }] });
+    expect(reply.value.map((chosen) => chosen.name)).toEqual(['本院药品.jsonl', 'lora.gguf']);
+    expect(files.open(reply.value[1]!.file).path).toBe(second);
+    standin.openDialog = async () => ({ canceled: true, filePaths: [] });
+    expect(await chooseMany(from(), 'models.import')).toEqual({ ok: true, value: [] });
+    expect(await chooseMany(from(999), 'models.import')).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
   });
 
   it('answers null when the user cancels', async () => {
@@ -83,5 +91,6 @@ describe('the open dialog over IPC', () => {
     const { dispose } = setUp();
     dispose();
     expect(standin.ipcHandlers.has(IPC_CHOOSE_FILE)).toBe(false);
+    expect(standin.ipcHandlers.has(IPC_CHOOSE_FILES)).toBe(false);
   });
 });

@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { IPC_CHOOSE_FILE, IPC_INVOKE, type Reply } from '../../src-main/contract/index.js';
+import { IPC_CHOOSE_FILE, IPC_DROP_MODEL_FILES, IPC_INVOKE, type ChosenFile, type Reply } from '../../src-main/contract/index.js';
+import { generateFixtures } from '../fixtures/gguf/tiny-llama.js';
 
 vi.mock('electron', () => import('./electron-standin.js'));
 
@@ -84,6 +85,18 @@ describe('electron main', () => {
     // A path is not a handle: the window cannot name a file itself.
     expect(await invoke(trusted, 'kb.import', { file })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
     expect(await invoke(trusted, 'kb.import', { path: file })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+  });
+
+  it('imports a model file dropped on the window: the window holds only its handle, and what is no model is refused', async () => {
+    const contents = standin.windows[0]!.webContents;
+    const trusted = { sender: { id: contents.id, mainFrame: contents.mainFrame }, senderFrame: contents.mainFrame };
+    const usb = generateFixtures(path.join(dataDir, 'usb'));
+    const dropped = (await standin.ipcHandlers.get(IPC_DROP_MODEL_FILES)!(trusted, [usb.model, usb.notAModel])) as Reply<Array<Reply<ChosenFile>>>;
+    expect(dropped).toMatchObject({ ok: true, value: [{ ok: true, value: { name: 'tiny-llama.gguf' } }, { ok: false, error: { code: 'MODEL_NOT_GGUF', message: expect.stringContaining('not-a-model.gguf') } }] });
+    const handle = (dropped as { value: Array<{ value: ChosenFile }> }).value[0]!.value.file;
+    const invoke = standin.ipcHandlers.get(IPC_INVOKE)!;
+    expect(await invoke(trusted, 'models.import', { files: [handle] })).toMatchObject({ ok: true, value: { imported: [{ file: 'tiny-llama.gguf', kind: 'model' }], refused: [] } });
+    expect(fs.existsSync(path.join(modelsDir, 'tiny-llama.gguf'))).toBe(true);
   });
 
   it('serves the renderer on app:// with the CSP on every answer', async () => {

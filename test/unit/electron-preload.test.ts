@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { IPC_CHOOSE_FILE, IPC_EVENT, IPC_INVOKE, isWireError, methodNames, type ElectronBridge } from '../../src-main/contract/index.js';
+import { IPC_CHOOSE_FILE, IPC_CHOOSE_FILES, IPC_DROP_MODEL_FILES, IPC_EVENT, IPC_INVOKE, IPC_OPEN_MODELS_FOLDER, isWireError, methodNames, type ElectronBridge } from '../../src-main/contract/index.js';
 
 // The preload requires `electron`; no Electron binary can run here, so the named stand-in
 // plays contextBridge and ipcRenderer.
@@ -22,14 +22,18 @@ describe('preload', () => {
     expect(exposedKeys).toEqual(['xinglin']);
   });
 
-  it('offers exactly the contract’s methods, plus on(), chooseFile() and savePdf()', () => {
+  it('offers exactly the contract’s methods, plus on(), chooseFile(), chooseFiles(), dropModelFiles(), savePdf() and openModelsFolder()', () => {
     const offered = Object.entries(api as unknown as Record<string, unknown>).flatMap(([ns, group]) =>
       typeof group === 'function' ? [ns] : Object.keys(group as object).map((member) => `${ns}.${member}`),
     );
-    expect(offered.filter((n) => n !== 'on' && n !== 'chooseFile' && n !== 'savePdf').sort()).toEqual([...methodNames].sort());
+    const extras = ['on', 'chooseFile', 'chooseFiles', 'dropModelFiles', 'savePdf', 'openModelsFolder'];
+    expect(offered.filter((n) => !extras.includes(n)).sort()).toEqual([...methodNames].sort());
     expect(typeof api.on).toBe('function');
     expect(typeof api.chooseFile).toBe('function');
     expect(typeof api.savePdf).toBe('function');
+    expect(typeof api.chooseFiles).toBe('function');
+    expect(typeof api.openModelsFolder).toBe('function');
+    expect(typeof api.dropModelFiles).toBe('function');
     // Nothing of Electron leaks: no ipcRenderer, no invoke, no send.
     expect(JSON.stringify(Object.keys(api))).not.toMatch(/ipc|invoke|send|electron/i);
   });
@@ -60,6 +64,34 @@ describe('preload', () => {
     await expect(api.chooseFile('kb.import')).resolves.toBeNull();
     standin.invoke = async () => ({ ok: false, error: { code: 'NOT_FOUND', message: '找不到文件：/x' } });
     await expect(api.chooseFile('kb.import')).rejects.toEqual({ name: 'XinglinError', code: 'NOT_FOUND', message: '找不到文件：/x' });
+  });
+
+  it('asks for several files over their own channel, and opens the models folder over another', async () => {
+    const chosen = [{ file: 'h'.repeat(32), name: 'base.gguf', sizeBytes: 10 }, { file: 'i'.repeat(32), name: 'lora.gguf', sizeBytes: 5 }];
+    standin.invoke = async () => ({ ok: true, value: chosen });
+    await expect(api.chooseFiles('models.import')).resolves.toEqual(chosen);
+    standin.invoke = async () => ({ ok: true, value: true });
+    await expect(api.openModelsFolder()).resolves.toBe(true);
+    expect(standin.invokeCalls).toEqual([[IPC_CHOOSE_FILES, 'models.import'], [IPC_OPEN_MODELS_FOLDER]]);
+    standin.invoke = async () => ({ ok: false, error: { code: 'FOLDER_UNUSABLE', message: '无法打开模型文件夹 /m：x' } });
+    await expect(api.openModelsFolder()).rejects.toEqual({ name: 'XinglinError', code: 'FOLDER_UNUSABLE', message: '无法打开模型文件夹 /m：x' });
+  });
+
+  it('sends the paths of dropped files (never to the page) over their own channel, and passes each file’s answer on', async () => {
+    const dropped = new File(['GGUF'], 'tiny-llama.gguf');
+    standin.filePaths.set(dropped, '/home/doctor/U盘/tiny-llama.gguf');
+    const made = new File(['GGUF'], 'made-by-the-page.gguf'); // not on disk: no path
+    const answers = [
+      { ok: true, value: { file: 'h'.repeat(32), name: 'tiny-llama.gguf', sizeBytes: 4 } },
+      { ok: false, error: { code: 'INVALID_INPUT', message: '拖入的文件不在本机磁盘上，未导入：请用“导入文件…”选择它' } },
+    ];
+    standin.invoke = async () => ({ ok: true, value: answers });
+    await expect(api.dropModelFiles([dropped, made])).resolves.toEqual(answers);
+    expect(standin.invokeCalls).toEqual([[IPC_DROP_MODEL_FILES, ['/home/doctor/U盘/tiny-llama.gguf', '']]]);
+    // What is no File at all goes as no path, for the main process to refuse.
+    standin.invoke = async () => ({ ok: false, error: { code: 'UNAUTHORIZED', message: '拒绝访问：请求不是来自杏林的主窗口。' } });
+    await expect(api.dropModelFiles([{ name: 'x.gguf' } as File])).rejects.toMatchObject({ name: 'XinglinError', code: 'UNAUTHORIZED' });
+    expect(standin.invokeCalls[1]).toEqual([IPC_DROP_MODEL_FILES, ['']]);
   });
 
   it('turns a broken IPC channel into an INTERNAL error', async () => {

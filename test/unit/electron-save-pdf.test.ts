@@ -7,26 +7,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { IPC_SAVE_PDF, type Reply } from '../../src-main/contract/index.js';
-import { APP_ENTRY_URL } from '../../src-main/hosts/electron/app-origin.js';
 import type { IpcMainLike } from '../../src-main/hosts/electron/ipc.js';
 import { registerSavePdf } from '../../src-main/hosts/electron/save-pdf.js';
+import { trustedWindow } from './electron-window.js';
 
 vi.mock('electron', () => import('./electron-standin.js'));
 
-const { standin, ipcMain, dialog, BrowserWindow } = await import('./electron-standin.js');
-const { TrustedWindows } = await import('../../src-main/hosts/electron/window.js');
+const { standin, ipcMain, dialog } = await import('./electron-standin.js');
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xinglin-pdf-'));
 
 function setUp() {
-  standin.reset();
-  const trusted = new TrustedWindows();
-  const window = new BrowserWindow({});
-  void window.loadURL(APP_ENTRY_URL);
-  trusted.add(window as never);
+  const { trusted, window, from } = trustedWindow();
   const dispose = registerSavePdf(ipcMain as IpcMainLike, dialog as never, trusted);
-  const contents = window.webContents;
-  const from = (id = contents.id, frame = contents.mainFrame) => ({ sender: { id, mainFrame: frame }, senderFrame: frame });
   const save = (event: unknown, name: unknown) => standin.ipcHandlers.get(IPC_SAVE_PDF)!(event, name) as Promise<Reply>;
   return { window, dispose, from, save };
 }

@@ -35,6 +35,11 @@ export const standin = {
   /** Answers dialog.showSaveDialog (where the user saves); tests replace it. */
   saveDialog: (async () => ({ canceled: true, filePath: '' })) as (options: Record<string, unknown>) => Promise<{ canceled: boolean; filePath: string }>,
   saveDialogCalls: [] as Array<{ window: unknown; options: Record<string, unknown> }>,
+  /** Answers shell.openPath ('' when opened, else the reason); tests replace it. */
+  openPath: (async () => '') as (path: string) => Promise<string>,
+  openPathCalls: [] as string[],
+  /** Where webUtils.getPathForFile finds each File on disk (a dropped file); any other File has none. */
+  filePaths: new WeakMap<File, string>(),
   quitted: false,
   /** The main process sending `(channel, ...args)` to the renderer: what the preload hears. */
   sendToRenderer(channel: string, ...args: unknown[]): void {
@@ -58,6 +63,9 @@ export const standin = {
     this.openDialogCalls = [];
     this.saveDialog = async () => ({ canceled: true, filePath: '' });
     this.saveDialogCalls = [];
+    this.openPath = async () => '';
+    this.openPathCalls = [];
+    this.filePaths = new WeakMap();
     this.quitted = false;
     app.removeAllListeners();
   },
@@ -82,6 +90,14 @@ export const ipcRenderer = {
   removeListener(channel: string, listener: Listener) {
     standin.rendererBus.removeListener(channel, listener);
     return ipcRenderer;
+  },
+};
+
+export const webUtils = {
+  /** Like Electron: the File's path, '' for a File the page made, and a throw for what is no File. */
+  getPathForFile(file: File): string {
+    if (!(file instanceof File)) throw new TypeError('getPathForFile expects a File');
+    return standin.filePaths.get(file) ?? '';
   },
 };
 
@@ -193,6 +209,13 @@ export const dialog = {
   showSaveDialog(window: unknown, options: Record<string, unknown>): Promise<{ canceled: boolean; filePath: string }> {
     standin.saveDialogCalls.push({ window, options });
     return standin.saveDialog(options);
+  },
+};
+
+export const shell = {
+  openPath(path: string): Promise<string> {
+    standin.openPathCalls.push(path);
+    return standin.openPath(path);
   },
 };
 

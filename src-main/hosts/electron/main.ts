@@ -5,13 +5,15 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, dialog, ipcMain, session } from 'electron';
+import { app, dialog, ipcMain, session, shell } from 'electron';
 import { resolveDirs, resolveRefuseUngrounded, resolveThreads } from '../../core/config.js';
 import { createCore, errorTrace, openLog } from '../../core/core.js';
 import type { Core } from '../../core/core.js';
 import { appRoot, appVersion, rendererDir, runtimeEntry, starterDir } from '../common/app-root.js';
 import { parseDirFlags } from './args.js';
+import { registerDropModelFiles } from './dropped-files.js';
 import { registerFileDialog } from './file-dialog.js';
+import { registerOpenModelsFolder } from './models-folder.js';
 import { registerSavePdf } from './save-pdf.js';
 import { forwardEvents, registerIpc } from './ipc.js';
 import { installMenu } from './menu.js';
@@ -79,10 +81,12 @@ async function start(): Promise<void> {
   installMenu({ devTools });
 
   const threads = resolveThreads(undefined);
-  core = await createCore({ host: 'electron', dataDir: dirs.dataDir, modelsDir: dirs.modelsDir, appVersion: appVersion(root), starterDir: starterDir(), spawnRuntime: utilityRuntime(runtimeEntry().entry), refuseUngrounded: resolveRefuseUngrounded(), ...(threads ? { threads } : {}) });
+  core = await createCore({ host: 'electron', dataDir: dirs.dataDir, modelsDir: dirs.modelsDir, appVersion: appVersion(root), starterDir: starterDir(), spawnRuntime: utilityRuntime(runtimeEntry().entry), refuseUngrounded: resolveRefuseUngrounded(), autoLoadProfile: true, ...(threads ? { threads } : {}) });
   registerIpc(ipcMain, core, trusted);
   registerFileDialog(ipcMain, dialog, core.files, trusted);
+  registerDropModelFiles(ipcMain, core.files, trusted);
   registerSavePdf(ipcMain, dialog, trusted);
+  registerOpenModelsFolder(ipcMain, shell, core.config.modelsDir, trusted);
   forwardEvents(core, () => trusted.contents());
   log.info({ event: 'electron.ready', version: app.getVersion(), electron: process.versions.electron });
 

@@ -1,5 +1,5 @@
 import { buildApi, isEventName, XinglinError, type Api, type ChosenFile, type ElectronBridge, type EventName, type FilePurpose, type MethodName, type Reply, type Transport, type WireError } from '../../contract/index.js';
-import { IPC_CHOOSE_FILE, IPC_EVENT, IPC_INVOKE, IPC_SAVE_PDF } from '../../contract/index.js';
+import { IPC_CHOOSE_FILE, IPC_CHOOSE_FILES, IPC_DROP_MODEL_FILES, IPC_EVENT, IPC_INVOKE, IPC_OPEN_MODELS_FOLDER, IPC_SAVE_PDF } from '../../contract/index.js';
 
 /** The slice of `ipcRenderer` the preload uses; typed here so this file tests without Electron. */
 export interface IpcRendererLike {
@@ -72,8 +72,14 @@ function bridgeError(wire: WireError): BridgeError {
   return { name: 'XinglinError', ...wire };
 }
 
-/** The object the preload exposes as `window.xinglin`: the contract's API over IPC, the open dialog and saving a PDF. */
-export function createPreloadApi(ipc: IpcRendererLike): ElectronBridge {
+/** Electron's `webUtils.getPathForFile`: where a File the user dropped or picked lies on disk ('' for one the page made). */
+export type PathForFile = (file: File) => string;
+
+/**
+ * The object the preload exposes as `window.xinglin`: the contract's API over IPC, the open dialog,
+ * model files dropped on the window, saving a PDF and opening the models folder.
+ */
+export function createPreloadApi(ipc: IpcRendererLike, pathForFile: PathForFile): ElectronBridge {
   return {
     ...bridgeSafe(buildApi(ipcTransport(ipc))),
     async chooseFile(purpose: FilePurpose): Promise<ChosenFile | null> {
@@ -81,8 +87,31 @@ export function createPreloadApi(ipc: IpcRendererLike): ElectronBridge {
       if (!reply.ok) throw bridgeError(reply.error);
       return reply.value as ChosenFile | null;
     },
+    async chooseFiles(purpose: FilePurpose): Promise<ChosenFile[]> {
+      const reply = await request(ipc, IPC_CHOOSE_FILES, purpose);
+      if (!reply.ok) throw bridgeError(reply.error);
+      return reply.value as ChosenFile[];
+    },
+    async dropModelFiles(files: readonly File[]): Promise<Array<Reply<ChosenFile>>> {
+      // The paths go to the main process only, which checks each and answers handles.
+      const paths = Array.from(files, (file) => {
+        try {
+          return pathForFile(file);
+        } catch {
+          return ''; // not a File: refused as not on disk
+        }
+      });
+      const reply = await request(ipc, IPC_DROP_MODEL_FILES, paths);
+      if (!reply.ok) throw bridgeError(reply.error);
+      return reply.value as Array<Reply<ChosenFile>>;
+    },
     async savePdf(fileName: string): Promise<boolean> {
       const reply = await request(ipc, IPC_SAVE_PDF, fileName);
+      if (!reply.ok) throw bridgeError(reply.error);
+      return reply.value as boolean;
+    },
+    async openModelsFolder(): Promise<boolean> {
+      const reply = await request(ipc, IPC_OPEN_MODELS_FOLDER);
       if (!reply.ok) throw bridgeError(reply.error);
       return reply.value as boolean;
     },

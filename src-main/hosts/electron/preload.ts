@@ -4,7 +4,7 @@
  * exactly one global, `window.xinglin`, and nothing of Electron itself.
  */
 import './preload-zod.js';
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import type { ElectronBridge } from '../../contract/index.js';
 import { createPreloadApi } from './preload-api.js';
 
@@ -12,4 +12,4 @@ import { createPreloadApi } from './preload-api.js';
 export type XinglinBridge = ElectronBridge;
 export type { BridgeError } from './preload-api.js';
 
-contextBridge.exposeInMainWorld('xinglin', createPreloadApi(ipcRenderer));
+contextBridge.exposeInMainWorld('xinglin', createPreloadApi(ipcRenderer, (file) => webUtils.getPathForFile(file)));

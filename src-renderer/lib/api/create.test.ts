@@ -16,7 +16,7 @@ function environment(hash: string, stored: string | null = null) {
 describe('connect', () => {
   it('uses the preload’s API in Electron, and its open dialog for files', () => {
     const preload = { on: () => () => {} } as unknown as ElectronBridge;
-    expect(connect({ ...environment(''), preload })).toEqual({ api: preload, files: { kind: 'dialog', choose: expect.any(Function) }, locked: null, browser: false });
+    expect(connect({ ...environment(''), preload })).toEqual({ api: preload, files: { kind: 'dialog', choose: expect.any(Function), chooseMany: expect.any(Function), dropModelFiles: expect.any(Function) }, locked: null, browser: false });
   });
 
   it('builds the HTTP client from the token in the address or kept in the tab, with uploads for files', () => {

@@ -93,11 +93,18 @@ describe('uploadPicker (browser mode)', () => {
 });
 
 describe('dialogPicker (Electron)', () => {
-  it('asks the preload’s open dialog for the purpose and passes its answer on', async () => {
+  it('asks the preload’s open dialog for the purpose, and the main process for dropped model files, and passes their answers on', async () => {
     const chooseFile = vi.fn(async () => chosen);
-    const files = dialogPicker({ chooseFile });
+    const chooseFiles = vi.fn(async () => [chosen, { ...chosen, name: 'tiny-lora.gguf' }]);
+    const dropModelFiles = vi.fn(async () => [{ ok: true as const, value: chosen }]);
+    const files = dialogPicker({ chooseFile, chooseFiles, dropModelFiles });
     expect(files.kind).toBe('dialog');
-    if (files.kind === 'dialog') await expect(files.choose('kb.import')).resolves.toEqual(chosen);
+    await expect(files.choose('kb.import')).resolves.toEqual(chosen);
     expect(chooseFile).toHaveBeenCalledWith('kb.import');
+    await expect(files.chooseMany('models.import')).resolves.toHaveLength(2);
+    expect(chooseFiles).toHaveBeenCalledWith('models.import');
+    const dropped = [new File(['GGUF'], 'tiny-llama.gguf')];
+    await expect(files.dropModelFiles(dropped)).resolves.toEqual([{ ok: true, value: chosen }]);
+    expect(dropModelFiles).toHaveBeenCalledWith(dropped);
   });
 });

@@ -1,15 +1,25 @@
-import type { ChosenFile, ElectronBridge, FilePurpose } from '$contract';
+import type { ChosenFile, ElectronBridge, FilePurpose, Reply } from '$contract';
 import { XinglinError } from '$contract';
 import { NETWORK_MESSAGE, replyFrom } from './http.js';
 
 /**
  * How the UI hands the core a file: never by its path. In Electron the main process shows its
- * native open dialog; in a browser the file is uploaded to the host. Either way the UI gets the
- * handle `kb.import` takes.
+ * native open dialog (`choose` one file, `chooseMany` several: a model and its adapters), or checks
+ * the model files dropped on the window (`dropModelFiles`: a handle or a refusal for each); in a
+ * browser each file is uploaded to the host. Either way the UI gets the handles `kb.import` and
+ * `models.import` take.
  */
 export type FilePicker =
-  | { readonly kind: 'dialog'; choose(purpose: FilePurpose): Promise<ChosenFile | null> }
+  | {
+      readonly kind: 'dialog';
+      choose(purpose: FilePurpose): Promise<ChosenFile | null>;
+      chooseMany(purpose: FilePurpose): Promise<ChosenFile[]>;
+      dropModelFiles(files: readonly File[]): Promise<Array<Reply<ChosenFile>>>;
+    }
   | { readonly kind: 'upload'; upload(file: File, options: UploadOptions): Promise<ChosenFile> };
+
+/** Electron's way: the main process's open dialog. */
+export type DialogPicker = Extract<FilePicker, { kind: 'dialog' }>;
 
 /** A browser's way: the file is sent to the host. */
 export type UploadPicker = Extract<FilePicker, { kind: 'upload' }>;
@@ -21,9 +31,9 @@ export interface UploadOptions {
   signal: AbortSignal;
 }
 
-/** Electron: the preload's `chooseFile`, which asks the main process for its open dialog. */
-export function dialogPicker(bridge: Pick<ElectronBridge, 'chooseFile'>): FilePicker {
-  return { kind: 'dialog', choose: (purpose) => bridge.chooseFile(purpose) };
+/** Electron: the preload's `chooseFile` / `chooseFiles` (the main process's open dialog) and `dropModelFiles`. */
+export function dialogPicker(bridge: Pick<ElectronBridge, 'chooseFile' | 'chooseFiles' | 'dropModelFiles'>): DialogPicker {
+  return { kind: 'dialog', choose: (purpose) => bridge.chooseFile(purpose), chooseMany: (purpose) => bridge.chooseFiles(purpose), dropModelFiles: (files) => bridge.dropModelFiles(files) };
 }
 
 /** The slice of XMLHttpRequest an upload uses (fetch cannot report upload progress). */

@@ -48,8 +48,8 @@ function fakeWindow(initial = '') {
   return win;
 }
 
-const session = (id: string, updatedAt = 1): Session => ({ id, title: `会话 ${id}`, createdAt: 1, updatedAt, messageCount: 1 });
-const user = (id: string, sessionId: string, text: string): Message => ({ id, sessionId, role: 'user', text, status: 'complete', provenance: null, error: null, createdAt: 1 });
+const session = (id: string, updatedAt = 1): Session => ({ id, title: `会话 ${id}`, kind: 'chat', profileId: null, createdAt: 1, updatedAt, messageCount: 1 });
+const user = (id: string, sessionId: string, text: string): Message => ({ id, sessionId, role: 'user', text, status: 'complete', provenance: null, error: null, profileId: null, createdAt: 1 });
 
 async function setup(initial = '') {
   let list = [session('s1', 2), session('s2', 1)];

@@ -4,7 +4,9 @@ import { ChatState } from './chat.svelte.js';
 import { I18nState } from './i18n.svelte.js';
 import { JobsState } from './jobs.svelte.js';
 import { KnowledgeState } from './kb.svelte.js';
+import { ModelFilesState } from './model-files.svelte.js';
 import { ModelsState } from './models.svelte.js';
+import { ProfilesState } from './profiles.svelte.js';
 import { RecordsState } from './records.svelte.js';
 import { formatRoute, parseRoute, type Route } from './route.js';
 import { SessionsState } from './sessions.svelte.js';
@@ -35,13 +37,14 @@ export class AppState {
   readonly sessions: SessionsState;
   readonly chat: ChatState;
   readonly models: ModelsState;
+  readonly modelFiles: ModelFilesState;
+  readonly profiles: ProfilesState;
   readonly kb: KnowledgeState;
   readonly records: RecordsState;
   readonly jobs: JobsState;
   readonly panes: readonly PaneHooks[];
   /** The pane shown (its id). */
   view = $state('');
-  modelsOpen = $state(false);
   started = $state(false);
   /** The host refused the access token (browser mode): the app gives way to the locked page. */
   locked = $state<LockReason | null>(null);
@@ -67,13 +70,15 @@ export class AppState {
     this.sessions = new SessionsState(api);
     this.chat = new ChatState(api, this.sessions);
     this.models = new ModelsState(api);
+    this.modelFiles = new ModelFilesState(api, files, this.models);
+    this.profiles = new ProfilesState(api, this.models);
     this.kb = new KnowledgeState(api, files);
     this.records = new RecordsState(api, () => this.models.ready);
     this.jobs = new JobsState(api);
   }
 
   attach(): () => void {
-    const offs = [this.chat.attach(), this.models.attach(), this.kb.attach(), this.records.attach(), this.jobs.attach()];
+    const offs = [this.chat.attach(), this.models.attach(), this.modelFiles.attach(), this.kb.attach(), this.records.attach(), this.jobs.attach()];
     return () => offs.forEach((off) => off());
   }
 
@@ -82,7 +87,7 @@ export class AppState {
    * every other pane at its home (the chat: the most recent session, or the empty draft when none).
    */
   async start(address = ''): Promise<void> {
-    await Promise.all([this.sessions.refresh(), this.models.init(), this.jobs.init(), this.chat.refreshQueue()]);
+    await Promise.all([this.sessions.refresh(), this.models.init(), this.profiles.refresh(), this.jobs.init(), this.chat.refreshQueue()]);
     if (this.sessions.error?.code === 'UNAUTHORIZED') {
       this.locked = 'rejected';
       return;
@@ -154,10 +159,9 @@ export class AppState {
     await this.chat.open(next);
   }
 
+  /** The models pane (the status bar's 模型, the chat's empty state). */
   openModels(): void {
-    this.modelsOpen = true;
-    void this.models.refreshFiles();
-    void this.models.refreshStatus(); // no event tells a model process that died while idle
+    this.showView('models');
   }
 
   #pane(id: string): PaneHooks | undefined {

@@ -8,13 +8,15 @@ export function sameFile(path: string, subject: string): boolean {
 /**
  * The job a call of this window started (`kb.import`, `models.load`): the call's reply only comes at
  * the end, so the job is recognised in `job.progress` as the first running job of its kind on the
- * call's file while the call runs. A cancel asked for before the job is known is sent once it is.
+ * call's file (any file, when the call names none: an import of several) while the call runs. A
+ * cancel asked for before the job is known is sent once it is.
  */
 export class CallJob {
   /** The job's id, once recognised. */
   #id: string | null = null;
   /** Cancel was pressed before the job's first event arrived. */
   #cancelWanted = false;
+  #running = false;
   #path: string | null = null;
 
   /** `sendCancel` asks the host to cancel a job by id (`jobs.cancel`), reporting its own failure. */
@@ -23,13 +25,16 @@ export class CallJob {
     private readonly sendCancel: (id: string) => Promise<void>,
   ) {}
 
-  begin(path: string): void {
+  /** `path`: the file the job works on (null: whatever it names). */
+  begin(path: string | null): void {
+    this.#running = true;
     this.#path = path;
     this.#id = null;
     this.#cancelWanted = false;
   }
 
   end(): void {
+    this.#running = false;
     this.#path = null;
     this.#id = null;
     this.#cancelWanted = false;
@@ -43,8 +48,8 @@ export class CallJob {
 
   /** Whether `job` is this call's (recognising it on its first sight, and sending a cancel that waited for it). */
   owns(job: Job): boolean {
-    if (this.#path === null || job.kind !== this.kind) return false;
-    if (this.#id === null && job.state === 'running' && sameFile(this.#path, job.subject)) {
+    if (!this.#running || job.kind !== this.kind) return false;
+    if (this.#id === null && job.state === 'running' && (this.#path === null || sameFile(this.#path, job.subject))) {
       this.#id = job.id;
       if (this.#cancelWanted) void this.sendCancel(job.id);
       this.#cancelWanted = false;

@@ -1,39 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import type { Message, ModelQueue, ModelRequest, Session } from '$contract';
-import { ChatState, mergeMessages, requestsAhead, upsertMessage } from './chat.svelte.js';
-import { SessionsState } from './sessions.svelte.js';
-import { fake, tick } from './test-api.js';
-
-const session = (id: string, updatedAt = 1): Session => ({ id, title: `会话 ${id}`, createdAt: 1, updatedAt, messageCount: 0 });
-const message = (id: string, role: 'user' | 'assistant', text: string, extra: Partial<Message> = {}): Message => ({
-  id,
-  sessionId: 's1',
-  role,
-  text,
-  status: 'complete',
-  provenance: null,
-  error: null,
-  createdAt: 1,
-  ...extra,
-});
+import type { ModelQueue, ModelRequest, Session } from '$contract';
+import { mergeMessages, requestsAhead, upsertMessage } from './chat.svelte.js';
+import { chatOn, messageOf as message, sessionOf as session, tick } from './test-api.js';
 
 const request = (id: string, kind: ModelRequest['kind'], sessionId: string | null): ModelRequest => ({ id, kind, sessionId });
 
 describe('ChatState', () => {
-  function setup(extra: Record<string, (input: any) => unknown> = {}) {
-    const api = fake({
+  const setup = (extra: Record<string, (input: any) => unknown> = {}) =>
+    chatOn({
       'sessions.list': () => [session('s1')],
       'sessions.messages': () => [message('u0', 'user', '旧问题'), message('a0', 'assistant', '旧回答')],
       'chat.send': ({ text }) => ({ userMessage: message('u1', 'user', text), assistantMessageId: 'a1' }),
       'chat.stop': () => ({ stopped: true }),
       ...extra,
     });
-    const frames: Array<() => void> = [];
-    const sessions = new SessionsState(api.api);
-    const chat = new ChatState(api.api, sessions, (cb: () => void) => frames.push(cb));
-    const detach = chat.attach();
-    return { ...api, frames, sessions, chat, detach };
-  }
 
   it('applies streamed tokens once per animation frame', async () => {
     const { chat, emit, frames } = setup();
@@ -74,7 +54,7 @@ describe('ChatState', () => {
   });
 
   it('creates the session when the first question of the empty draft is sent', async () => {
-    const { chat, sessions, calls } = setup({ 'sessions.create': () => session('s9', 5), 'sessions.list': () => [session('s9', 5)] });
+    const { chat, sessions, calls } = setup({ 'sessions.create': () => session('s9', { updatedAt: 5 }), 'sessions.list': () => [session('s9', { updatedAt: 5 })] });
     await chat.open(null);
     expect(calls).toEqual([]); // the draft costs nothing
     expect(await chat.send('你好')).toBe(true);
@@ -90,7 +70,7 @@ describe('ChatState', () => {
     const { chat, calls } = setup({ 'sessions.create': () => new Promise<Session>((resolve) => (release = resolve)) });
     const sending = chat.send('第一个问题');
     await chat.open('s1');
-    release(session('s9', 5));
+    release(session('s9', { updatedAt: 5 }));
     expect(await sending).toBe(true);
     expect(calls.find(([name]) => name === 'chat.send')).toEqual(['chat.send', { sessionId: 's9', text: '第一个问题' }]);
     expect(chat.sessionId).toBe('s1');
@@ -261,6 +241,62 @@ describe('ChatState', () => {
     expect(requestsAhead(queue, 's3')).toBe(2);
     expect(requestsAhead({ running: request('r1', 'chat', 's1'), waiting: [] }, 's1')).toBeNull(); // running, not waiting
     expect(requestsAhead(queue, null)).toBeNull();
+  });
+});
+
+describe('ChatState profiles', () => {
+  function setup(extra: Record<string, (input: any) => unknown> = {}) {
+    let list = [session('s1')];
+    return chatOn({
+      'sessions.list': () => list,
+      'sessions.create': () => {
+        list = [session('s9', { updatedAt: 5 }), ...list];
+        return list[0];
+      },
+      'sessions.setProfile': ({ id, profileId }) => {
+        list = list.map((s) => (s.id === id ? { ...s, profileId } : s));
+        return list.find((s) => s.id === id);
+      },
+      'sessions.messages': () => [],
+      'chat.send': ({ text }) => ({ userMessage: message('u1', 'user', text), assistantMessageId: 'a1' }),
+      ...extra,
+    });
+  }
+
+  it('answers an open session with the profile picked for it', async () => {
+    const { chat, sessions, calls } = setup();
+    await sessions.refresh();
+    await chat.open('s1');
+    expect(chat.profileId).toBeNull();
+    expect(await chat.setProfile('qizhen-cama')).toBe(true);
+    expect(calls.at(-1)).toEqual(['sessions.setProfile', { id: 's1', profileId: 'qizhen-cama' }]);
+    expect(chat.profileId).toBe('qizhen-cama');
+    expect(await chat.setProfile(null)).toBe(true);
+    expect(chat.profileId).toBeNull();
+  });
+
+  it('gives the draft’s profile to its session before the first question is sent', async () => {
+    const { chat, calls } = setup();
+    await chat.open(null);
+    expect(await chat.setProfile('qizhen-cama')).toBe(true);
+    expect(calls).toEqual([]); // the draft costs nothing
+    expect(chat.profileId).toBe('qizhen-cama');
+    expect(await chat.send('痛风怎么办')).toBe(true);
+    expect(calls.map(([name]) => name).slice(0, 3)).toEqual(['sessions.create', 'sessions.setProfile', 'chat.send']);
+    expect(calls[1]).toEqual(['sessions.setProfile', { id: 's9', profileId: 'qizhen-cama' }]);
+    expect(chat.profileId).toBe('qizhen-cama');
+    // A new draft starts from the model as loaded.
+    await chat.open(null);
+    expect(chat.profileId).toBeNull();
+  });
+
+  it('does not send when the draft’s profile is refused, and says why', async () => {
+    const { chat, count } = setup({ 'sessions.setProfile': () => Promise.reject({ code: 'NOT_FOUND', message: '找不到配置 qizhen-cama' }) });
+    await chat.open(null);
+    await chat.setProfile('qizhen-cama');
+    expect(await chat.send('痛风怎么办')).toBe(false);
+    expect(chat.error).toEqual({ code: 'NOT_FOUND', message: '找不到配置 qizhen-cama' });
+    expect(count('chat.send')).toBe(0);
   });
 });
 

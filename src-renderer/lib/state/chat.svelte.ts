@@ -1,6 +1,7 @@
 import type { Api, EventPayload, Message, ModelQueue } from '$contract';
 import { MAX_QUESTION_CHARS } from '$contract';
 import { toUiError, type UiError } from '../i18n/index.js';
+import { CompareState } from './compare.svelte.js';
 import { FrameBatcher, type FrameScheduler } from './frame.js';
 import type { SessionsState } from './sessions.svelte.js';
 
@@ -43,6 +44,8 @@ export function requestsAhead(queue: ModelQueue, sessionId: string | null): numb
  * Streams of other sessions keep accumulating, so switching back shows the whole answer so far.
  * The model is shared (`models.queue`): an answer may wait its turn, and the pane shows its place.
  * An answer cut off by a crash (`interrupted`) keeps its partial text and can be regenerated.
+ * A session answers with its profile (the picker; on the empty draft it is set once the session
+ * exists). A comparison session opens as its columns (`compare`), whose events are its own.
  */
 export class ChatState {
   sessionId = $state<string | null>(null);
@@ -57,10 +60,18 @@ export class ChatState {
   focusMessageId = $state<string | null>(null);
   /** Who has the model and who waits for it (seeded by `refreshQueue`, then kept by `models.queue`). */
   queue = $state.raw<ModelQueue>({ running: null, waiting: [] });
+  /** The profile the empty draft's session will answer with (null: the model as loaded). */
+  draftProfileId = $state<string | null>(null);
+  readonly compare: CompareState;
+
+  /** The open session is a comparison: its columns show instead of the conversation. */
+  isCompare = $derived.by(() => this.sessionId !== null && this.#sessions.kindOf(this.sessionId) === 'compare');
+  /** The profile the open session (or the draft) answers with. */
+  profileId = $derived.by(() => (this.sessionId === null ? this.draftProfileId : (this.#sessions.current?.profileId ?? null)));
 
   /** The open session's answer waits for the model: the number of requests ahead of it; null when it does not wait. */
   waitingAhead = $derived(requestsAhead(this.queue, this.sessionId));
-  busy = $derived(this.sending || this.streaming !== null || this.waitingAhead !== null);
+  busy = $derived.by(() => this.sending || this.streaming !== null || this.waitingAhead !== null || (this.isCompare && this.compare.busy));
   canRegenerate = $derived(!this.busy && !this.loading && this.messages.some((m) => m.role === 'user'));
 
   readonly #api: Api;
@@ -75,11 +86,13 @@ export class ChatState {
     this.#api = api;
     this.#sessions = sessions;
     this.#batcher = new FrameBatcher(() => this.#flush(), schedule);
+    this.compare = new CompareState(api, sessions, schedule);
   }
 
-  /** Subscribes to the chat events; returns the unsubscribe function. */
+  /** Subscribes to the chat events (the comparison's too); returns the unsubscribe function. */
   attach(): () => void {
     const offs = [
+      this.compare.attach(),
       this.#api.on('chat.token', (payload) => this.onToken(payload)),
       this.#api.on('chat.done', (payload) => this.onDone(payload)),
       this.#api.on('chat.error', (payload) => this.onError(payload)),
@@ -108,6 +121,17 @@ export class ChatState {
   async open(sessionId: string | null, focusMessageId?: string): Promise<void> {
     this.#sessions.select(sessionId);
     this.focusMessageId = focusMessageId ?? null;
+    if (sessionId === null) this.draftProfileId = null;
+    if (sessionId !== null && this.#sessions.kindOf(sessionId) === 'compare') {
+      this.#loadSeq += 1;
+      this.sessionId = sessionId;
+      this.error = null;
+      this.messages = [];
+      this.streaming = null;
+      this.loading = false;
+      await this.compare.open(sessionId);
+      return;
+    }
     if (sessionId !== null && sessionId === this.sessionId && !this.loading && this.messages.length > 0) return;
     await this.#load(sessionId);
   }
@@ -157,7 +181,8 @@ export class ChatState {
     let sessionId = this.sessionId;
     if (!sessionId) {
       const created = await this.#sessions.create();
-      if (!created) {
+      const profileId = this.draftProfileId;
+      if (!created || (profileId !== null && !(await this.#sessions.setProfile(created.id, profileId)))) {
         this.sending = false;
         this.error = this.#sessions.error;
         return false;
@@ -180,6 +205,7 @@ export class ChatState {
       status: 'complete',
       provenance: null,
       error: null,
+      profileId: null,
       createdAt: Date.now(),
     };
     if (this.sessionId === sessionId) this.messages = [...this.messages, optimistic];
@@ -205,6 +231,7 @@ export class ChatState {
   async stop(): Promise<void> {
     const sessionId = this.sessionId;
     if (!sessionId || !this.busy) return;
+    if (this.isCompare) return this.compare.stop();
     try {
       const { stopped } = await this.#api.chat.stop({ sessionId });
       // Nothing answers there: a stream picked up from a saved row outlived its answer.
@@ -240,12 +267,24 @@ export class ChatState {
     }
   }
 
+  /** The profile the open session answers with from now on (on the empty draft: once its session exists). */
+  async setProfile(profileId: string | null): Promise<boolean> {
+    const sessionId = this.sessionId;
+    if (sessionId === null) {
+      this.draftProfileId = profileId;
+      return true;
+    }
+    const ok = await this.#sessions.setProfile(sessionId, profileId);
+    if (!ok) this.error = this.#sessions.error;
+    return ok;
+  }
+
   dismissError(): void {
     this.error = null;
   }
 
   onToken({ sessionId, messageId, text }: EventPayload<'chat.token'>): void {
-    if (this.#finished.has(messageId)) return;
+    if (this.#finished.has(messageId) || this.#sessions.kindOf(sessionId) === 'compare') return;
     let stream = this.#streams.get(sessionId);
     if (!stream || stream.messageId !== messageId) {
       stream = { messageId, text: '', pending: '' };
@@ -256,12 +295,13 @@ export class ChatState {
   }
 
   onDone({ sessionId, message }: EventPayload<'chat.done'>): void {
+    void this.#sessions.refresh();
+    if (this.#isComparison(sessionId)) return;
     this.#finish(sessionId, message.id);
     if (sessionId === this.sessionId) {
       this.messages = upsertMessage(this.messages, message);
       this.streaming = this.#visible(sessionId);
     }
-    void this.#sessions.refresh();
   }
 
   /**
@@ -270,6 +310,7 @@ export class ChatState {
    */
   onError({ sessionId, messageId, error }: EventPayload<'chat.error'>): void {
     void this.#sessions.refresh(); // the failed answer counts among the session's messages
+    if (this.#isComparison(sessionId)) return;
     const stream = this.#streams.get(sessionId);
     if (stream?.messageId === messageId && stream.resumed) return this.#settle(sessionId, messageId);
     const partial = stream?.messageId === messageId ? stream.text + stream.pending : '';
@@ -277,7 +318,7 @@ export class ChatState {
     if (sessionId !== this.sessionId) return;
     if (!this.messages.some((m) => m.id === messageId)) {
       const status = error.code === 'RUNTIME_CRASHED' ? 'interrupted' : 'error';
-      this.messages = [...this.messages, { id: messageId, sessionId, role: 'assistant', text: partial, status, provenance: null, error, createdAt: Date.now() }];
+      this.messages = [...this.messages, { id: messageId, sessionId, role: 'assistant', text: partial, status, provenance: null, error, profileId: null, createdAt: Date.now() }];
     }
     this.streaming = this.#visible(sessionId);
   }
@@ -327,6 +368,13 @@ export class ChatState {
     if (stream && stream.messageId === messageId) this.#streams.delete(sessionId);
     if (this.#finished.size > 500) this.#finished.clear();
     this.#finished.add(messageId);
+  }
+
+  /** A comparison's events are its own; a token that came before it was listed left a stream here, dropped now. */
+  #isComparison(sessionId: string): boolean {
+    if (this.#sessions.kindOf(sessionId) !== 'compare') return false;
+    this.#streams.delete(sessionId);
+    return true;
   }
 
   #visible(sessionId: string | null): StreamingAnswer | null {

@@ -113,5 +113,8 @@ describe('JobsState', () => {
     expect(jobOverall(job({ phase: 'index', progress: 1 }))).toBeCloseTo(1);
     expect(jobOverall(job({ kind: 'models.load', phase: 'hash', progress: 1 }))).toBeLessThan(jobOverall(job({ kind: 'models.load', phase: 'model', progress: 0.1 })));
     expect(jobOverall(job({ state: 'done', phase: 'read', progress: 0.5 }))).toBe(1); // a dry run ends after reading
+    // A model import and a verify count the bytes of all their files in every step.
+    expect(jobOverall(job({ kind: 'models.import', phase: 'copy', progress: 0.6 }))).toBeCloseTo(0.6);
+    expect(jobOverall(job({ kind: 'models.verify', phase: 'hash', progress: 0.8 }))).toBeCloseTo(0.8);
   });
 });

@@ -18,8 +18,9 @@ export const ENDED_LINGER_MS = 4000;
 /** A job's whole progress from its step and the step's progress (an import counted as a real one). */
 export function jobOverall(job: Job): number {
   if (job.state === 'done') return 1;
-  // A model draft reports its progress as one step (sections written of all).
-  if (job.kind === 'records.draft') return Math.min(1, Math.max(0, job.progress));
+  // A model draft reports its progress as one step (sections written of all); a model import or
+  // verify, each of its steps as the bytes of all its files.
+  if (job.kind === 'records.draft' || job.kind === 'models.import' || job.kind === 'models.verify') return Math.min(1, Math.max(0, job.progress));
   return job.kind === 'kb.import' ? importOverall(job.phase, job.progress) : overallProgress(job.phase, job.progress);
 }
 

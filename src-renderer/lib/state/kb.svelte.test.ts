@@ -263,6 +263,8 @@ describe('KnowledgeState', () => {
         if (answer instanceof Error) throw answer;
         return answer;
       },
+      chooseMany: async () => [],
+      dropModelFiles: async () => [],
     };
     const kb = new KnowledgeState(fake({}).api, files);
     expect(kb.canImport).toBe(false);

@@ -6,7 +6,7 @@ import { fake, jobEvent, tick } from './test-api.js';
 const job = (extra: Partial<Job> = {}): Job => jobEvent({ id: 'load1', kind: 'models.load', subject: 'm.gguf', phase: 'start', ...extra });
 
 describe('ModelsState', () => {
-  const status = (state: ModelStatus['state']): ModelStatus => ({ state, model: null, adapters: [], gpu: 'cpu', threads: 4, lastTokensPerSecond: null, error: null, reloadable: null });
+  const status = (state: ModelStatus['state']): ModelStatus => ({ state, model: null, adapters: [], profile: null, gpu: 'cpu', gpuLayers: 0, threads: 4, lastTokensPerSecond: null, memory: null, error: null, reloadable: null });
   const info = () => ({ name: 'xinglin', version: '0', host: 'web', dataDir: '/d', modelsDir: '/m', platform: 'linux' });
 
   it('reports a monotone overall progress from its job while loading and clears it after', async () => {
@@ -14,7 +14,7 @@ describe('ModelsState', () => {
     const { api, emit } = fake({
       'models.load': () => new Promise<ModelStatus>((resolve) => (finish = resolve)),
       'models.status': () => status('none'),
-      'models.list': () => ({ modelsDir: '/m', models: [], adapters: [] }),
+      'models.list': () => ({ modelsDir: '/m', models: [], adapters: [], invalid: [] }),
       'app.info': info,
     });
     const models = new ModelsState(api);
@@ -113,6 +113,30 @@ describe('ModelsState', () => {
     expect(await models.load('m.gguf', [])).toBe(false);
     expect(models.error).toBeNull();
     expect(models.crash).toEqual({ error: crashError, reloadable: { model: 'm.gguf', adapters: [] } });
+  });
+
+  it('follows the host’s models.status events (memory, speed, the profile in use)', async () => {
+    const { api, emit } = fake({ 'models.status': () => status('none') });
+    const models = new ModelsState(api);
+    const detach = models.attach();
+    await models.refreshStatus();
+    const ready: ModelStatus = { ...status('ready'), profile: { id: 'qizhen', name: '启真' }, lastTokensPerSecond: 12.5 };
+    emit('models.status', ready);
+    expect(models.status).toEqual(ready);
+    detach();
+    emit('models.status', status('none'));
+    expect(models.status).toEqual(ready);
+  });
+
+  it('runs a call that loads nothing (a remote profile) without a progress bar, and keeps its failure', async () => {
+    const { api } = fake({ 'models.status': () => status('none') });
+    const models = new ModelsState(api);
+    let seen: unknown = 'unset';
+    expect(await models.runLoad(null, async () => ((seen = models.progress), status('none')))).toBe(true);
+    expect(seen).toBeNull();
+    expect(models.working).toBe(false);
+    expect(await models.runLoad(null, () => Promise.reject({ code: 'REMOTE_UNAVAILABLE', message: '无法连接远程模型服务器 http://10.0.0.5:8000/v1' }))).toBe(false);
+    expect(models.error).toMatchObject({ code: 'REMOTE_UNAVAILABLE' });
   });
 
   it('keeps a real failure as an error', async () => {

@@ -1,4 +1,4 @@
-import type { Api, AppInfo, Job, ModelFile, ModelStatus } from '$contract';
+import type { Api, AppInfo, Job, MethodOutput, ModelStatus } from '$contract';
 import { toUiError, type UiError } from '../i18n/index.js';
 import { CallJob } from './call-job.js';
 
@@ -9,11 +9,8 @@ export function loadPhase(phase: string): LoadPhase {
   return phase === 'hash' || phase === 'model' || phase === 'adapters' || phase === 'context' ? phase : 'start';
 }
 
-export interface ModelFiles {
-  modelsDir: string;
-  models: ModelFile[];
-  adapters: ModelFile[];
-}
+/** The registry: usable base models and adapters with their metadata, and the files that cannot be used, apart. */
+export type ModelFiles = MethodOutput<'models.list'>;
 
 export interface LoadProgress {
   phase: LoadPhase;
@@ -49,10 +46,11 @@ export interface ModelCrash {
 }
 
 /**
- * The local model: what is loaded (status), what could be (files in the models folder), and a
- * load in progress with a determinate, monotone progress value from its job's `job.progress`, and a
- * cancel that leaves no model loaded. After a crash of the model process it offers the model for
- * reloading (the host never reloads it by itself).
+ * The local model: what is loaded (status, kept by `models.status`), what could be (the registry's
+ * files), and a load in progress — a reload, or a profile put to use — with a determinate,
+ * monotone progress value from its job's `job.progress`, and a cancel that leaves no model loaded.
+ * After a crash of the model process it offers the model for reloading (the host never reloads it
+ * by itself).
  */
 export class ModelsState {
   status = $state.raw<ModelStatus | null>(null);
@@ -90,6 +88,8 @@ export class ModelsState {
   attach(): () => void {
     const offs = [
       this.#api.on('job.progress', (job) => this.onJob(job)),
+      // memory, speed, the profile in use: the host tells whenever they change
+      this.#api.on('models.status', (status) => (this.status = status)),
       // the answer's speed lands in the status ("last tokens/s")
       this.#api.on('chat.done', () => void this.refreshStatus()),
       // an answer fails when the model process dies under it: the status tells, with the model to reload
@@ -127,18 +127,30 @@ export class ModelsState {
     }
   }
 
-  async load(model: string, adapters: ReadonlyArray<{ file: string; scale: number }>): Promise<boolean> {
+  load(model: string, adapters: ReadonlyArray<{ file: string; scale: number }>): Promise<boolean> {
+    return this.runLoad(model, () => this.#api.models.load({ model, adapters: adapters.map((a) => ({ file: a.file, scale: a.scale })) }));
+  }
+
+  /**
+   * Runs a call that may load `model` as a `models.load` job (a load, `profiles.use`), showing its
+   * progress with a cancel; `model` null: a call that loads nothing (a remote profile), no progress.
+   * True when it ends with the model ready (or, loading nothing, without an error).
+   */
+  async runLoad(model: string | null, call: () => Promise<ModelStatus>): Promise<boolean> {
     if (this.working) return false;
     this.working = true;
     this.error = null;
     this.cancelled = false;
     this.cancelling = false;
-    this.progress = { phase: 'start', file: model, phaseProgress: 0, overall: 0 };
-    this.#loading = true;
-    this.#loadJob.begin(model);
+    if (model !== null) {
+      this.progress = { phase: 'start', file: model, phaseProgress: 0, overall: 0 };
+      this.#loading = true;
+      this.#loadJob.begin(model);
+    }
     try {
-      this.status = await this.#api.models.load({ model, adapters: adapters.map((a) => ({ file: a.file, scale: a.scale })) });
+      this.status = await call();
       if (this.status.state === 'error' && this.status.error) this.error = this.status.error;
+      if (model === null) return this.error === null;
       return this.status.state === 'ready';
     } catch (error) {
       const failure = toUiError(error);
@@ -197,7 +209,6 @@ export class ModelsState {
       this.error = toUiError(error);
     }
   }
-
 
   dismissError(): void {
     this.error = null;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { SearchHit, Session } from '$contract';
 import { SessionsState } from './sessions.svelte.js';
-import { fake } from './test-api.js';
+import { allMethods, fake, fakeApi } from './test-api.js';
 
-const session = (id: string, updatedAt = 1): Session => ({ id, title: `会话 ${id}`, createdAt: 1, updatedAt, messageCount: 0 });
+const session = (id: string, updatedAt = 1): Session => ({ id, title: `会话 ${id}`, kind: 'chat', profileId: null, createdAt: 1, updatedAt, messageCount: 0 });
 
 describe('SessionsState', () => {
   it('keeps the list by recency and picks a neighbour after deleting the open session', async () => {
@@ -31,6 +31,18 @@ describe('SessionsState', () => {
     sessions.select('a');
     expect(await sessions.remove('a')).toEqual({ ok: true, next: null });
     expect(sessions.list).toEqual([]);
+  });
+
+  it('tells a comparison from a chat, and keeps the profile the host set', async () => {
+    const { api } = fakeApi([...allMethods, 'sessions.setProfile'], {
+      'sessions.list': () => [session('a', 1), { ...session('c', 2), kind: 'compare' }],
+      'sessions.setProfile': ({ id, profileId }) => ({ ...session(id, 5), profileId }),
+    });
+    const sessions = new SessionsState(api);
+    await sessions.refresh();
+    expect([sessions.kindOf('a'), sessions.kindOf('c'), sessions.kindOf('new')]).toEqual(['chat', 'compare', null]);
+    expect(await sessions.setProfile('a', 'qizhen-cama')).toBe(true);
+    expect(sessions.list[0]).toMatchObject({ id: 'a', profileId: 'qizhen-cama' });
   });
 
   it('drops results of an older search', async () => {

@@ -1,10 +1,11 @@
-import type { Api, SearchHit, Session } from '$contract';
+import type { Api, SearchHit, Session, SessionKind } from '$contract';
 import { toUiError, type UiError } from '../i18n/index.js';
 import { SearchState } from './search.svelte.js';
 
 /**
  * The sessions sidebar: the list (most recent first), which one is open, and full-text search
  * (SearchState). Lists are `$state.raw`: they are replaced by each reply, never mutated in place.
+ * The profiles a session may answer with are ProfilesState's (`app.profiles`), listed nowhere else.
  */
 export class SessionsState extends SearchState<SearchHit> {
   list = $state.raw<Session[]>([]);
@@ -27,6 +28,22 @@ export class SessionsState extends SearchState<SearchHit> {
       this.loaded = true;
     } catch (error) {
       this.error = toUiError(error);
+    }
+  }
+
+  /** A chat or a comparison; null for a session not (yet) in the list (made elsewhere, or just now). */
+  kindOf(id: string): SessionKind | null {
+    return this.list.find((session) => session.id === id)?.kind ?? null;
+  }
+
+  /** The profile the session's next answers come from (null: the model as loaded). */
+  async setProfile(id: string, profileId: string | null): Promise<boolean> {
+    try {
+      this.upsert(await this.#api.sessions.setProfile({ id, profileId }));
+      return true;
+    } catch (error) {
+      this.error = toUiError(error);
+      return false;
     }
   }
 

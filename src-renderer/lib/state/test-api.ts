@@ -2,8 +2,10 @@
  * Test helpers for the state classes: a fake Api whose named methods return scripted results,
  * with a hand-driven event bus. Only the tests import this (Vite bundles what main.ts reaches).
  */
-import type { Api, ChosenFile, Job } from '$contract';
+import type { Api, ChosenFile, Job, Message, Reply, Session } from '$contract';
 import type { FilePicker } from '../api/files.js';
+import { ChatState } from './chat.svelte.js';
+import { SessionsState } from './sessions.svelte.js';
 
 type Listener = (payload: unknown) => void;
 /** A scripted reply: any input, any shape. */
@@ -50,15 +52,25 @@ export const allMethods = [
   'sessions.delete',
   'sessions.messages',
   'sessions.search',
+  'sessions.setProfile',
   'chat.send',
+  'chat.compare',
   'chat.stop',
   'chat.regenerate',
   'models.list',
+  'models.import',
+  'models.verify',
+  'models.remove',
   'models.status',
   'models.load',
   'models.unload',
   'models.queue',
   'models.cancelRequest',
+  'profiles.list',
+  'profiles.save',
+  'profiles.delete',
+  'profiles.use',
+  'profiles.setAutoLoad',
   'jobs.list',
   'jobs.cancel',
   'kb.search',
@@ -82,9 +94,16 @@ export const allMethods = [
   'records.export',
 ] as const;
 
-/** Electron's open dialog for the state tests: it answers `chosen` (null: the user cancelled). */
-export function dialogFiles(chosen: ChosenFile | null = null): FilePicker {
-  return { kind: 'dialog', choose: async () => chosen };
+/**
+ * Electron's open dialog for the state tests: it answers `chosen` (null: the user cancelled; several:
+ * `many`); dropped files are answered by `drop` (by default, each refused).
+ */
+export function dialogFiles(
+  chosen: ChosenFile | null = null,
+  many: ChosenFile[] = chosen ? [chosen] : [],
+  drop: (files: readonly File[]) => Promise<Array<Reply<ChosenFile>>> = async (files) => files.map((file) => ({ ok: false, error: { code: 'MODEL_NOT_GGUF', message: `${file.name} 不是 GGUF 模型文件（文件头不符），未导入` } })),
+): FilePicker {
+  return { kind: 'dialog', choose: async () => chosen, chooseMany: async () => many, dropModelFiles: drop };
 }
 
 /** Lets pending promise callbacks run. */
@@ -111,3 +130,31 @@ export const jobEvent = (extra: Partial<Job> = {}): Job => ({
   endedAt: null,
   ...extra,
 });
+
+/** A session as the host lists it: a chat of session `id`, unless `extra` says otherwise. */
+export const sessionOf = (id: string, extra: Partial<Session> = {}): Session => ({ id, title: `会话 ${id}`, kind: 'chat', profileId: null, createdAt: 1, updatedAt: 1, messageCount: 0, ...extra });
+
+/** A saved message of session s1, complete, unless `extra` says otherwise. */
+export const messageOf = (id: string, role: Message['role'], text: string, extra: Partial<Message> = {}): Message => ({
+  id,
+  sessionId: 's1',
+  role,
+  text,
+  status: 'complete',
+  provenance: null,
+  error: null,
+  profileId: null,
+  createdAt: 1,
+  ...extra,
+});
+
+/** The chat pane's state (its comparison within) on a fake with every method, subscribed; animation frames run by hand (`runFrames`). */
+export function chatOn(handlers: Record<string, Handler>) {
+  const api = fake(handlers);
+  const frames: Array<() => void> = [];
+  const sessions = new SessionsState(api.api);
+  const chat = new ChatState(api.api, sessions, (callback: () => void) => frames.push(callback));
+  const detach = chat.attach();
+  const runFrames = () => frames.splice(0).forEach((frame) => frame());
+  return { ...api, frames, runFrames, sessions, chat, detach };
+}

@@ -16,3 +16,13 @@ export function focusSessionSearch(app: AppState): void {
   app.showView('chat');
   void focusById(SESSION_SEARCH_ID, { select: true });
 }
+
+/**
+ * The chat header's "对比" button and Ctrl+D: the dialog that puts one question to two or three
+ * profiles (as it was left, or from an open comparison), its list of profiles read afresh.
+ */
+export function openCompare(app: AppState, from?: { text: string; profileIds: readonly string[] }): void {
+  app.showView('chat');
+  void app.profiles.refresh();
+  app.chat.compare.openDialog(from);
+}

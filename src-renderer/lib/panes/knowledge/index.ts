@@ -1,6 +1,5 @@
 import type { KbPanel } from '../../state/kb.svelte.js';
 import type { Pane } from '../pane.js';
-import Knowledge from './Knowledge.svelte';
 import KnowledgeSearch from './KnowledgeSearch.svelte';
 
 const panels: readonly KbPanel[] = ['stats', 'entry', 'import'];
@@ -14,7 +13,7 @@ export const knowledgePane: Pane = {
   label: 'nav.knowledge',
   testid: 'kb-tab',
   icon: 'M3 2.5h7.5a1.5 1.5 0 011.5 1.5v9.5H4.5A1.5 1.5 0 013 12z M3 12a1.5 1.5 0 011.5-1.5H12',
-  main: Knowledge,
+  main: { load: () => import('./Knowledge.svelte') },
   side: KnowledgeSearch,
 
   onShow: (app) => void app.kb.init(),

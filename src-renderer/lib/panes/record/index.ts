@@ -1,6 +1,5 @@
 import { isModKey } from '../../ui/focus.js';
 import type { Pane } from '../pane.js';
-import Record from './Record.svelte';
 import RecordSidebar from './RecordSidebar.svelte';
 
 /**
@@ -14,7 +13,7 @@ export const recordPane: Pane = {
   sideLabel: 'record.sideLabel',
   testid: 'record-tab',
   icon: 'M4 1.5h5.5l3 3v10h-8.5z M9.5 1.5v3h3 M6 8h4.5 M6 10.5h4.5 M6 5.5h2',
-  main: Record,
+  main: { load: () => import('./Record.svelte') },
   side: RecordSidebar,
 
   onShow: (app) => void app.records.init(),
