@@ -16,7 +16,7 @@ export interface CoreConfig {
   spawnRuntime: SpawnRuntime;
   /** A model process silent this long while it answers is ended as hung (default 60 s). */
   runtimeHangMs?: number;
-  /** CPU threads for inference; defaults to the physical core count. */
+  /** CPU threads for inference; defaults to the physical cores minus one (runtime/hardware.ts says why). */
   threads?: number;
   /** 'auto' uses a GPU when one is usable, false forces the CPU. */
   gpu?: 'auto' | false;
@@ -57,7 +57,7 @@ export function resolveRefuseUngrounded(env: NodeJS.ProcessEnv = process.env): b
   throw new XinglinError('INVALID_INPUT', `XINGLIN_REFUSE_UNGROUNDED 只能是 1 或 0，收到“${value}”。`);
 }
 
-/** `--threads` wins over XINGLIN_THREADS; neither means the physical core count (the model process decides). */
+/** `--threads` wins over XINGLIN_THREADS; neither means the measured default (chooseThreads in the model process). */
 export function resolveThreads(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): number | undefined {
   const value = flag ?? env.XINGLIN_THREADS;
   if (value === undefined || value === '') return undefined;

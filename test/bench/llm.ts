@@ -14,8 +14,8 @@ import { median, round } from './stats.js';
 /**
  * Generated tokens/s through the whole app path (HTTP call → core → LlmHost → SSE client, answer
  * persisted in SQLite) against bare node-llama-cpp on the same model, threads and greedy settings,
- * measured alternately in one run. Both read the same context: the app's knowledge-base grounding
- * (system text) and the question.
+ * measured alternately in one run. Both read the same context: the app's grounding rules (system
+ * text), then its knowledge-base sources before the question.
  */
 
 const THREADS = Number(process.env.XINGLIN_BENCH_THREADS ?? os.availableParallelism());
@@ -32,11 +32,11 @@ const models: { name: string; options: TinyLlamaOptions }[] = [
   { name: 'large', options: { nEmbd: 768, nLayer: 6, nHead: 12, nHeadKv: 12, nFf: 2048, contextLength: CONTEXT_SIZE } },
 ];
 
-/** The grounding the app puts before the question, so both paths read the same context. */
-async function groundingOf(question: string): Promise<string> {
+/** The grounding the app puts around the question, so both paths read the same context. */
+async function groundingOf(question: string): Promise<{ system: string; sources: string }> {
   const knowledge = KnowledgeService.open({ file: path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'xinglin-bench-kb-')), 'knowledge.db'), starterDir: STARTER_DIR });
   try {
-    return (await knowledge.groundedPrompt(question, knowledge.retrieve(question))).system;
+    return await knowledge.groundedPrompt(knowledge.retrieve(question));
   } finally {
     knowledge.close();
   }
@@ -48,7 +48,7 @@ interface Round {
   tokensPerSecond: number;
 }
 
-async function bareRunner(modelPath: string, system: string) {
+async function bareRunner(modelPath: string, { system, sources }: { system: string; sources: string }) {
   const llama = await getLlama({ build: 'never', gpu: false, maxThreads: THREADS, logLevel: 'error' as never });
   const model = await llama.loadModel({ modelPath });
   const context = await model.createContext({ contextSize: CONTEXT_SIZE, threads: THREADS });
@@ -58,7 +58,7 @@ async function bareRunner(modelPath: string, system: string) {
       session.setChatHistory([{ type: 'system', text: system }]);
       let tokens = 0;
       const started = performance.now();
-      await session.prompt(PROMPT, { temperature: 0, seed: 1, maxTokens: MAX_TOKENS, onToken: (chunk) => (tokens += chunk.length) });
+      await session.prompt(`${sources}\n\n${PROMPT}`, { temperature: 0, seed: 1, maxTokens: MAX_TOKENS, onToken: (chunk) => (tokens += chunk.length) });
       return { tokens, tokensPerSecond: tokens / ((performance.now() - started) / 1000) };
     },
     dispose: () => llama.dispose(),

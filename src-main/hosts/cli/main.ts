@@ -2,12 +2,14 @@
 import { XinglinError, type ErrorCode } from '../../contract/index.js';
 import { ask, askUsage } from './ask.js';
 import { chat, chatUsage } from './chat.js';
+import { doctor, doctorUsage } from './doctor.js';
 import { kb, kbImportHelp, kbUsage } from './kb.js';
+import { models, modelsUsage } from './models.js';
 import { draft, draftUsage, extract, extractUsage, records, recordsUsage } from './records.js';
 import { serve, serveUsage } from './serve.js';
 import { sessions, sessionsUsage } from './sessions.js';
 
-const commands: Record<string, (args: string[]) => Promise<number>> = { serve, chat, sessions, kb, ask, extract, draft, records };
+const commands: Record<string, (args: string[]) => Promise<number>> = { serve, chat, sessions, kb, models, ask, extract, draft, records, doctor };
 
 const usage = `杏林 Xinglin — 离线临床助手
 
@@ -16,15 +18,17 @@ const usage = `杏林 Xinglin — 离线临床助手
   ${chatUsage}
   ${sessionsUsage}
   ${kbUsage}
+  ${modelsUsage}
   ${askUsage}
   ${extractUsage}
   ${draftUsage}
   ${recordsUsage}
+  ${doctorUsage}
 
 每个命令都接受：
   --data-dir <目录>     数据库与知识库所在目录（或环境变量 XINGLIN_DATA_DIR）
   --models-dir <目录>   GGUF 模型目录，适配器在其 lora/ 子目录（或 XINGLIN_MODELS_DIR）
-  --threads <N>         推理线程数（默认：物理核心数）`;
+  --threads <N>         推理线程数（默认：物理核心数减 1，至少 1；xinglin doctor 说明原因）`;
 
 /** 2: what the user gave cannot be used (a flag, a folder, a port) — fix the command line; 1: the work failed. */
 function exitCodeOf(code: ErrorCode): number {

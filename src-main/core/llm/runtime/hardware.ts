@@ -9,18 +9,22 @@ import type { HardwareReport } from '../../../contract/index.js';
 /**
  * The default thread count: one fewer than the physical cores, at least one.
  *
- * Measured (test/bench/threads.ts, decode tokens/s, greedy, 256 tokens): on this 2-core machine
- * 1 thread is the fastest on both the 1.4 MB fixture and a 170 MB F32 model, and 2 threads (the
- * physical-core count, llama.cpp's usual default) run at about half its speed; 3 and 4 are worse
- * still. The reason is that llama.cpp's worker threads spin at each barrier between operations:
- * when the Node main thread (streaming tokens out, the event loop, the chat wrapper's detokenising)
- * or the OS takes a core that a worker needs, every operation of every token waits for the
- * descheduled worker. Leaving one core to them removes that stall.
+ * Measured here (test/bench/threads.ts: bare node-llama-cpp decode, greedy, 256 tokens, median of
+ * 5 rounds, settings alternated; 2-core Xeon): tokens/s with 1 / 2 / 3 / 4 threads were
+ * 1122 / 77 / 4.6 / 4.0 on the 1 MB fixture and 47.6 / 46.6 / 1.6 / 1.5 on a 170 MB F32 model, so
+ * 1 thread is the fastest on both and the physical-core count (2, llama.cpp's usual default) is
+ * never better. Why: llama.cpp's workers meet at a barrier after every operation of every token
+ * and spin there; the Node main thread (streaming tokens, detokenising, the event loop) also needs
+ * a core while an answer streams. With every core given to workers, one of them is descheduled at
+ * many barriers and all the others wait for it: the small model, whose operations are short, then
+ * runs 14 times slower; beyond the core count (3, 4) both models collapse.
  *
- * On 8 cores this gives 7, on 16 cores 15: decode is bound by memory bandwidth, which a handful of
- * cores already saturate, so the core given up costs a few percent at most, while a stalled worker
- * costs up to half. Logical cores (hyper-threads) are never counted: two workers on one core's
- * siblings share its vector units and only add barrier waits. `--threads` / XINGLIN_THREADS override.
+ * On 8 cores this gives 7, on 16 cores 15 (not measured here: this machine has 2). Decoding, what
+ * the doctor watches, is bound by memory bandwidth, which a few cores saturate, so the core left
+ * to the app costs little there; reading a long prompt is compute-bound and loses at most 1/8 or
+ * 1/16 of its speed; a stalled worker costs far more. Hyper-threads are never counted (llama.cpp's
+ * math cores are physical cores): two workers on one core's siblings share its vector units and
+ * only add waits. `--threads` / XINGLIN_THREADS override the rule.
  */
 export function chooseThreads(llama: Llama, override?: number): { threads: number; reason: string } {
   if (override !== undefined && Number.isInteger(override) && override > 0) {
