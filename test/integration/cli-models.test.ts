@@ -8,8 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { appRoot } from '../../src-main/hosts/common/app-root.js';
-import { generateFixtures, type FixturePaths } from '../fixtures/gguf/tiny-llama.js';
-import { GgufWriter } from '../fixtures/gguf/writer.js';
+import { generateFixtures, writeBigAdapter, type FixturePaths } from '../fixtures/gguf/tiny-llama.js';
 import { tempDir } from '../helpers/env.js';
 
 interface Run {
@@ -113,15 +112,7 @@ describe('xinglin models', () => {
 
   it('Ctrl+C during an import cancels the job: no partial file, no record, exit 1', async () => {
     const big = path.join(tempDir('xinglin-usb-big-'), 'big-lora.gguf');
-    const rank = 4096;
-    new GgufWriter()
-      .string('general.architecture', 'llama')
-      .string('general.type', 'adapter')
-      .string('adapter.type', 'lora')
-      .float32('adapter.lora.alpha', 8)
-      .tensorF32('blk.0.attn_q.weight.lora_a', [4096, rank], (out) => out.fill(0.01))
-      .tensorF32('blk.0.attn_q.weight.lora_b', [rank, 4096], (out) => out.fill(0.01))
-      .write(big);
+    writeBigAdapter(big, 128);
     let interrupted = false;
     const run = await xinglin(['models', 'import', big, ...dirs], (stderr, child) => {
       if (interrupted || !/复制 big-lora\.gguf/.test(stderr)) return;

@@ -8,8 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../src-main/contract/index.js';
 import type { Core } from '../../src-main/core/core.js';
-import { generateFixtures, writeLoraAdapter, writeTinyLlama, type FixturePaths } from '../fixtures/gguf/tiny-llama.js';
-import { GgufWriter } from '../fixtures/gguf/writer.js';
+import { generateFixtures, writeBigAdapter, writeLoraAdapter, writeTinyLlama, type FixturePaths } from '../fixtures/gguf/tiny-llama.js';
 import { fixtureModels, openTestCore, tempDir } from '../helpers/env.js';
 
 const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
@@ -29,19 +28,6 @@ async function watched<T>(core: Core, kind: Job['kind'], run: () => Promise<T>, 
   } finally {
     off();
   }
-}
-
-/** A valid LoRA adapter of about `megabytes` MB (one large pair of tensors), written lazily. */
-function bigAdapter(file: string, megabytes: number): void {
-  const rank = Math.ceil((megabytes * 1024 * 1024) / 4 / (4096 * 2));
-  new GgufWriter()
-    .string('general.architecture', 'llama')
-    .string('general.type', 'adapter')
-    .string('adapter.type', 'lora')
-    .float32('adapter.lora.alpha', 8)
-    .tensorF32('blk.0.attn_q.weight.lora_a', [4096, rank], (out) => out.fill(0.01))
-    .tensorF32('blk.0.attn_q.weight.lora_b', [rank, 4096], (out) => out.fill(0.01))
-    .write(file);
 }
 
 describe('models.list: usable files with their metadata, unusable ones apart with the reason', () => {
@@ -201,7 +187,7 @@ describe('models.import, verify and remove: a job per import, each file on its o
   it('a cancelled import removes its partial copy and records nothing; files done earlier in the job stay', async () => {
     const usb = tempDir('xinglin-usb3-');
     const big = path.join(usb, 'big-lora.gguf');
-    bigAdapter(big, 48);
+    writeBigAdapter(big, 48);
     const small = path.join(usb, 'small-lora.gguf');
     writeLoraAdapter(small, { contextLength: 2048 }, { seed: 9 });
     const { result, jobs } = await watched(core, 'models.import', () => core.api.models.import({ files: [handle(small), handle(big)] }), (job) => {
