@@ -13,3 +13,14 @@ export function expectError(fn: () => unknown, code: string): XinglinError {
   }
   throw new Error(`expected ${code}`);
 }
+
+/** Resolves to the XinglinError a promise (or a throwing function) ends with; fails the test if it succeeds. */
+export async function failure(run: Promise<unknown> | (() => unknown)): Promise<XinglinError> {
+  try {
+    await (typeof run === 'function' ? run() : run);
+  } catch (error) {
+    expect(error).toBeInstanceOf(XinglinError);
+    return error as XinglinError;
+  }
+  throw new Error('expected a XinglinError, got success');
+}

@@ -14,6 +14,7 @@ import { LocalRuntime, planLoad, RuntimeClient, type AdapterChoice, type Generat
 import { silentLog } from '../../src-main/core/log.js';
 import { generateFixtures, type FixturePaths } from '../fixtures/gguf/tiny-llama.js';
 import { spawnTestRuntime } from '../helpers/env.js';
+import { failure } from '../helpers/errors.js';
 
 const greedy: Sampling = { temperature: 0, topK: 40, topP: 0.9, seed: 42, maxTokens: 16 };
 const question = '患者头痛三天，伴发热，应该怎么处理？';
@@ -39,16 +40,6 @@ function physicalCores(): number | null {
     cores.add(`${fs.readFileSync(path.join(topology, 'physical_package_id'), 'utf8').trim()}:${fs.readFileSync(path.join(topology, 'core_id'), 'utf8').trim()}`);
   }
   return cores.size || null;
-}
-
-async function failure(run: Promise<unknown>): Promise<XinglinError> {
-  try {
-    await run;
-  } catch (error) {
-    expect(error).toBeInstanceOf(XinglinError);
-    return error as XinglinError;
-  }
-  throw new Error('expected a XinglinError, got success');
 }
 
 function ask(overrides: Partial<GenerateRequest> = {}) {

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { XinglinError, type ModelStatus, type Profile, type Sampling } from '../../src-main/contract/index.js';
+import type { ModelStatus, Profile, Sampling } from '../../src-main/contract/index.js';
 import { defaultSampling, type CoreConfig } from '../../src-main/core/config.js';
 import { planLoad, RuntimeClient, type AdapterChoice, type GenerateRequest, type LoadPlan } from '../../src-main/core/llm/index.js';
 import { LocalProvider, planVariant } from '../../src-main/core/llm/providers/local.js';
@@ -17,6 +17,7 @@ import type { RuntimeVariant } from '../../src-main/core/llm/runtime/variant.js'
 import { silentLog } from '../../src-main/core/log.js';
 import type { FixturePaths } from '../fixtures/gguf/tiny-llama.js';
 import { fixtureModels, spawnTestRuntime, tempDir } from '../helpers/env.js';
+import { failure } from '../helpers/errors.js';
 
 const greedy: Sampling = { temperature: 0, topK: 40, topP: 0.9, seed: 42, maxTokens: 16 };
 const question = '患者头痛三天，伴发热，应该怎么处理？';
@@ -28,16 +29,6 @@ let host: RuntimeClient;
 const statuses: ModelStatus[] = [];
 /** The base model's greedy answer to `question`. */
 let baseAnswer: string;
-
-async function failure(run: Promise<unknown> | (() => unknown)): Promise<XinglinError> {
-  try {
-    await (typeof run === 'function' ? run() : run);
-  } catch (error) {
-    expect(error).toBeInstanceOf(XinglinError);
-    return error as XinglinError;
-  }
-  throw new Error('expected a XinglinError, got success');
-}
 
 const plan = (adapters: AdapterChoice[] = []): Promise<LoadPlan> => planLoad(paths.model, adapters, { signal });
 

@@ -8,7 +8,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { XinglinError } from '../../src-main/contract/index.js';
 import {
   checkAdapterFits,
   ggmlTensorBytes,
@@ -19,6 +18,7 @@ import {
   type GgufInspection,
 } from '../../src-main/core/llm/index.js';
 import { generateFixtures, type FixturePaths } from '../fixtures/gguf/tiny-llama.js';
+import { failure } from '../helpers/errors.js';
 
 let dir: string;
 let paths: FixturePaths;
@@ -30,17 +30,6 @@ beforeAll(async () => {
   base = await inspectModel(paths.model);
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-/** Resolves to the XinglinError a promise (or a throwing function) ends with. */
-async function failure(run: Promise<unknown> | (() => unknown)): Promise<XinglinError> {
-  try {
-    await (typeof run === 'function' ? run() : run);
-  } catch (error) {
-    expect(error).toBeInstanceOf(XinglinError);
-    return error as XinglinError;
-  }
-  throw new Error('expected a XinglinError, got success');
-}
 
 /** A copy of `source` with every occurrence of `from` replaced by `to` (same length, so offsets hold). */
 function patched(source: string, name: string, from: string, to: string): string {
