@@ -1,11 +1,12 @@
 import type { z } from 'zod';
 import { chatEvents } from './chat.js';
+import { evalEvents } from './eval.js';
 import { jobEvents } from './jobs.js';
 import { modelEvents } from './models.js';
 import { recordEvents } from './records.js';
 
 /** Events the core pushes to every connected renderer, merged from the domains. */
-export const events = { ...chatEvents, ...modelEvents, ...recordEvents, ...jobEvents } as const;
+export const events = { ...chatEvents, ...modelEvents, ...recordEvents, ...evalEvents, ...jobEvents } as const;
 
 export type EventName = keyof typeof events;
 export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;

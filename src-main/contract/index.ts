@@ -7,6 +7,7 @@ export * from './models.js';
 export * from './clinic.js';
 export * from './knowledge.js';
 export * from './records.js';
+export * from './eval.js';
 export * from './jobs.js';
 export * from './methods.js';
 export * from './events.js';

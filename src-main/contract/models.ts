@@ -212,7 +212,7 @@ export const HardwareReport = z.object({
 export type HardwareReport = z.infer<typeof HardwareReport>;
 
 /** Who may use the model: chat, a sessionless kb.ask, drafting, comparison, the clinic server. */
-export const ModelRequestKind = z.enum(['chat', 'kb.ask', 'records.draft', 'compare', 'clinic']);
+export const ModelRequestKind = z.enum(['chat', 'kb.ask', 'records.draft', 'compare', 'clinic', 'eval']);
 export type ModelRequestKind = z.infer<typeof ModelRequestKind>;
 
 export const ModelRequest = z.object({

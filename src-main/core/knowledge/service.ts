@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { KB_FIELD_LABELS, XinglinError, type KbAskResult, type KbEntry, type KbHit, type KbImportReport, type KbSource, type KbSourceDetail, type KbSourceStats, type KbStats, type MethodParams } from '../../contract/index.js';
+import { KB_FIELD_LABELS, XinglinError, type KbAskResult, type KbEntry, type KbEntryRef, type KbHit, type KbImportReport, type KbSource, type KbSourceDetail, type KbSourceStats, type KbStats, type MethodParams } from '../../contract/index.js';
 import { ftsQuery, makeSnippet, openDatabase, queryPieces, slowQueryTimer, type Db } from '../db/index.js';
 import { askResult, composeAnswer } from './ask/answer.js';
 import { findUnsupported, GROUNDING_RULES, groundedPrompt, type GroundedPrompt, type SourcesFit } from './ask/grounded-prompt.js';
@@ -177,6 +177,34 @@ export class KnowledgeService {
       }
     }
     return { id, type: entity.type, name: entity.name, names: this.kb.namesOf(id), facts, links };
+  }
+
+  /** Every entry of the base: what evaluation sets and instruction data are made from. */
+  entries(): KbEntryRef[] {
+    return [...this.#index.entries.values()];
+  }
+
+  /**
+   * Names that mean what `term` means, `term` first: the synonym table's pairings (either way) and,
+   * where `term` names entries exactly, their names and aliases. An answer naming any of them names it.
+   */
+  sameAs(term: string): string[] {
+    const form = lookupForm(term);
+    const names = new Map<string, string>([[form, term]]);
+    const add = (name: string) => {
+      if (!names.has(lookupForm(name))) names.set(lookupForm(name), name);
+    };
+    for (const { term: synonym, preferred } of this.synonyms) {
+      if (lookupForm(synonym) === form) add(preferred);
+      else if (lookupForm(preferred) === form) add(synonym);
+    }
+    for (const hit of this.#index.lookup(form)) for (const { name, kind } of this.kb.namesOf(hit.id)) if (kind !== 'brand') add(name);
+    return [...names.values()];
+  }
+
+  /** Which base answered: every source's label and version. */
+  version(): string {
+    return this.kb.sourceStats().map((source) => `${source.label}@${source.version}`).join('；');
   }
 
   stats(): KbStats {

@@ -30,6 +30,20 @@ const DIALOGS: Record<FilePurpose, OpenDialogOptions> = {
       { name: '所有文件', extensions: ['*'] },
     ],
   },
+  'eval.import': {
+    title: '选择评测集文件',
+    filters: [
+      { name: '评测集（JSONL、CMExam CSV、CMB JSON）', extensions: ['jsonl', 'csv', 'json'] },
+      { name: '所有文件', extensions: ['*'] },
+    ],
+  },
+  'dataset.input': {
+    title: '选择指令数据的输入文件',
+    filters: [
+      { name: '模板、问答对或姓名表（JSONL、JSON、TXT）', extensions: ['jsonl', 'json', 'txt'] },
+      { name: '所有文件', extensions: ['*'] },
+    ],
+  },
 };
 
 /**
