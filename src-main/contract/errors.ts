@@ -56,6 +56,8 @@ export const errorCodes = [
   'RECORD_SIGNED',
   /** The consultation text cannot be read as a dialogue (empty, no speaker prefixes). */
   'DIALOGUE_INVALID',
+  /** An evaluation set that runs read their cases from: delete those runs first. */
+  'EVAL_SET_IN_USE',
   'INTERNAL',
 ] as const;
 

@@ -3,6 +3,7 @@ import { buildApi, isMethodName, methods, XinglinError, type Reply } from '../co
 import { openChat } from './chat/index.js';
 import type { CoreConfig } from './config.js';
 import type { Core } from './core-types.js';
+import { openEval } from './eval/index.js';
 import { EventBus } from './event-bus.js';
 import { ensureUsableFolder } from './folders.js';
 import { FileHandles } from './file-handles.js';
@@ -33,6 +34,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
   const knowledge = openKnowledge({ file: path.join(config.dataDir, 'knowledge.db'), starterDir: config.starterDir, refuseUngrounded: config.refuseUngrounded ?? false, slowQueryMs: config.slowQueryMs, jobs, files, log });
   const chat = openChat({ file: path.join(config.dataDir, 'xinglin.db'), config, knowledge: knowledge.service, llm: llm.service, bus, log });
   const records = openRecords({ file: path.join(config.dataDir, 'records.db'), config, knowledge: knowledge.service, llm: llm.service, jobs, bus, log });
+  const evaluation = openEval({ file: path.join(config.dataDir, 'eval.db'), config, knowledge: knowledge.service, llm: llm.service, records: records.service, jobs, files, bus });
 
   const handlers: Handlers = {
     'app.info': () => ({ name: '杏林 Xinglin', version: config.appVersion, host: config.host, dataDir: config.dataDir, modelsDir: config.modelsDir, platform: `${process.platform}-${process.arch}` }),
@@ -42,6 +44,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     ...llm.handlers,
     ...knowledge.handlers,
     ...records.handlers,
+    ...evaluation.handlers,
   };
   log.info({ event: 'core.opened', host: config.host, appVersion: config.appVersion });
   // In the background: the core answers (and can close) while the model loads.
@@ -79,6 +82,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
         jobs.cancelAll();
         files.close();
         await chat.close();
+        await evaluation.close();
         await records.close();
         await llm.close();
         knowledge.close();

@@ -22,6 +22,8 @@ const benches: Record<string, () => Promise<Bench>> = {
   adapters: async () => (await import('./adapters.js')).benchAdapters,
   remote: async () => (await import('./remote.js')).benchRemote,
   warm: async () => (await import('./warm.js')).benchWarm,
+  parallel: async () => (await import('./parallel.js')).benchParallel,
+  eval: async () => (await import('./eval.js')).benchEval,
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

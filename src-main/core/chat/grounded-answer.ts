@@ -19,7 +19,7 @@ export interface GroundedAnswer {
 export async function answerGrounded(
   knowledge: KnowledgeService,
   provider: Provider,
-  request: { question: string; history: readonly ChatTurn[]; sampling: Sampling; signal: AbortSignal; onText?: (text: string) => void },
+  request: { question: string; history: readonly ChatTurn[]; sampling: Sampling; signal: AbortSignal; onText?: (text: string) => void; lane?: number },
 ): Promise<GroundedAnswer> {
   const { question, sampling } = request;
   const plan = await knowledge.planGrounded(question, (system) => provider.systemBudget(question, sampling.maxTokens, system));
@@ -32,6 +32,15 @@ export async function answerGrounded(
     sampling,
     signal: request.signal,
     ...(request.onText ? { onText: request.onText } : {}),
+    ...(request.lane === undefined ? {} : { lane: request.lane }),
   });
   return { result: knowledge.reviewGrounded(plan, question, reply), reply };
+}
+
+/**
+ * The text the doctor is shown: the model's, unless it was not asked (a choice between entries) or
+ * the administrator's policy replaced it with what the base records.
+ */
+export function shownText({ result, reply }: GroundedAnswer): string {
+  return reply && result.mode === 'llm' ? reply.text : result.answer;
 }

@@ -13,6 +13,7 @@ import { ChatService } from './service.js';
 export { ChatStore, MAX_SEARCH_LIMIT, type ChatStoreOptions, type NewMessage } from './chat-store.js';
 export { ChatService } from './service.js';
 export { chatMigrations } from './migrations/index.js';
+export { answerGrounded, shownText, type GroundedAnswer } from './grounded-answer.js';
 
 type ChatMethods =
   | 'sessions.list' | 'sessions.create' | 'sessions.rename' | 'sessions.setProfile' | 'sessions.delete' | 'sessions.messages' | 'sessions.search'

@@ -4,7 +4,7 @@ import type { EventBus } from '../event-bus.js';
 import type { KnowledgeService } from '../knowledge/index.js';
 import type { ChatTurn, LlmService, Provider } from '../llm/index.js';
 import type { ChatStore } from './chat-store.js';
-import { answerGrounded } from './grounded-answer.js';
+import { answerGrounded, shownText } from './grounded-answer.js';
 import { StreamingAnswer } from './streaming-answer.js';
 
 const TITLE_CHARS = 24;
@@ -246,7 +246,7 @@ export class ChatService {
     const provider = await this.#provider(ask.profileId);
     provider.assertReady();
     const sampling: Sampling = { ...provider.sampling, ...ask.overrides };
-    const { result, reply } = await answerGrounded(this.knowledge, provider, {
+    const grounded = await answerGrounded(this.knowledge, provider, {
       question: ask.question,
       history: ask.history,
       sampling,
@@ -256,11 +256,11 @@ export class ChatService {
         this.bus.emit('chat.token', { sessionId, messageId, text });
       },
     });
+    const { result, reply } = grounded;
     // A question naming genuinely different entries is answered by asking the doctor to choose.
     if (!reply) return this.#fromKnowledge(answer, result);
     return {
-      // The streamed text, unless the administrator's policy replaced it with what the base records.
-      text: result.mode === 'llm' ? reply.text : result.answer,
+      text: shownText(grounded),
       stopped: reply.stopped,
       provenance: { mode: 'llm', appVersion: this.appVersion, ...provider.provenance(), sampling, timings: reply.timings, template: reply.template, knowledge: knowledgeProvenance(result) },
     };

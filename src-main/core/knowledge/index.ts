@@ -15,6 +15,8 @@ export { parseListSection, parseInteractions } from './import/label-text.js';
 export { drugKey, lookupForm, normalizeName, stripDosageForm } from './names.js';
 export { parseIndications, type LabelIndication, type ParsedIndications } from './import/label-indications.js';
 export { readSynonyms, SYNONYM_SOURCES, type Synonym } from './synonyms.js';
+export { flatten as flattenFact } from './kb-store.js';
+export { linkedName } from './entry-schema.js';
 
 type KnowledgeMethods = 'kb.search' | 'kb.entry' | 'kb.stats' | 'kb.source' | 'kb.removeSource' | 'kb.rollbackSource' | 'kb.import';
 

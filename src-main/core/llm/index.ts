@@ -15,7 +15,7 @@ export { forkRuntime, keepTail, type RuntimeProcess, type SpawnRuntime } from '.
 export { planLoad, type LoadPlan } from './runtime/load.js';
 export type { GenerateRequest, GenerateResult } from './runtime/generate.js';
 export type { AdapterChoice, LoadProgress } from './runtime/load.js';
-export type { Provider, ProviderProvenance } from './providers/provider.js';
+export type { Provider, ProviderProvenance, ScoreOptionsRequest } from './providers/provider.js';
 export { ModelQueue, MAX_WAITING } from './model-queue.js';
 export { checkAdapterFits, inspectAdapter, inspectGguf, inspectModel, isSupportedArchitecture } from './gguf/inspect.js';
 export type { GgufInspection, GgufRole, GgufTensor } from './gguf/inspect.js';

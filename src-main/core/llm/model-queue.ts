@@ -1,7 +1,8 @@
 /**
- * The one loaded model has one sequence. Everyone who wants it — a chat answer, kb.ask, later
- * drafting and evaluation — asks the queue: requests run one at a time in the order they came,
- * their positions are visible (`models.queue`), and each can be cancelled while it waits or runs.
+ * The one loaded model is shared. Everyone who wants it — a chat answer, kb.ask, drafting and
+ * evaluation — asks the queue: requests run one at a time in the order they came (a grant's
+ * holder may answer several questions at once on its lanes, Provider.maxParallel), their
+ * positions are visible (`models.queue`), and each can be cancelled while it waits or runs.
  * Loading or unloading a model takes the queue exclusively: the running request is stopped, the
  * waiting ones wait for the new model.
  */

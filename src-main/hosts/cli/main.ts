@@ -2,14 +2,16 @@
 import { XinglinError, type ErrorCode } from '../../contract/index.js';
 import { ask, askUsage } from './ask.js';
 import { chat, chatUsage } from './chat.js';
+import { dataset, datasetUsage } from './dataset.js';
 import { doctor, doctorUsage } from './doctor.js';
+import { evaluate, evalUsage } from './eval.js';
 import { kb, kbImportHelp, kbUsage } from './kb.js';
 import { models, modelsUsage } from './models.js';
 import { draft, draftUsage, extract, extractUsage, records, recordsUsage } from './records.js';
 import { serve, serveUsage } from './serve.js';
 import { sessions, sessionsUsage } from './sessions.js';
 
-const commands: Record<string, (args: string[]) => Promise<number>> = { serve, chat, sessions, kb, models, ask, extract, draft, records, doctor };
+const commands: Record<string, (args: string[]) => Promise<number>> = { serve, chat, sessions, kb, models, ask, extract, draft, records, eval: evaluate, dataset, doctor };
 
 const usage = `杏林 Xinglin — 离线临床助手
 
@@ -23,6 +25,8 @@ const usage = `杏林 Xinglin — 离线临床助手
   ${extractUsage}
   ${draftUsage}
   ${recordsUsage}
+  ${evalUsage}
+  ${datasetUsage}
   ${doctorUsage}
 
 每个命令都接受：

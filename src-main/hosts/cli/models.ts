@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ModelKind, XinglinError, type EventPayload, type InvalidModelFile, type JobKind, type MethodOutput, type ModelEntry, type ProfilesState, type VerifyResult } from '../../contract/index.js';
+import { ModelKind, XinglinError, type InvalidModelFile, type Job, type MethodOutput, type ModelEntry, type ProfilesState, type VerifyResult } from '../../contract/index.js';
 import type { Core } from '../../core/core.js';
 import { parse } from './args.js';
 import { openCore } from './context.js';
+import { followJob } from './follow-job.js';
 
 export const modelsUsage = `xinglin models list [--json]                  列出模型文件夹（先打印其路径）中的基础模型、适配器与无法使用的文件
   xinglin models import <文件|目录>… [--json]   把 GGUF 文件复制进模型文件夹（适配器放入 lora/），计算 sha256；目录导入其中的 *.gguf 与 lora/*.gguf
@@ -92,42 +93,8 @@ function printInvalid(invalid: readonly InvalidModelFile[]): void {
 
 // ——— progress and Ctrl+C ———
 
-/**
- * Shows a job's progress on stderr and turns the first Ctrl+C into `jobs.cancel` (the job then
- * ends CANCELLED, leaving nothing half-copied); a second Ctrl+C ends the command at once.
- */
-function followJob(core: Core, kind: JobKind, show: boolean): () => void {
-  const tty = process.stderr.isTTY;
-  const running = new Set<string>();
-  let shown = '';
-  const unsubscribe = core.subscribe((event, payload) => {
-    if (event !== 'job.progress') return;
-    const job = payload as EventPayload<'job.progress'>;
-    if (job.kind !== kind) return;
-    if (job.state === 'running') running.add(job.id);
-    else running.delete(job.id);
-    if (!show || job.state !== 'running' || job.phase === 'start') return;
-    const percent = Math.floor(job.progress * 100);
-    const action = job.phase === 'hash' ? '校验' : job.phase === 'inspect' ? '检查' : '复制';
-    const text = `${action} ${job.detail ?? job.subject} ${tty ? percent : Math.floor(percent / 25) * 25}%`;
-    if (text === shown) return;
-    shown = text;
-    process.stderr.write(tty ? `\r${text}\u001b[K` : `${text}\n`);
-  });
-  const cancel = () => {
-    process.stderr.write(`${tty ? '\n' : ''}正在取消……（再按一次 Ctrl+C 立即退出）\n`);
-    for (const id of running) void core.api.jobs.cancel({ id });
-  };
-  process.once('SIGINT', cancel);
-  let stopped = false;
-  return () => {
-    if (stopped) return;
-    stopped = true;
-    unsubscribe();
-    process.off('SIGINT', cancel);
-    if (show && tty && shown) process.stderr.write('\n');
-  };
-}
+/** What an import or verify job is doing, to which file. */
+const fileStep = (job: Job): string => `${job.phase === 'hash' ? '校验' : job.phase === 'inspect' ? '检查' : '复制'} ${job.detail ?? job.subject}`;
 
 // ——— commands ———
 
@@ -183,7 +150,7 @@ async function importFiles(args: string[]): Promise<number> {
   if (positionals.length === 0) throw new XinglinError('INVALID_INPUT', '需要要导入的文件或目录。用法：xinglin models import <文件|目录>…');
   const files = expandImportPaths(positionals);
   const core = await openCore(values, 'cli');
-  const stop = followJob(core, 'models.import', !values.json);
+  const stop = followJob(core, 'models.import', !values.json, fileStep);
   try {
     const result: MethodOutput<'models.import'> = { imported: [], refused: [] };
     for (let i = 0; i < files.length; i += IMPORT_BATCH) {
@@ -224,7 +191,7 @@ async function verify(args: string[]): Promise<number> {
   if (positionals.length > 1) throw new XinglinError('INVALID_INPUT', '一次只能校验一个文件（不写文件名则校验全部）。用法：xinglin models verify [文件]');
   const kind = kindFlag(values.kind);
   const core = await openCore(values, 'cli');
-  const stop = followJob(core, 'models.verify', !values.json);
+  const stop = followJob(core, 'models.verify', !values.json, fileStep);
   try {
     const results = await core.api.models.verify({ ...(positionals[0] ? { file: positionals[0] } : {}), ...(kind ? { kind } : {}) });
     stop();

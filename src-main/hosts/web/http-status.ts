@@ -21,6 +21,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   RECORD_SIGNED: 409,
   MODEL_DUPLICATE: 409,
   MODEL_IN_USE: 409,
+  EVAL_SET_IN_USE: 409,
   // Too large for its limit.
   PROMPT_TOO_LONG: 413,
   FILE_TOO_LARGE: 413,

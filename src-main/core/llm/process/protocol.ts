@@ -1,12 +1,14 @@
 /**
  * The typed protocol between the app and its model process. The app sends requests with an id;
  * the model process answers each with one `result` or `error`, and streams `progress` (a load),
- * `started` and `text` (an answer) before it. `abort` stops the request it names.
+ * `started` and `text` (an answer) before it. Requests run at once (answers on several lanes
+ * among them): every message names its request. `abort` stops the request it names.
  */
 import type { HardwareReport, ModelMemory, ModelStatus, ProfileRef, TemplateChoice, WireError } from '../../../contract/index.js';
 import type { GenerateRequest, GenerateResult } from '../runtime/generate.js';
 import type { LoadPlan, LoadProgress } from '../runtime/load.js';
 import type { RuntimeOptions } from '../runtime/options.js';
+import type { ScoreRequest } from '../runtime/score.js';
 import type { RuntimeVariant } from '../runtime/variant.js';
 
 /** What an answer needs, without the parts that cannot cross a process boundary. */
@@ -20,6 +22,10 @@ export interface RuntimeCalls {
   unload: { params: Record<string, never>; result: ModelStatus };
   /** The answer, with the memory after it (a new variant's context may have been created, an idle one disposed). */
   generate: { params: GenerateCall; result: { result: GenerateResult; memory: ModelMemory | null } };
+  /** How many answers the variant (absent: the default) gives at once, each on its own lane. */
+  maxParallel: { params: { variant?: RuntimeVariant }; result: number };
+  /** Each candidate's log-probability after the question and the answer's prefix. */
+  scoreOptions: { params: ScoreRequest; result: number[] };
   /** Throws PROMPT_TOO_LONG when the question alone (with its sources and room for a reply) cannot fit. */
   assertPromptFits: { params: { prompt: string; system?: string; sources?: string; maxTokens?: number; variant?: RuntimeVariant }; result: null };
   /** Whether a sources text, beside the system text, leaves the question and its answer room in the context. */

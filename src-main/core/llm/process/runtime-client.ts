@@ -10,6 +10,7 @@ import type { Logger } from '../../log.js';
 import type { LlmProvenance, RuntimeOptions } from '../runtime/runtime.js';
 import type { GenerateRequest, GenerateResult } from '../runtime/generate.js';
 import type { LoadPlan, LoadProgress } from '../runtime/load.js';
+import type { ScoreRequest } from '../runtime/score.js';
 import { contextKey, type RuntimeVariant } from '../runtime/variant.js';
 import { exitCause } from './exit-cause.js';
 import type { RuntimeCalls, RuntimeOp } from './protocol.js';
@@ -62,6 +63,7 @@ interface Hooks {
 }
 
 interface Pending extends Hooks {
+  op: RuntimeOp;
   resolve(value: unknown): void;
   reject(error: XinglinError): void;
   /** The last sign of life for this request, and how long silence may last before it is a hang. */
@@ -269,7 +271,10 @@ export class RuntimeClient {
     return this.#call('templateName', { template });
   }
 
-  /** One answer on the loaded model, with the request's variant (absent: the default); the model queue makes sure only one runs. */
+  /**
+   * One answer on the loaded model, with the request's variant (absent: the default), on its lane
+   * (absent: the chat sequence); answers on different lanes run at once.
+   */
   async generate(request: GenerateRequest): Promise<GenerateResult> {
     this.#ready();
     const { signal, onText, onStarted, ...params } = request;
@@ -277,6 +282,19 @@ export class RuntimeClient {
     const tokensPerSecond = result.timings.tokensPerSecond > 0 ? result.timings.tokensPerSecond : this.#status.lastTokensPerSecond;
     if (this.#status.state === 'ready') this.#setStatus({ ...this.#status, lastTokensPerSecond: tokensPerSecond, memory });
     return result;
+  }
+
+  /** How many answers the variant (absent: the default) gives at once, each on its own lane. */
+  maxParallel(variant?: RuntimeVariant): Promise<number> {
+    this.#ready();
+    return this.#call('maxParallel', variant ? { variant } : {});
+  }
+
+  /** Each candidate's log-probability after the question and the answer's prefix, on the request's lane. */
+  scoreOptions(request: ScoreRequest & { signal?: AbortSignal | undefined }): Promise<number[]> {
+    this.#ready();
+    const { signal, ...params } = request;
+    return this.#call('scoreOptions', params, { signal });
   }
 
   /** Throws NO_MODEL (or BUSY while one loads) unless a model is ready to answer. */
@@ -335,10 +353,26 @@ export class RuntimeClient {
     return new Promise((resolve, reject) => {
       const id = this.#nextId++;
       const allowanceMs = op === 'generate' ? this.#hangMs : Math.max(this.#hangMs, SLOW_STEP_MS);
-      this.#pending.set(id, { ...hooks, resolve, reject, lastSign: performance.now(), allowanceMs });
+      const abort = () => worker.process.send({ id, op: 'abort' });
+      // One signal may stop many requests (a grant's lanes): each takes its listener off when it ends.
+      const settled = () => hooks.signal?.removeEventListener('abort', abort);
+      this.#pending.set(id, {
+        ...hooks,
+        op,
+        resolve: (value) => {
+          settled();
+          resolve(value);
+        },
+        reject: (error) => {
+          settled();
+          reject(error);
+        },
+        lastSign: performance.now(),
+        allowanceMs,
+      });
       worker.process.send({ id, op, params } as never);
-      hooks.signal?.addEventListener('abort', () => worker.process.send({ id, op: 'abort' }), { once: true });
-      if (hooks.signal?.aborted) worker.process.send({ id, op: 'abort' });
+      hooks.signal?.addEventListener('abort', abort, { once: true });
+      if (hooks.signal?.aborted) abort();
       this.#watch();
     });
   }
@@ -364,9 +398,12 @@ export class RuntimeClient {
           return pending.reject(XinglinError.fromWire(message.error));
         case 'progress':
           return pending.onProgress?.(message.progress);
-        case 'started':
-          pending.allowanceMs = this.#hangMs + message.promptTokens * PROMPT_MS_PER_TOKEN;
+        case 'started': {
+          // Answers on other lanes are read in the same batches: each prompt then takes longer.
+          const answering = [...this.#pending.values()].filter((p) => p.op === 'generate').length;
+          pending.allowanceMs = this.#hangMs + message.promptTokens * PROMPT_MS_PER_TOKEN * answering;
           return pending.onStarted?.(message.promptTokens);
+        }
         case 'text':
           pending.allowanceMs = this.#hangMs;
           return pending.onText?.(message.text);

@@ -55,6 +55,10 @@ export function serveRuntime(port: RuntimePort): void {
         });
         return { result, memory: engine().status().memory };
       }
+      case 'maxParallel':
+        return engine().maxParallel(message.params.variant);
+      case 'scoreOptions':
+        return engine().scoreOptions({ ...message.params, signal });
       case 'assertPromptFits': {
         const { prompt, ...options } = message.params;
         engine().assertPromptFits(prompt, options);

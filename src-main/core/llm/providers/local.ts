@@ -13,7 +13,7 @@ import type { RuntimeClient } from '../process/runtime-client.js';
 import type { GenerateRequest, GenerateResult } from '../runtime/generate.js';
 import type { LoadPlan } from '../runtime/load.js';
 import type { RuntimeVariant } from '../runtime/variant.js';
-import type { Provider, ProviderProvenance } from './provider.js';
+import type { Provider, ProviderProvenance, ScoreOptionsRequest } from './provider.js';
 
 // The loaded base's tensor table, read once per load to check the profiles' adapters against it.
 const inspections = new WeakMap<LoadPlan, Promise<GgufInspection>>();
@@ -75,15 +75,17 @@ interface Planned {
 export class LocalProvider implements Provider {
   readonly profile: Profile | null;
   readonly sampling: Sampling;
+  readonly maxParallel: number;
   readonly #runtime: RuntimeClient;
   readonly #planned: Planned | null;
   /** Why a profile cannot answer now (its base is not loaded, an adapter is missing …): thrown when asked to. */
   readonly #unavailable: XinglinError | null;
 
-  private constructor(runtime: RuntimeClient, profile: Profile | null, sampling: Sampling, planned: Planned | null, unavailable: XinglinError | null) {
+  private constructor(runtime: RuntimeClient, profile: Profile | null, sampling: Sampling, planned: Planned | null, unavailable: XinglinError | null, maxParallel: number) {
     this.#runtime = runtime;
     this.profile = profile;
     this.sampling = sampling;
+    this.maxParallel = maxParallel;
     this.#planned = planned;
     this.#unavailable = unavailable;
   }
@@ -92,19 +94,23 @@ export class LocalProvider implements Provider {
    * Without a profile: the loaded default variant, with the app's sampling. With a local profile:
    * its variant planned on the loaded base now; what stops it (no model, another base, a bad
    * adapter) is kept and thrown by `assertReady` and by every request, so a caller that can answer
-   * without the model (knowledge mode) still gets a provider.
+   * without the model (knowledge mode) still gets a provider, answering one at a time.
    */
   static async create(runtime: RuntimeClient, profile: Profile | null, config: CoreConfig): Promise<LocalProvider> {
     const sampling: Sampling = { ...defaultSampling, ...config.sampling, ...profile?.sampling };
-    if (!profile) return new LocalProvider(runtime, null, sampling, null, null);
+    if (!profile) {
+      const maxParallel = runtime.status().state === 'ready' ? await runtime.maxParallel() : 1;
+      return new LocalProvider(runtime, null, sampling, null, null, maxParallel);
+    }
     try {
       const variant = await planVariant(profile, runtime, config.modelsDir);
       const plan = runtime.loadedPlan();
       if (!plan) throw new XinglinError('NO_MODEL', '尚未加载模型，请先在“模型”页加载一个模型');
-      return new LocalProvider(runtime, profile, sampling, { variant, template: await runtime.templateName(variant.template), plan }, null);
+      const template = await runtime.templateName(variant.template);
+      return new LocalProvider(runtime, profile, sampling, { variant, template, plan }, null, await runtime.maxParallel(variant));
     } catch (error) {
       if (!(error instanceof XinglinError)) throw error;
-      return new LocalProvider(runtime, profile, sampling, null, error);
+      return new LocalProvider(runtime, profile, sampling, null, error, 1);
     }
   }
 
@@ -134,6 +140,11 @@ export class LocalProvider implements Provider {
   async generate(request: GenerateRequest): Promise<GenerateResult> {
     this.assertReady();
     return this.#runtime.generate({ ...request, system: this.#system(request.system), variant: this.#planned?.variant });
+  }
+
+  async scoreOptions(request: ScoreOptionsRequest): Promise<number[]> {
+    this.assertReady();
+    return this.#runtime.scoreOptions({ ...request, system: this.#system(request.system), variant: this.#planned?.variant });
   }
 
   provenance(): ProviderProvenance {

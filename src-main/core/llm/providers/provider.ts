@@ -1,8 +1,9 @@
 /**
- * What every caller of a model (chat, kb.ask, drafting, comparison, the clinic server) holds: one
- * profile's way to answer, whether its model runs here (the local runtime with the profile's
- * adapter set and template) or on an OpenAI-compatible server. The caller holds the model queue's
- * grant while it calls `generate`.
+ * What every caller of a model (chat, kb.ask, drafting, comparison, evaluation, the clinic server)
+ * holds: one profile's way to answer, whether its model runs here (the local runtime with the
+ * profile's adapter set and template) or on an OpenAI-compatible server. The caller holds the
+ * model queue's grant while it calls `generate` — one call at a time, or up to `maxParallel` at
+ * once, each on its own lane.
  */
 import type { AdapterRef, FileRef, Profile, ProfileRef, Sampling } from '../../../contract/index.js';
 import type { GenerateRequest, GenerateResult } from '../runtime/generate.js';
@@ -15,6 +16,17 @@ export interface ProviderProvenance {
   threads?: number;
   profile?: ProfileRef;
   backend: { kind: 'local' | 'remote'; baseUrl?: string; model?: string };
+}
+
+/** A multiple-choice question, to score its options by their likelihood rather than by a sampled answer. */
+export interface ScoreOptionsRequest {
+  system?: string;
+  prompt: string;
+  /** The opening of the answer the candidates continue (e.g. "答案："); may be empty. */
+  prefix: string;
+  candidates: string[];
+  signal: AbortSignal;
+  lane?: number;
 }
 
 export interface Provider {
@@ -31,6 +43,14 @@ export interface Provider {
    * leaves the question and its answer room beside the fixed `system` text.
    */
   systemBudget(prompt: string, maxTokens: number, system?: string): (sources: string) => Promise<boolean>;
+  /** How many `generate` calls may run at once under one grant, each on its own lane (1: one at a time). */
+  readonly maxParallel: number;
   generate(request: GenerateRequest): Promise<GenerateResult>;
+  /**
+   * Log-probability of each candidate continuation after the prompt (the question rendered by the
+   * template as a user turn, the reply starting with `prefix`), for choosing among options;
+   * absent where the backend cannot score (remote).
+   */
+  scoreOptions?(request: ScoreOptionsRequest): Promise<number[]>;
   provenance(): ProviderProvenance;
 }

@@ -87,6 +87,11 @@ function connectionCause(code: string | null): string {
 
 export class RemoteProvider implements Provider {
   readonly sampling: Sampling;
+  /**
+   * Requests sent at once under one grant: servers such as vLLM and llama.cpp's batch them.
+   * Lanes mean nothing to a server; `GenerateRequest.lane` is ignored.
+   */
+  readonly maxParallel = 4;
   /** The server's address as errors and provenance name it: never credentials, never the key. */
   readonly #where: string;
   readonly #endpoint: URL;

@@ -1,10 +1,11 @@
 /**
  * The contexts of the loaded base model: one per adapter set and size in use (llama.cpp applies
  * LoRA adapters when a context is created), each with its one sequence, whose evaluated tokens
- * stay between answers so a follow-up question re-reads only what changed. Kept within a memory
- * budget: before a context is created its size is estimated, and the least recently used idle
- * contexts are disposed until it fits; the context an answer runs on is never disposed, and with
- * nothing else alive a new context is always created, whatever the budget.
+ * stay between answers so a follow-up question re-reads only what changed; and, for answering
+ * several questions at once, a variant's lane context with several sequences (lanes.ts). Kept
+ * within a memory budget: before a context is created its size is estimated, and the least
+ * recently used idle contexts are disposed until it fits; the context an answer runs on is never
+ * disposed, and with nothing else alive a new context is always created, whatever the budget.
  */
 import type { LlamaChatSession, LlamaContext, LlamaContextSequence, LlamaModel } from 'node-llama-cpp';
 import { addBytes, contextBudget, contextNeed, NO_BYTES, type Bytes } from './memory.js';
@@ -12,9 +13,10 @@ import { addBytes, contextBudget, contextNeed, NO_BYTES, type Bytes } from './me
 export interface PooledContext {
   readonly key: string;
   readonly context: LlamaContext;
-  readonly sequence: LlamaContextSequence;
-  /** A chat session per template, all on the one sequence (they share its evaluated tokens). */
-  readonly sessions: Map<string, LlamaChatSession>;
+  /** One for a variant's chat context, one per lane for its lane context. */
+  readonly sequences: readonly LlamaContextSequence[];
+  /** Per sequence, a chat session per template, all on that sequence (they share its evaluated tokens). */
+  readonly sessions: ReadonlyArray<Map<string, LlamaChatSession>>;
   /** Answers running on it; a context in use is never disposed. */
   users: number;
   lastUsed: number;
@@ -22,7 +24,9 @@ export interface PooledContext {
 
 export interface ContextRequest {
   key: string;
+  /** Tokens each sequence can hold (node-llama-cpp allocates `contextSize × sequences` cells). */
   contextSize: number;
+  sequences: number;
   adapters: ReadonlyArray<{ path: string; scale: number }>;
   signal?: AbortSignal | undefined;
   /** 0…1 while the adapters are applied (node-llama-cpp reports only 1). */
@@ -58,6 +62,17 @@ export class ContextPool {
     return total;
   }
 
+  /**
+   * Whether a context needing `need` fits the budget once every idle context is disposed: the
+   * contexts answers run on stay.
+   */
+  async fits(need: Bytes): Promise<boolean> {
+    const budget = await contextBudget(this.#model, this.#limit, this.bytes());
+    let busy = NO_BYTES;
+    for (const entry of this.#entries.values()) if (entry.users > 0) busy = addBytes(busy, entry.context.memoryUsage);
+    return busy.ram + need.ram <= budget.ram && busy.vram + need.vram <= budget.vram;
+  }
+
   /** The context for a key, created (making room first) when none is alive; counted as used until `release`. */
   async acquire(request: ContextRequest): Promise<PooledContext> {
     let entry = this.#entries.get(request.key);
@@ -84,11 +99,11 @@ export class ContextPool {
   }
 
   async #create(request: ContextRequest): Promise<PooledContext> {
-    await this.#makeRoom(await contextNeed(this.#model, request.contextSize));
+    await this.#makeRoom(await contextNeed(this.#model, request.contextSize, request.sequences));
     const { adapters, onAdapterProgress } = request;
     const context = await this.#model.createContext({
       contextSize: request.contextSize,
-      sequences: 1,
+      sequences: request.sequences,
       threads: this.#threads ?? undefined,
       createSignal: request.signal,
       failedCreationRemedy: false,
@@ -101,7 +116,8 @@ export class ContextPool {
           }
         : {}),
     });
-    const entry: PooledContext = { key: request.key, context, sequence: context.getSequence(), sessions: new Map(), users: 0, lastUsed: ++this.#clock };
+    const sequences = Array.from({ length: request.sequences }, () => context.getSequence());
+    const entry: PooledContext = { key: request.key, context, sequences, sessions: sequences.map(() => new Map()), users: 0, lastUsed: ++this.#clock };
     this.#entries.set(request.key, entry);
     return entry;
   }
@@ -120,7 +136,7 @@ export class ContextPool {
 
   async #dispose(entry: PooledContext): Promise<void> {
     this.#entries.delete(entry.key);
-    for (const session of entry.sessions.values()) session.dispose();
+    for (const sessions of entry.sessions) for (const session of sessions.values()) session.dispose();
     await entry.context.dispose();
   }
 }

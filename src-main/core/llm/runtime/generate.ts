@@ -3,7 +3,7 @@
  * streamed as text, timings measured from the first token. The context's sequence keeps the
  * tokens it evaluated, so a follow-up question re-reads only what changed since the last answer.
  */
-import type { ChatHistoryItem, GbnfJsonSchema, LlamaChatSessionRepeatPenalty, LlamaGrammar, LlamaModel } from 'node-llama-cpp';
+import type { ChatHistoryItem, GbnfJsonSchema, LlamaChatSessionRepeatPenalty, LlamaGrammar, LlamaModel, LlamaText } from 'node-llama-cpp';
 import { XinglinError, type Sampling, type Timings } from '../../../contract/index.js';
 import { fitToContext, replyReserve, type ChatTurn } from '../context-fit.js';
 import { TokenTextStream } from '../text-stream.js';
@@ -25,6 +25,12 @@ export interface GenerateRequest {
   sources?: string;
   /** The adapters, template and context size to answer with; absent: the loaded default. */
   variant?: RuntimeVariant;
+  /**
+   * Answers on this lane (0 … the provider's maxParallel − 1), beside answers on the other lanes
+   * at the same time; absent: on the variant's chat sequence, whose evaluated tokens stay for the
+   * session's next turn. A remote provider sends every request at once and ignores it.
+   */
+  lane?: number;
   sampling: Sampling;
   /**
    * A JSON schema the answer must follow: node-llama-cpp compiles it into a grammar that only lets
@@ -64,7 +70,7 @@ export function userText(prompt: string, sources: string | undefined): string {
   return sources ? `${sources}\n\n${prompt}` : prompt;
 }
 
-/** Turns Xinglin turns into node-llama-cpp history, and counts the tokens the model would read. */
+/** Turns Xinglin turns into node-llama-cpp history, renders them and counts the tokens the model would read. */
 export function promptRenderer(target: PromptTarget, request: { prompt: string; system?: string | undefined; sources?: string | undefined }) {
   const systemItems: ChatHistoryItem[] = request.system ? [{ type: 'system', text: request.system }] : [];
   const question = userText(request.prompt, request.sources);
@@ -73,11 +79,12 @@ export function promptRenderer(target: PromptTarget, request: { prompt: string; 
     ...turns.map((turn): ChatHistoryItem => (turn.role === 'user' ? { type: 'user', text: turn.text } : { type: 'model', response: [turn.text] })),
   ];
   // The same rendering LlamaChatSession does for a prompt: the question, then an opened answer.
-  const countTokens = (turns: readonly ChatTurn[]): number => {
+  const render = (turns: readonly ChatTurn[]): LlamaText => {
     const chatHistory: ChatHistoryItem[] = [...toItems(turns), { type: 'user', text: question }, { type: 'model', response: [] }];
-    return target.template.wrapper.generateContextState({ chatHistory }).contextText.tokenize(target.model.tokenizer).length;
+    return target.template.wrapper.generateContextState({ chatHistory }).contextText;
   };
-  return { question, toItems, countTokens };
+  const countTokens = (turns: readonly ChatTurn[]): number => render(turns).tokenize(target.model.tokenizer).length;
+  return { question, toItems, render, countTokens };
 }
 
 /** Tokens a boundary between the sources and the text around them may add or merge. */
@@ -142,7 +149,7 @@ export async function generate(slot: Slot, request: GenerateRequest, signal: Abo
   const stream = new TokenTextStream(slot.model, (chunk) => request.onText?.(chunk));
   // What was read: node-llama-cpp counts prompt tokens as input, except the last one, which (like
   // every generated token fed back) is counted as output because it yields logits.
-  const meter = slot.entry.sequence.tokenMeter;
+  const meter = slot.sequence.tokenMeter;
   const inputBefore = meter.usedInputTokens;
   const outputBefore = meter.usedOutputTokens;
   const timings = (): Timings => {

@@ -15,6 +15,8 @@ export interface LoadedModel {
   /** Adapters (path and digest) already checked against the base. */
   checked: Set<string>;
   pool: ContextPool;
+  /** Lanes per variant (its context key), decided once (lanes.ts). */
+  lanes: Map<string, Promise<number>>;
   /** Chat wrappers by template choice (JSON), made once. */
   templates: Map<string, ResolvedTemplate>;
   gpu: string;

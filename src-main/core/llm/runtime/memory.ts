@@ -143,12 +143,12 @@ async function autoGpuLayers(llama: Llama, insights: GgufInsights, check: FitChe
   }
 }
 
-/** What a context of this size on the loaded model will take, estimated before it is created. */
-export async function contextNeed(model: LlamaModel, contextSize: number): Promise<Bytes> {
+/** What a context of this size (per sequence) on the loaded model will take, estimated before it is created. */
+export async function contextNeed(model: LlamaModel, contextSize: number, sequences = 1): Promise<Bytes> {
   const need = await model.fileInsights.estimateContextResourceRequirementsV2({
     contextSize,
     modelGpuLayers: model.gpuLayers,
-    sequences: 1,
+    sequences,
     flashAttention: model.defaultContextFlashAttention,
     swaFullCache: model.defaultContextSwaFullCache,
     kvCacheKeyType: model.defaultContextKvCacheKeyType,

@@ -19,7 +19,9 @@ import { errorText, loadWeights, usesMmap, type LoadPlan, type LoadProgress } fr
 import type { LoadedModel } from './loaded.js';
 import { addBytes, checkLoadFits, modelMemory, NO_BYTES, vramState, type Bytes } from './memory.js';
 import type { RuntimeOptions } from './options.js';
-import { capped, openSlot, promptTarget, templateFor } from './slot.js';
+import { laneCount } from './lanes.js';
+import { scoreOptions, scoringCancelled, type ScoreRequest } from './score.js';
+import { capped, openSlot, promptTarget, templateFor, type Lane } from './slot.js';
 import type { RuntimeVariant } from './variant.js';
 
 export type { RuntimeOptions } from './options.js';
@@ -75,8 +77,10 @@ export class LocalRuntime {
   #ticket = 0;
   #loadAbort: AbortController | null = null;
 
-  #generation: Promise<unknown> | null = null;
-  #generationAbort: AbortController | null = null;
+  /** Answers and scorings in progress, each with the controller an unload or reload stops it by. */
+  readonly #runs = new Set<{ run: Promise<unknown>; abort: AbortController }>();
+  /** The sequences they hold ('chat', or a lane): one request at a time on each. */
+  readonly #busy = new Set<string>();
 
   constructor(options: RuntimeOptions = {}) {
     this.#options = options;
@@ -259,24 +263,35 @@ export class LocalRuntime {
     return templateFor(this.#ready(), template).name;
   }
 
-  /** One answer on the loaded model, with the request's variant; the model queue makes sure only one runs. */
+  /**
+   * One answer on the loaded model, with the request's variant, on its lane (absent: the chat
+   * sequence); the model queue makes sure only its grant's holder asks.
+   */
   async generate(request: GenerateRequest): Promise<GenerateResult> {
-    if (this.#generation) throw new XinglinError('BUSY', '模型正在回答上一个问题，请等待完成或先停止');
+    const result = await this.#occupy(request, (loaded, lane, signal) => this.#answer(loaded, request, lane, signal));
+    if (result.timings.tokensPerSecond > 0) this.#lastTokensPerSecond = result.timings.tokensPerSecond;
+    await this.#refreshVram();
+    return result;
+  }
+
+  /** Each candidate's log-probability after the question and the answer's prefix (score.ts), on the request's lane. */
+  async scoreOptions(request: ScoreRequest & { signal?: AbortSignal | undefined }): Promise<number[]> {
+    return this.#occupy(request, async (loaded, lane, signal) => {
+      const slot = await openSlot(loaded, request.variant ?? loaded.defaultVariant, { signal, lane }).catch((error: unknown) => {
+        throw signal.aborted ? scoringCancelled() : error;
+      });
+      try {
+        return await scoreOptions(slot, request, signal);
+      } finally {
+        loaded.pool.release(slot.entry);
+      }
+    });
+  }
+
+  /** How many requests the variant (absent: the default) answers at once, each on its own lane. */
+  async maxParallel(variant?: RuntimeVariant): Promise<number> {
     const loaded = this.#ready();
-    const abort = new AbortController();
-    const signal = request.signal ? AbortSignal.any([request.signal, abort.signal]) : abort.signal;
-    this.#generationAbort = abort;
-    const run = this.#answer(loaded, request, signal);
-    this.#generation = run;
-    try {
-      const result = await run;
-      if (result.timings.tokensPerSecond > 0) this.#lastTokensPerSecond = result.timings.tokensPerSecond;
-      await this.#refreshVram();
-      return result;
-    } finally {
-      this.#generation = null;
-      if (this.#generationAbort === abort) this.#generationAbort = null;
-    }
+    return laneCount(loaded, capped(loaded, variant ?? loaded.defaultVariant));
   }
 
   /** Throws NO_MODEL (or BUSY while one loads) unless a model is ready to answer. */
@@ -284,11 +299,46 @@ export class LocalRuntime {
     this.#ready();
   }
 
-  async #answer(loaded: LoadedModel, request: GenerateRequest, signal: AbortSignal): Promise<GenerateResult> {
+  /**
+   * Runs `work` on the sequence the request names, which takes one request at a time (BUSY
+   * otherwise); an unload or reload stops it through its signal and waits for it.
+   */
+  #occupy<T>(request: { variant?: RuntimeVariant | undefined; lane?: number | undefined; signal?: AbortSignal | undefined }, work: (loaded: LoadedModel, lane: Lane | undefined, signal: AbortSignal) => Promise<T>): Promise<T> {
+    const loaded = this.#ready();
+    const abort = new AbortController();
+    const signal = request.signal ? AbortSignal.any([request.signal, abort.signal]) : abort.signal;
+    const run = (async () => {
+      const lane = await this.#lane(loaded, request);
+      const sequence = lane ? `lane ${lane.index}` : 'chat';
+      if (this.#busy.has(sequence)) throw new XinglinError('BUSY', '模型正在回答上一个问题，请等待完成或先停止');
+      this.#busy.add(sequence);
+      try {
+        return await work(loaded, lane, signal);
+      } finally {
+        this.#busy.delete(sequence);
+      }
+    })();
+    const entry = { run, abort };
+    this.#runs.add(entry);
+    return run.finally(() => this.#runs.delete(entry));
+  }
+
+  /** The lane a request runs on; none without `lane`, or where the variant has one lane (its chat sequence). */
+  async #lane(loaded: LoadedModel, request: { variant?: RuntimeVariant | undefined; lane?: number | undefined }): Promise<Lane | undefined> {
+    const index = request.lane;
+    if (index === undefined) return undefined;
+    const count = await laneCount(loaded, capped(loaded, request.variant ?? loaded.defaultVariant));
+    if (!Number.isInteger(index) || index < 0 || index >= count) {
+      throw new XinglinError('INVALID_INPUT', `并行通道 ${index} 不存在：该模型同时只能回答 ${count} 个请求（通道 0 至 ${count - 1}）`, { lane: index, maxParallel: count });
+    }
+    return count > 1 ? { index, count } : undefined;
+  }
+
+  async #answer(loaded: LoadedModel, request: GenerateRequest, lane: Lane | undefined, signal: AbortSignal): Promise<GenerateResult> {
     const variant = request.variant ?? loaded.defaultVariant;
     let slot;
     try {
-      slot = await openSlot(loaded, variant, { signal });
+      slot = await openSlot(loaded, variant, { signal, lane });
     } catch (error) {
       // Stopped while its context was being made: an empty, stopped answer, as before any token.
       if (signal.aborted) return stoppedBeforeStart(templateFor(loaded, variant.template).name);
@@ -314,6 +364,7 @@ export class LocalRuntime {
         // planLoad checked the plan's own adapters against this base.
         checked: new Set(plan.adapters.map((adapter) => `${adapter.path}\u0000${adapter.sha256}`)),
         pool: new ContextPool(model, { threads: this.#threads, memoryLimitBytes: this.#options.memoryLimitBytes }),
+        lanes: new Map(),
         templates: new Map(),
         gpu: llama.gpu !== false && model.gpuLayers > 0 ? String(llama.gpu) : 'cpu',
         defaultVariant: { adapters: plan.adapters, template: request.template ?? AUTO_TEMPLATE, contextSize: Math.min(request.contextSize, model.trainContextSize) },
@@ -355,17 +406,17 @@ export class LocalRuntime {
 
   /**
    * Takes the loaded model out of service at once (no new answer can start on it) and stops the
-   * answer in progress; the model is freed later, in order, by `#release`.
+   * answers in progress; the model is freed later, in order, by `#release`.
    */
   #detach(): void {
-    this.#generationAbort?.abort();
+    for (const { abort } of this.#runs) abort.abort();
     if (this.#loaded) this.#retired.push(this.#loaded);
     this.#loaded = null;
   }
 
-  /** Waits for a stopped answer to finish, then frees detached models (contexts and adapters with them). */
+  /** Waits for stopped answers to finish, then frees detached models (contexts and adapters with them). */
   async #release(): Promise<void> {
-    await this.#generation?.catch(() => undefined);
+    await Promise.allSettled([...this.#runs].map(({ run }) => run));
     for (const loaded of this.#retired.splice(0)) await this.#dispose(loaded);
   }
 

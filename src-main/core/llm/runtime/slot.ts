@@ -1,9 +1,10 @@
 /**
  * What one answer runs on: the loaded base with a variant's context (its adapters, its size) from
- * the pool, and a chat session with the variant's template on that context's one sequence. The
- * sessions of a context share the sequence, and with it the tokens it has evaluated.
+ * the pool, and a chat session with the variant's template on one of that context's sequences:
+ * the chat context's one, or a lane's (lanes.ts). The sessions of a sequence share it, and with
+ * it the tokens it has evaluated.
  */
-import { InsufficientMemoryError, LlamaChatSession, type LlamaModel } from 'node-llama-cpp';
+import { InsufficientMemoryError, LlamaChatSession, type LlamaContextSequence, type LlamaModel } from 'node-llama-cpp';
 import { XinglinError, type TemplateChoice } from '../../../contract/index.js';
 import { checkAdapterFits, inspectAdapter } from '../gguf/inspect.js';
 import { chatWrapperFor, type ResolvedTemplate } from '../templates/index.js';
@@ -22,7 +23,21 @@ export interface PromptTarget {
 /** A prompt target with the context acquired for an answer: give it back with `loaded.pool.release(slot.entry)`. */
 export interface Slot extends PromptTarget {
   entry: PooledContext;
+  sequence: LlamaContextSequence;
   session: LlamaChatSession;
+}
+
+/** A lane of a variant's lane context: its sequence `index` of `count`. */
+export interface Lane {
+  index: number;
+  count: number;
+}
+
+interface SlotOptions {
+  signal?: AbortSignal | undefined;
+  onProgress?: ((progress: LoadProgress) => void) | undefined;
+  /** Absent: the variant's chat context. */
+  lane?: Lane | undefined;
 }
 
 /** A variant as the pool keys it: its context size capped by what the model was trained for. */
@@ -55,21 +70,25 @@ export function promptTarget(loaded: LoadedModel, variant: RuntimeVariant): Prom
 
 /**
  * The variant's context (created, adapters applied, when none is alive) and its template's
- * session on it. `onProgress` reports the adapters and context phases of a new context.
+ * session on the chosen sequence. `onProgress` reports the adapters and context phases of a new context.
  */
-export async function openSlot(loaded: LoadedModel, variant: RuntimeVariant, options: { signal?: AbortSignal | undefined; onProgress?: ((progress: LoadProgress) => void) | undefined } = {}): Promise<Slot> {
+export async function openSlot(loaded: LoadedModel, variant: RuntimeVariant, options: SlotOptions = {}): Promise<Slot> {
   const sized = capped(loaded, variant);
   const template = templateFor(loaded, sized.template);
-  const key = contextKey(sized);
+  const sequences = options.lane?.count ?? 1;
+  const key = contextKey(sized, sequences);
   if (!loaded.pool.get(key)) await checkAdapters(loaded, sized);
-  const entry = await acquire(loaded, sized, key, options);
+  const entry = await acquire(loaded, sized, { key, sequences }, options);
+  const index = options.lane?.index ?? 0;
+  const sequence = entry.sequences[index]!;
+  const sessions = entry.sessions[index]!;
   const templateKey = JSON.stringify(sized.template);
-  let session = entry.sessions.get(templateKey);
+  let session = sessions.get(templateKey);
   if (!session) {
-    session = new LlamaChatSession({ contextSequence: entry.sequence, chatWrapper: template.wrapper });
-    entry.sessions.set(templateKey, session);
+    session = new LlamaChatSession({ contextSequence: sequence, chatWrapper: template.wrapper });
+    sessions.set(templateKey, session);
   }
-  return { model: loaded.model, template, contextSize: entry.context.contextSize, entry, session };
+  return { model: loaded.model, template, contextSize: entry.context.contextSize, entry, sequence, session };
 }
 
 /**
@@ -86,7 +105,7 @@ async function checkAdapters(loaded: LoadedModel, variant: RuntimeVariant): Prom
   }
 }
 
-async function acquire(loaded: LoadedModel, variant: RuntimeVariant, key: string, options: { signal?: AbortSignal | undefined; onProgress?: ((progress: LoadProgress) => void) | undefined }): Promise<PooledContext> {
+async function acquire(loaded: LoadedModel, variant: RuntimeVariant, { key, sequences }: { key: string; sequences: number }, options: SlotOptions): Promise<PooledContext> {
   const { adapters, contextSize } = variant;
   const base = loaded.plan.model.file;
   const adapterNames = adapters.map((adapter) => adapter.file).join('、');
@@ -97,6 +116,7 @@ async function acquire(loaded: LoadedModel, variant: RuntimeVariant, key: string
     const entry = await loaded.pool.acquire({
       key,
       contextSize,
+      sequences,
       adapters,
       signal: options.signal,
       onAdapterProgress: (p) => (p >= 1 ? adapterProgress?.done() : adapterProgress?.report(p)),

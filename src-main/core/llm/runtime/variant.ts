@@ -12,8 +12,12 @@ export interface RuntimeVariant {
   contextSize: number;
 }
 
-/** One key per distinct context: the adapter files with their scales (order-free) and the size. */
-export function contextKey(variant: Pick<RuntimeVariant, 'adapters' | 'contextSize'>): string {
+/**
+ * One key per distinct context: the adapter files with their scales (order-free), the size, and
+ * the number of sequences when more than the chat context's one (a variant's lanes, lanes.ts).
+ */
+export function contextKey(variant: Pick<RuntimeVariant, 'adapters' | 'contextSize'>, sequences = 1): string {
   const adapters = variant.adapters.map((a) => `${a.sha256}@${a.scale}`).sort();
-  return `${variant.contextSize}|${adapters.join(',')}`;
+  const key = `${variant.contextSize}|${adapters.join(',')}`;
+  return sequences > 1 ? `${key}|×${sequences}` : key;
 }

@@ -42,5 +42,6 @@ export const codes: Record<ErrorCode, string> = {
   RECORD_CONFLICT: 'The record was saved in another window since you opened it. Nothing was overwritten.',
   RECORD_SIGNED: 'The record is signed and cannot change. Write an addendum to correct it.',
   DIALOGUE_INVALID: 'The text could not be read as a consultation dialogue.',
+  EVAL_SET_IN_USE: 'Evaluation runs still use this set: delete them first.',
   INTERNAL: 'Internal error.',
 };
