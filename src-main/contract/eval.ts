@@ -224,6 +224,8 @@ export const evalMethods = {
       sample: z.number().int().min(1).max(MAX_EVAL_CASES),
       seed: Seed.default(1),
       name: z.string().trim().min(1).max(100).optional(),
+      /** Only entries an instruction-data build with this split and seed held out for testing: evaluates an adapter on what it never trained on. */
+      heldOutOf: z.object({ split: z.number().min(0.5).max(1), seed: Seed }).strict().optional(),
     }).strict(),
     output: EvalSetSummary,
   },

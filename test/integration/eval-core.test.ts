@@ -4,6 +4,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChoiceCase, EvalRunSummary, EvalTarget } from '../../src-main/contract/index.js';
 import type { Core } from '../../src-main/core/core.js';
+import { trainsOn } from '../../src-main/core/eval/dataset/split.js';
 import { saveDownProfile, saveLocalProfile } from '../helpers/chat-profiles.js';
 import { fixtureModels, nextEvent, openTestCore, tempDir } from '../helpers/env.js';
 import { failure } from '../helpers/errors.js';
@@ -62,6 +63,19 @@ describe('eval: sets made from the knowledge base, answered in knowledge mode', 
     const entry = await core.api.kb.entry({ id: hit!.id });
     const indications = entry.facts.filter((f) => f.field === 'indications').flatMap((f) => f.value as string[]);
     expect((drug as { gold: string[] }).gold).toEqual([...new Set(indications)]);
+  });
+
+  it('with heldOutOf draws only entries the instruction-data build with that split and seed kept out of training', async () => {
+    const set = await core.api.eval.makeSet({ kinds: ['drug-indication', 'disease-symptom'], sample: 400, seed: 1, heldOutOf: { split: 0.9, seed: 3 } });
+    const { cases } = await core.api.eval.set({ id: set.id });
+    expect(cases.length).toBeGreaterThan(20);
+    for (const c of cases) {
+      const [hit] = await core.api.kb.search({ query: c.id.split(':')[1]!, limit: 1 });
+      expect(trainsOn(hit!.id, 0.9, 3)).toBe(false);
+    }
+    // About a tenth of the base is held out: far fewer than 400 per kind.
+    expect(cases.length).toBeLessThan(200);
+    expect(set.detail).toMatch(/只用指令数据（训练比例 0.9，种子 3）留作测试的条目/u);
   });
 
   it('scores knowledge mode near 100 % on a set made from the same base, with Wilson intervals and provenance', async () => {

@@ -129,8 +129,9 @@ describe('instruction data from the fixture knowledge base', () => {
     const train = entities(first.train.content);
     const test = entities(first.test.content);
     expect([...train].filter((name) => test.has(name))).toEqual([]);
-    // Nine entities: round(9 × 0.5) on the training side.
-    expect([train.size, test.size]).toEqual([5, 4]);
+    // Nine entities, each on one side, both sides used.
+    expect(train.size + test.size).toBe(9);
+    expect(Math.min(train.size, test.size)).toBeGreaterThan(0);
     expect(first.test.fileName).toBe('instructions-alpaca-test.jsonl');
     const splits = await Promise.all([12, 13, 14].map(async (seed) => [...entities((await build(seed)).test.content)].sort().join()));
     expect(splits.some((s) => s !== [...test].sort().join())).toBe(true);
@@ -197,7 +198,9 @@ describe('instruction data from the shipped starter set', () => {
     expect(wrong).toEqual([]);
     expect([...sides.train].filter((name) => sides.test.has(name))).toEqual([]);
     const entities = sides.train.size + sides.test.size;
-    expect(sides.train.size).toBe(Math.round(entities * 0.9));
+    // Each entity's side is its own hash against 0.9: about nine in ten train.
+    expect(sides.train.size / entities).toBeGreaterThan(0.85);
+    expect(sides.train.size / entities).toBeLessThan(0.95);
     expect(Object.values(out.counts).every((n) => n > 0)).toBe(true);
   });
 });

@@ -43,11 +43,12 @@ export class EvalService {
   }
 
   makeSet(params: MethodParams<'eval.makeSet'>): EvalSetSummary {
-    const { kinds, sample, seed } = params;
-    const { cases, drawn } = makeCriteriaSet(this.deps.knowledge, [...new Set(kinds)], sample, seed);
+    const { kinds, sample, seed, heldOutOf } = params;
+    const { cases, drawn } = makeCriteriaSet(this.deps.knowledge, [...new Set(kinds)], sample, seed, heldOutOf);
     if (cases.length === 0) throw new XinglinError('INVALID_INPUT', `知识库中没有可出题的条目（题型：${kinds.join('、')}）`, { field: 'kinds' });
     const counts = Object.entries(drawn).map(([kind, d]) => `${kind} ${d.asked}/${d.available}`).join('，');
-    const detail = `从知识库生成：${counts}；每类抽 ${sample} 个，种子 ${seed}；知识库 ${this.deps.knowledge.version()}`;
+    const heldOut = heldOutOf ? `；只用指令数据（训练比例 ${heldOutOf.split}，种子 ${heldOutOf.seed}）留作测试的条目` : '';
+    const detail = `从知识库生成：${counts}；每类抽 ${sample} 个，种子 ${seed}${heldOut}；知识库 ${this.deps.knowledge.version()}`;
     return this.store.insertSet({ id: randomUUID(), name: params.name ?? `知识库三标准评测（${dateLabel(Date.now())}）`, format: 'criteria', origin: 'made', detail, cases });
   }
 

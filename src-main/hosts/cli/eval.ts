@@ -6,8 +6,9 @@ import { parse, positiveInt } from './args.js';
 import { openCore } from './context.js';
 import { followJob } from './follow-job.js';
 
-export const evalUsage = `xinglin eval make --kind <题型>[,<题型>…] [--sample N] [--seed S] [--name 名称] [--out 文件.jsonl] [--json]
-                                                用 QiZhen 的模板从知识库生成三标准评测集（题型：${CRITERIA_KINDS.join('、')}）
+export const evalUsage = `xinglin eval make --kind <题型>[,<题型>…] [--sample N] [--seed S] [--held-out <比例>:<种子>] [--name 名称] [--out 文件.jsonl] [--json]
+                                                用 QiZhen 的模板从知识库生成三标准评测集（题型：${CRITERIA_KINDS.join('、')}）；
+                                                --held-out 0.9:1 只从 dataset build --split 0.9 --seed 1 留作测试的条目出题
   xinglin eval run --set <文件|评测集id> (--profile <配置名|id>… | --mode knowledge) [--format auto|jsonl|cmexam|cmb]
                    [--sequential] [--name 名称] [--json] [--out 目录]
                                                 运行评测（最多 ${MAX_EVAL_TARGETS} 个对象），按三标准或选择题评分；--out 写出 HTML、CSV、JSON 报告
@@ -29,15 +30,16 @@ export async function evaluate(args: string[]): Promise<number> {
 }
 
 async function make(args: string[]): Promise<number> {
-  const { values } = parse(args, { kind: { type: 'string', multiple: true }, sample: { type: 'string' }, seed: { type: 'string' }, name: { type: 'string' }, out: { type: 'string' } });
+  const { values } = parse(args, { kind: { type: 'string', multiple: true }, sample: { type: 'string' }, seed: { type: 'string' }, 'held-out': { type: 'string' }, name: { type: 'string' }, out: { type: 'string' } });
   const kinds = (values.kind ?? []).flatMap((k) => k.split(',')).map((k) => k.trim()).filter(Boolean);
   if (!kinds.length) throw new XinglinError('INVALID_INPUT', `缺少 --kind。用法：${evalUsage}`);
   for (const kind of kinds) if (!CriteriaKind.safeParse(kind).success) throw new XinglinError('INVALID_INPUT', `--kind 只能是 ${CRITERIA_KINDS.join('、')}，收到“${kind}”`);
   const sample = positiveInt(values.sample, '--sample') ?? 100;
   const seed = positiveInt(values.seed, '--seed') ?? 1;
+  const heldOutOf = heldOut(values['held-out']);
   const core = await openCore(values, 'cli');
   try {
-    const set = await core.api.eval.makeSet({ kinds: kinds as CriteriaKind[], sample, seed, ...(values.name ? { name: values.name } : {}) });
+    const set = await core.api.eval.makeSet({ kinds: kinds as CriteriaKind[], sample, seed, ...(values.name ? { name: values.name } : {}), ...(heldOutOf ? { heldOutOf } : {}) });
     if (values.out) writeFileAtomic(values.out, (await core.api.eval.exportSet({ id: set.id })).content);
     if (values.json) console.log(JSON.stringify({ ...set, file: values.out ?? null }));
     else console.log(`已生成评测集「${set.name}」（id ${set.id}）：${set.caseCount} 个病例\n${set.detail}${values.out ? `\n已写入 ${values.out}` : ''}`);
@@ -45,6 +47,15 @@ async function make(args: string[]): Promise<number> {
   } finally {
     await core.close();
   }
+}
+
+/** `--held-out 0.9:1`: the split and seed of the instruction-data build whose held-out entries to ask about. */
+function heldOut(value: string | undefined): { split: number; seed: number } | undefined {
+  if (value === undefined) return undefined;
+  const match = /^(0\.\d+|1(?:\.0+)?):(\d+)$/u.exec(value);
+  const split = Number(match?.[1]);
+  if (!match || split < 0.5) throw new XinglinError('INVALID_INPUT', `--held-out 需要“训练比例:种子”（比例 0.5–1，与 dataset build 的 --split、--seed 相同），收到“${value}”`);
+  return { split, seed: Number(match[2]) };
 }
 
 async function run(args: string[]): Promise<number> {

@@ -1,5 +1,6 @@
 import type { CriteriaCase, CriteriaKind, KbEntityType, KbEntry, KbEntryRef, KbField } from '../../../contract/index.js';
 import { flattenFact, linkedName, type KnowledgeService } from '../../knowledge/index.js';
+import { trainsOn } from '../dataset/split.js';
 import { seededRandom, shuffle } from '../random.js';
 
 /**
@@ -29,12 +30,23 @@ export interface MadeSet {
 }
 
 /**
- * `sample` entries per kind, drawn with `seed` from the entries that record the kind's field, in a
+ * `sample` entries per kind, drawn with `seed` from the entries that record the kind's field (and,
+ * with `heldOutOf`, that an instruction-data build with that split and seed kept for testing), in a
  * stable order (by name) before the draw, so one base, seed and sample give one set.
  */
-export function makeCriteriaSet(knowledge: Pick<KnowledgeService, 'entries' | 'entry'>, kinds: readonly CriteriaKind[], sample: number, seed: number): MadeSet {
+export function makeCriteriaSet(
+  knowledge: Pick<KnowledgeService, 'entries' | 'entry'>,
+  kinds: readonly CriteriaKind[],
+  sample: number,
+  seed: number,
+  heldOutOf?: { split: number; seed: number },
+): MadeSet {
   const byType = new Map<KbEntityType, KbEntryRef[]>();
-  for (const ref of knowledge.entries()) byType.set(ref.type, [...(byType.get(ref.type) ?? []), ref]);
+  for (const ref of knowledge.entries()) {
+    // An entry the instruction data trained on would measure memory, not the adapter.
+    if (heldOutOf && trainsOn(ref.id, heldOutOf.split, heldOutOf.seed)) continue;
+    byType.set(ref.type, [...(byType.get(ref.type) ?? []), ref]);
+  }
   const cases: CriteriaCase[] = [];
   const drawn: MadeSet['drawn'] = {};
   const random = seededRandom(seed);
