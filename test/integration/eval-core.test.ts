@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChoiceCase, EvalRunSummary, EvalTarget } from '../../src-main/contract/index.js';
@@ -196,6 +197,23 @@ describe('eval: profiles on the fixture model — parallel, cancel and resume, a
     expect(run.targets.map((t) => t.provenance?.profile?.id)).toEqual(['base', 'lora']);
     expect(run.targets[1]!.provenance!.adapters.map((a) => [a.file, a.scale])).toEqual([['tiny-lora.gguf', 1]]);
     expect(run.targets[0]!.auto.correct!.n).toBe(CHOICE.length);
+  });
+
+  it('runs the hand-written 100-question exam end to end: single answers by likelihood, 多选 answers parsed from words', async () => {
+    const file = core.files.register(fileURLToPath(new URL('../fixtures/eval/choice-100.jsonl', import.meta.url))).file;
+    const set = await core.api.eval.importSet({ file });
+    expect(set).toMatchObject({ format: 'choice', caseCount: 100 });
+    const run = await runToEnd(core, set.id, [{ kind: 'profile', profileId: 'base' }]);
+    expect(run.state).toBe('done');
+    expect(run.targets[0]!.auto.correct!.n).toBe(100);
+    const detail = await core.api.eval.run({ id: run.id });
+    for (const { case: c, results } of detail.cases) {
+      const [result] = results;
+      expect(result!.status).toBe('done');
+      const multiple = (c as ChoiceCase).answer.length > 1;
+      if (multiple) expect(result!.choice!.via).not.toBe('likelihood');
+      else expect(result!.choice).toMatchObject({ via: 'likelihood', correct: result!.choice!.chosen === (c as ChoiceCase).answer });
+    }
   });
 
   it('a cancelled run keeps what it answered, resumes where it stopped, and scores no case twice', async () => {

@@ -21,15 +21,16 @@ export function choicePrompt(c: ChoiceCase, multiple: boolean): string {
 
 /**
  * One case, answered the way chat answers (the grounded path: retrieval, sources, the profile's
- * template and sampling) and scored. A single-answer choice set, on a backend that can score
+ * template and sampling) and scored. A single-answer choice question, on a backend that can score
  * continuations, is answered by the options' likelihoods instead: the letter the model finds most
- * likely after "答案：", which needs no parsing of free text.
+ * likely after "答案：", which needs no parsing of free text. One likelihood picks one letter, so a
+ * question with several right options is answered in words and its letters parsed.
  */
 export async function answerCase(
   knowledge: KnowledgeService,
   answerer: Answerer,
   c: EvalCase,
-  options: { signal: AbortSignal; lane: number; multipleAnswers: boolean },
+  options: { signal: AbortSignal; lane: number },
 ): Promise<Scored> {
   if (!isChoice(c)) {
     const answer = await criteriaAnswer(knowledge, answerer, c, options);
@@ -37,9 +38,11 @@ export async function answerCase(
   }
   if (answerer.kind !== 'model') throw new Error('choice sets need a model (refused when the run starts)');
   const { provider } = answerer;
-  const prompt = choicePrompt(c, options.multipleAnswers);
+  // Exams say whether a question has several right options (CMB's question_type, 多选 in the stem): the prompt says so too.
+  const multiple = c.answer.length > 1;
+  const prompt = choicePrompt(c, multiple);
   const letters = Object.keys(c.options);
-  if (provider.scoreOptions && !options.multipleAnswers) {
+  if (provider.scoreOptions && !multiple) {
     const scores = await provider.scoreOptions({ prompt, prefix: '答案：', candidates: letters, signal: options.signal, lane: options.lane });
     const best = letters[scores.indexOf(Math.max(...scores))] ?? null;
     const shown = letters.map((letter, i) => `${letter} ${scores[i]!.toFixed(2)}`).join('，');

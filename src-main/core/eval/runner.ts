@@ -36,7 +36,7 @@ export async function answerRun(deps: RunnerDeps, run: StoredRun, set: EvalSet, 
   });
   let done = total - pending.reduce((sum, cases) => sum + cases.length, 0);
   const report = (label: string) => control.report({ phase: 'answer', detail: label, progress: total ? done / total : 1, done, total });
-  const multipleAnswers = set.cases.some((c) => 'answer' in c && c.answer.length > 1);
+  const singleChoice = set.cases.some((c) => 'answer' in c && c.answer.length === 1);
   let firstError: ErrorData | null = null;
   for (const [index, target] of run.targets.entries()) {
     report(target.label);
@@ -47,7 +47,7 @@ export async function answerRun(deps: RunnerDeps, run: StoredRun, set: EvalSet, 
       done += 1;
       report(target.label);
     };
-    const end = await answerTarget(deps, run, index, pending[index]!, { signal: control.signal, parallel, choice: set.format === 'choice', multipleAnswers, save });
+    const end = await answerTarget(deps, run, index, pending[index]!, { signal: control.signal, parallel, singleChoice, save });
     if (!end.ok) firstError ??= { code: end.error.code, message: `${target.label}：${end.error.message}` };
   }
   return firstError;
@@ -56,9 +56,8 @@ export async function answerRun(deps: RunnerDeps, run: StoredRun, set: EvalSet, 
 interface TargetOptions {
   signal: AbortSignal;
   parallel: boolean;
-  /** A multiple-choice set, and whether any of its questions has several right options. */
-  choice: boolean;
-  multipleAnswers: boolean;
+  /** Some cases are single-answer choice questions (answered by likelihood where the provider can score). */
+  singleChoice: boolean;
   save(c: EvalCase, scored: Omit<CaseResult, 'caseId' | 'target' | 'review'>): void;
 }
 
@@ -81,7 +80,7 @@ async function answerTarget(deps: RunnerDeps, run: StoredRun, index: number, cas
         const provider = await deps.llm.provider(profileId);
         provider.assertReady();
         // Likelihoods are scored one at a time: batched with other lanes, llama.cpp sums in another order and a tie could flip between runs.
-        const byLikelihood = options.choice && !options.multipleAnswers && provider.scoreOptions !== undefined;
+        const byLikelihood = options.singleChoice && provider.scoreOptions !== undefined;
         const lanes = options.parallel && !byLikelihood ? Math.max(1, provider.maxParallel) : 1;
         if (!target.provenance) recordProvenance(deps, run, index, providerProvenance(deps, provider, lanes));
         const batch = queue.slice(0, lanes);
@@ -108,7 +107,7 @@ async function answerTarget(deps: RunnerDeps, run: StoredRun, index: number, cas
 async function answerOne(deps: RunnerDeps, answerer: Answerer, c: EvalCase, lane: number, options: TargetOptions): Promise<void> {
   const started = performance.now();
   try {
-    const scored = await answerCase(deps.knowledge, answerer, c, { signal: options.signal, lane, multipleAnswers: options.multipleAnswers });
+    const scored = await answerCase(deps.knowledge, answerer, c, { signal: options.signal, lane });
     // An answer cut short by a cancel is not the model's answer.
     options.signal.throwIfAborted();
     options.save(c, { ...scored, ms: Math.round(performance.now() - started) });

@@ -67,6 +67,8 @@ export interface GroundedPlan {
  */
 export class KnowledgeService {
   #index: NameIndex;
+  /** sameAs answers by lookup form, until the next import changes the names (scoring asks the same gold items again and again). */
+  #sameAs = new Map<string, string[]>();
   #importing = false;
   readonly #timed: <T>(op: string, fn: () => T) => T;
 
@@ -190,6 +192,8 @@ export class KnowledgeService {
    */
   sameAs(term: string): string[] {
     const form = lookupForm(term);
+    const known = this.#sameAs.get(form);
+    if (known) return known;
     const names = new Map<string, string>([[form, term]]);
     const add = (name: string) => {
       if (!names.has(lookupForm(name))) names.set(lookupForm(name), name);
@@ -199,7 +203,9 @@ export class KnowledgeService {
       else if (lookupForm(preferred) === form) add(synonym);
     }
     for (const hit of this.#index.lookup(form)) for (const { name, kind } of this.kb.namesOf(hit.id)) if (kind !== 'brand') add(name);
-    return [...names.values()];
+    const same = [...names.values()];
+    this.#sameAs.set(form, same);
+    return same;
   }
 
   /** Which base answered: every source's label and version. */
@@ -220,7 +226,7 @@ export class KnowledgeService {
     this.#importing = true;
     try {
       const report = await importFile(this.file, { file: params.path, name: params.name, format: params.format, mapping: params.mapping, dryRun: params.dryRun, source: params.source, kind: params.kind, onProgress: options.onProgress, signal: options.signal });
-      if (report.committed) this.#index = this.#buildIndex();
+      if (report.committed) this.#rebuildIndex();
       return report;
     } finally {
       this.#importing = false;
@@ -273,7 +279,13 @@ export class KnowledgeService {
       const { touched, created } = change();
       for (const id of touched) this.kb.reindex(id, created.has(id));
     }).immediate();
+    this.#rebuildIndex();
+  }
+
+  /** After names changed: the index read again, and what was looked up in the old one forgotten. */
+  #rebuildIndex(): void {
     this.#index = this.#buildIndex();
+    this.#sameAs = new Map();
   }
 
   /** The entries a question names, with their facts, and what it asks about them. */
