@@ -1,6 +1,7 @@
 import type { Api, KbField } from '$contract';
 import type { FilePicker } from '../api/files.js';
 import { ChatState } from './chat.svelte.js';
+import { EvalState } from './eval.svelte.js';
 import { I18nState } from './i18n.svelte.js';
 import { JobsState } from './jobs.svelte.js';
 import { KnowledgeState } from './kb.svelte.js';
@@ -41,6 +42,7 @@ export class AppState {
   readonly profiles: ProfilesState;
   readonly kb: KnowledgeState;
   readonly records: RecordsState;
+  readonly evaluation: EvalState;
   readonly jobs: JobsState;
   readonly panes: readonly PaneHooks[];
   /** The pane shown (its id). */
@@ -74,11 +76,13 @@ export class AppState {
     this.profiles = new ProfilesState(api, this.models);
     this.kb = new KnowledgeState(api, files);
     this.records = new RecordsState(api, () => this.models.ready);
+    // A review is signed by the doctor the record pane knows (asked once, remembered for both).
+    this.evaluation = new EvalState(api, files, { profiles: () => this.profiles.profiles, reviewer: this.records });
     this.jobs = new JobsState(api);
   }
 
   attach(): () => void {
-    const offs = [this.chat.attach(), this.models.attach(), this.modelFiles.attach(), this.kb.attach(), this.records.attach(), this.jobs.attach()];
+    const offs = [this.chat.attach(), this.models.attach(), this.modelFiles.attach(), this.kb.attach(), this.records.attach(), this.evaluation.attach(), this.jobs.attach()];
     return () => offs.forEach((off) => off());
   }
 

@@ -116,5 +116,7 @@ describe('JobsState', () => {
     // A model import and a verify count the bytes of all their files in every step.
     expect(jobOverall(job({ kind: 'models.import', phase: 'copy', progress: 0.6 }))).toBeCloseTo(0.6);
     expect(jobOverall(job({ kind: 'models.verify', phase: 'hash', progress: 0.8 }))).toBeCloseTo(0.8);
+    expect(jobOverall(job({ kind: 'eval.run', phase: 'answer', progress: 0.3 }))).toBeCloseTo(0.3); // answers of all its targets
+    expect(jobOverall(job({ kind: 'dataset.build', phase: 'build', progress: 0.4 }))).toBeCloseTo(0.4);
   });
 });

@@ -1,4 +1,4 @@
-import type { Api, Job } from '$contract';
+import type { Api, Job, JobKind } from '$contract';
 import { toUiError, type UiError } from '../i18n/index.js';
 import { importOverall } from './kb.svelte.js';
 import { overallProgress } from './models.svelte.js';
@@ -15,12 +15,16 @@ export interface JobItem {
 /** How long a job that ended well (done, cancelled) stays in the status bar. */
 export const ENDED_LINGER_MS = 4000;
 
+/** Jobs whose `progress` is already the whole job's. */
+const ONE_STEP: ReadonlySet<JobKind> = new Set(['records.draft', 'models.import', 'models.verify', 'eval.run', 'dataset.build']);
+
 /** A job's whole progress from its step and the step's progress (an import counted as a real one). */
 export function jobOverall(job: Job): number {
   if (job.state === 'done') return 1;
-  // A model draft reports its progress as one step (sections written of all); a model import or
-  // verify, each of its steps as the bytes of all its files.
-  if (job.kind === 'records.draft' || job.kind === 'models.import' || job.kind === 'models.verify') return Math.min(1, Math.max(0, job.progress));
+  // A model draft reports its progress as one step (sections written of all), an evaluation as the
+  // answers of all its targets, a dataset build as the examples written; a model import or verify,
+  // each of its steps as the bytes of all its files.
+  if (ONE_STEP.has(job.kind)) return Math.min(1, Math.max(0, job.progress));
   return job.kind === 'kb.import' ? importOverall(job.phase, job.progress) : overallProgress(job.phase, job.progress);
 }
 

@@ -2,7 +2,7 @@
  * Test helpers for the state classes: a fake Api whose named methods return scripted results,
  * with a hand-driven event bus. Only the tests import this (Vite bundles what main.ts reaches).
  */
-import type { Api, ChosenFile, Job, Message, Reply, Session } from '$contract';
+import type { Api, CaseResult, ChosenFile, CriteriaCase, EvalRunDetail, EvalRunSummary, EvalScores, EvalSetSummary, EvalTargetSummary, Job, Message, Rate, Reply, Session } from '$contract';
 import type { FilePicker } from '../api/files.js';
 import { ChatState } from './chat.svelte.js';
 import { SessionsState } from './sessions.svelte.js';
@@ -92,6 +92,18 @@ export const allMethods = [
   'records.diff',
   'records.audit',
   'records.export',
+  'eval.sets',
+  'eval.makeSet',
+  'eval.importSet',
+  'eval.exportSet',
+  'eval.deleteSet',
+  'eval.start',
+  'eval.resume',
+  'eval.runs',
+  'eval.run',
+  'eval.deleteRun',
+  'eval.review',
+  'eval.report',
 ] as const;
 
 /**
@@ -158,3 +170,79 @@ export function chatOn(handlers: Record<string, Handler>) {
   const runFrames = () => frames.splice(0).forEach((frame) => frame());
   return { ...api, frames, runFrames, sessions, chat, detach };
 }
+
+/** An evaluation set as the host lists it: 4 three-criteria cases made from the knowledge base, unless `extra` says otherwise. */
+export const evalSetOf = (id: string, extra: Partial<EvalSetSummary> = {}): EvalSetSummary => ({
+  id,
+  name: `评测集 ${id}`,
+  format: 'criteria',
+  caseCount: 4,
+  kinds: { 'drug-indication': 4 },
+  origin: 'made',
+  detail: '从知识库生成',
+  createdAt: 1,
+  ...extra,
+});
+
+/** A share as the host reports it (its interval is not recomputed here). */
+export const rateOf = (count: number, n: number): Rate => ({ count, n, rate: n ? count / n : 0, low: 0, high: 1 });
+
+/** Three-criteria scores: `any` of `n` cases met the first criterion, the others none. */
+export const criteriaScores = (any: number, n: number): EvalScores => ({ any: rateOf(any, n), half: rateOf(0, n), twoThirds: rateOf(0, n), correct: null });
+
+/** A run's target: knowledge mode with nothing answered yet, unless `extra` says otherwise. */
+export const evalTargetOf = (extra: Partial<EvalTargetSummary> = {}): EvalTargetSummary => ({
+  target: { kind: 'knowledge' },
+  label: '知识库模式',
+  provenance: null,
+  done: 0,
+  failed: 0,
+  total: 4,
+  auto: criteriaScores(0, 0),
+  reviewed: criteriaScores(0, 0),
+  reviewedCases: 0,
+  reviewers: [],
+  ...extra,
+});
+
+/** A run of set s1 as the host lists it: running on job j1 with one knowledge-mode target, unless `extra` says otherwise. */
+export const evalRunOf = (id: string, extra: Partial<EvalRunSummary> = {}): EvalRunSummary => ({
+  id,
+  name: `评测 ${id}`,
+  setId: 's1',
+  setName: '评测集 s1',
+  format: 'criteria',
+  state: 'running',
+  error: null,
+  jobId: 'j1',
+  createdAt: 1,
+  endedAt: null,
+  targets: [evalTargetOf()],
+  ...extra,
+});
+
+/** A three-criteria case asking what drug `n` treats, with three gold items. */
+export const criteriaCaseOf = (n: number): CriteriaCase => ({ id: `c${n}`, instruction: `药${n}的适应病症`, gold: ['高血压', '心绞痛', '心律失常'], kind: 'drug-indication' });
+
+/** An answered case of target 0 hitting the gold items named in `hits` (by name, at their place in the answer). */
+export const criteriaResultOf = (caseId: string, hits: readonly string[], extra: Partial<CaseResult> = {}): CaseResult => {
+  const answer = `可用于${hits.join('、')}。`;
+  return {
+    caseId,
+    target: 0,
+    status: 'done',
+    answer,
+    error: null,
+    items: ['高血压', '心绞痛', '心律失常'].map((item) => {
+      const at = hits.includes(item) ? answer.indexOf(item) : -1;
+      return { item, hit: at >= 0, via: at >= 0 ? 'name' : null, spans: at >= 0 ? [[at, at + item.length]] : [], negated: false };
+    }),
+    choice: null,
+    review: null,
+    ms: 5,
+    ...extra,
+  };
+};
+
+/** A run's detail: `evalRunOf(id)` with the cases given and their results. */
+export const evalDetailOf = (id: string, cases: EvalRunDetail['cases'], extra: Partial<EvalRunSummary> = {}): EvalRunDetail => ({ ...evalRunOf(id, extra), cases });

@@ -15,11 +15,12 @@ export const CRITERIA: Record<EvalSetFormat, readonly { key: Criterion; label: s
 };
 
 export const KIND_LABELS: Record<CriteriaKind | 'choice', string> = {
-  'drug-indication': '药物适应证',
-  'drug-contraindication': '药物禁忌',
-  'disease-symptom': '疾病症状',
+  // The same names the Eval pane shows (i18n eval.kind.*).
+  'drug-indication': '药品适应病症',
+  'drug-contraindication': '药品禁忌',
+  'disease-symptom': '疾病临床表现',
   'disease-exam': '疾病检查',
-  'disease-drug': '疾病用药',
+  'disease-drug': '疾病治疗药物',
   choice: '选择题',
 };
 
