@@ -236,6 +236,27 @@ describe('eval: profiles on the fixture model — parallel, cancel and resume, a
     expect(detail.cases.map((c) => c.results.length)).toEqual(Array(8).fill(1));
   });
 
+  it('a model unloaded mid-run ends the profile’s part with a clear error, its answers kept; loaded again, resume finishes it', async () => {
+    const set = await core.api.eval.makeSet({ kinds: ['disease-exam'], sample: 6, seed: 12 });
+    const firstResult = nextEvent(core, 'eval.case');
+    const started = await core.api.eval.start({ setId: set.id, targets: [{ kind: 'profile', profileId: 'base' }], parallel: false });
+    const stopped = ended(core, started.id);
+    await firstResult;
+    await core.api.models.unload();
+    const failed = await stopped;
+    expect(failed.state).toBe('failed');
+    expect(failed.error!.code).toBe('NO_MODEL');
+    expect(failed.error!.message).toMatch(/^配置 base：/u);
+    const kept = failed.targets[0]!.done + failed.targets[0]!.failed;
+    expect(kept).toBeGreaterThanOrEqual(1);
+    expect(kept).toBeLessThan(6);
+    await core.api.profiles.use({ id: 'base' });
+    const resumed = ended(core, started.id);
+    await core.api.eval.resume({ id: started.id });
+    expect((await resumed).state).toBe('done');
+    expect((await core.api.eval.run({ id: started.id })).cases.map((c) => c.results.length)).toEqual(Array(6).fill(1));
+  });
+
   it('a profile that cannot answer ends only its part: the others are answered, the run is marked failed and resumable', async () => {
     const set = await core.api.eval.makeSet({ kinds: ['disease-symptom'], sample: 2, seed: 9 });
     const run = await runToEnd(core, set.id, [{ kind: 'profile', profileId: 'down' }, { kind: 'knowledge' }]);

@@ -84,9 +84,16 @@ async function answerTarget(deps: RunnerDeps, run: StoredRun, index: number, cas
         const lanes = options.parallel && !byLikelihood ? Math.max(1, provider.maxParallel) : 1;
         if (!target.provenance) recordProvenance(deps, run, index, providerProvenance(deps, provider, lanes));
         const batch = queue.slice(0, lanes);
-        queue = queue.slice(lanes);
+        const answered = new Set<string>();
+        const save: TargetOptions['save'] = (c, scored) => {
+          options.save(c, scored);
+          answered.add(c.id);
+        };
         // Every lane ends before the grant does, so the model is never answering for a queue that thinks it free.
-        const settled = await Promise.allSettled(batch.map((c, lane) => answerOne(deps, { kind: 'model', provider }, c, lane, { ...options, signal })));
+        const settled = await Promise.allSettled(batch.map((c, lane) => answerOne(deps, { kind: 'model', provider }, c, lane, { ...options, signal, save })));
+        queue = [...batch.filter((c) => !answered.has(c.id)), ...queue.slice(lanes)];
+        // A load or unload took the model: the cases it cut off are asked again of whatever the next grant finds loaded.
+        if (signal.aborted && !options.signal.aborted) return;
         const failed = settled.find((outcome) => outcome.status === 'rejected');
         if (failed) throw failed.reason;
       }, { signal: options.signal });

@@ -60,8 +60,8 @@ export const messages: { readonly [K in keyof typeof zh]: string } = {
   'language.aria': '切换为中文（Switch to Chinese）',
 
   'nav.label': 'View',
-  'nav.chat': 'Sessions',
-  'nav.knowledge': 'Knowledge',
+  'nav.chat': 'Chat',
+  'nav.knowledge': 'KB',
 
   'list.separator': ', ',
 
