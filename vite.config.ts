@@ -1,6 +1,6 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
 const rendererRoot = fileURLToPath(new URL('./src-renderer', import.meta.url));
 
@@ -11,6 +11,21 @@ const rendererRoot = fileURLToPath(new URL('./src-renderer', import.meta.url));
 export const rendererAlias = {
   $contract: fileURLToPath(new URL('./src-main/contract/index.ts', import.meta.url)),
 };
+
+/**
+ * Fontsource lists a `woff` after each `woff2`; Chromium (Electron and the supported browsers)
+ * always takes the woff2, so the woff copies would only add megabytes to dist/renderer.
+ */
+function woff2Only(): Plugin {
+  return {
+    name: 'xinglin:woff2-only',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!/[\\/]@fontsource[\\/].*\.css$/.test(id)) return null;
+      return { code: code.replace(/,\s*url\([^)]*\.woff\) format\('woff'\)/g, ''), map: null };
+    },
+  };
+}
 
 /**
  * The renderer build. `base: './'` keeps every asset URL relative so the page works from the
@@ -24,6 +39,7 @@ export default defineConfig({
   publicDir: false,
   resolve: { alias: rendererAlias },
   plugins: [
+    woff2Only(),
     svelte({
       configFile: false,
       emitCss: true,

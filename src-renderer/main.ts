@@ -1,4 +1,10 @@
 import './lib/api/zod-config.js';
+// Noto Sans SC ships with the app (woff2 from its own origin, so `font-src 'self'` holds): Chinese
+// renders on a workstation without any CJK font. Regular and semibold only (500 falls back to 400,
+// bold to 600); each weight is split by unicode-range, so a page fetches only the slices it shows.
+// Imported here rather than from app.css so each file passes through vite.config.ts's woff2Only.
+import '@fontsource/noto-sans-sc/400.css';
+import '@fontsource/noto-sans-sc/600.css';
 import './app.css';
 import { mount } from 'svelte';
 import App from './App.svelte';
