@@ -3,12 +3,17 @@
 // Offline by construction: Electron comes from the zips verified by vendor-electron.mjs, never
 // from the network. Style after Signal-Desktop (asarUnpack of native addons, fuses flipped) and
 // node-llama-cpp's Electron template (its binaries out of the asar, filtered per platform).
+// Two switches, read when the config loads (build/dist.mjs passes them through):
+//   XINGLIN_DIST_CUDA=1     also ship node-llama-cpp's CUDA binaries (Linux, Windows; large)
+//   XINGLIN_DIST_INSPECT=1  keep the --inspect fuse on, for end-to-end tests of the package only
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const { VENDOR_CACHE, readManifest, platformKey, vendoredZip } = require('./electron-vendor.cjs');
+const { VENDOR_CACHE, readManifest, platformKey, vendoredZip, headersInstalled } = require('./electron-vendor.cjs');
 
 const manifest = readManifest();
+const withCuda = process.env.XINGLIN_DIST_CUDA === '1';
+const keepInspect = process.env.XINGLIN_DIST_INSPECT === '1';
+const noCuda = ['!node_modules/@node-llama-cpp/*-cuda*/**/*', '!node_modules/node-llama-cpp/bins/*-cuda*/**/*'];
 // electron-builder's Arch enum: ia32, x64, armv7l, arm64, universal.
 const archName = (arch) => ['ia32', 'x64', 'armv7l', 'arm64', 'universal'][arch] ?? String(arch);
 
@@ -32,11 +37,10 @@ module.exports = {
   // Runs before the dependency rebuild: fail with a clear message rather than a network error.
   beforeBuild: async (context) => {
     await vendoredZip(context.platform.nodeName, context.arch, manifest);
-    const headers = path.join(os.homedir(), '.electron-gyp', manifest.version, 'installVersion');
-    if (!fs.existsSync(headers)) {
+    if (!headersInstalled(manifest.version)) {
       throw new Error(
-        `缺少 Electron ${manifest.version} 的头文件（重新编译 better-sqlite3 需要）：把 ${manifest.headers.file} 放进同一文件夹后再运行 node build/vendor-electron.mjs <文件夹>。\n` +
-          `Missing the Electron ${manifest.version} headers (needed to rebuild better-sqlite3): put ${manifest.headers.file} in the same folder and run node build/vendor-electron.mjs <folder> again.`,
+        `缺少 Electron ${manifest.version} 的头文件（重新编译 better-sqlite3 需要）：把 ${manifest.headers.file} 放进同一文件夹后再运行 npm run vendor:electron -- --from <文件夹>。\n` +
+          `Missing the Electron ${manifest.version} headers (needed to rebuild better-sqlite3): put ${manifest.headers.file} in the same folder and run npm run vendor:electron -- --from <folder> again.`,
       );
     }
     return true;
@@ -46,7 +50,10 @@ module.exports = {
 
   asar: true,
   // Native code cannot be loaded from inside an asar: addons and llama.cpp's binaries stay outside.
-  asarUnpack: ['**/*.node', 'node_modules/node-llama-cpp/bins/**', 'node_modules/@node-llama-cpp/**'],
+  // So does the starter knowledge base: Electron redirects reads of unpacked files, so the app
+  // finds it where it always looks (dist/main/starter) while IT can inspect or replace it.
+  // Models are never packaged: they are imported into the models folder of the user-data folder.
+  asarUnpack: ['**/*.node', 'node_modules/node-llama-cpp/bins/**', 'node_modules/@node-llama-cpp/**', 'dist/main/starter/**'],
   files: [
     'package.json',
     'dist/main/**',
@@ -58,20 +65,22 @@ module.exports = {
     'node_modules/node-llama-cpp/bins/${os}-${arch}*/**/*',
     '!node_modules/@node-llama-cpp/*/bins/**/*',
     'node_modules/@node-llama-cpp/${os}-${arch}*/bins/**/*',
+    ...(withCuda ? [] : noCuda),
     '!node_modules/node-llama-cpp/llama/localBuilds/**/*',
     '!node_modules/node-llama-cpp/llama/gitRelease.bundle',
     // better-sqlite3's SQLite sources are only needed to compile it.
     '!node_modules/better-sqlite3/{deps,src,docs}/**/*',
   ],
   // better-sqlite3 is rebuilt against Electron's ABI; offline this needs the Node headers that
-  // vendor-electron.mjs installs into ~/.electron-gyp. node-llama-cpp ships N-API prebuilts.
+  // vendor-electron.mjs installs (dist.mjs points npm_config_nodedir at them).
+  // node-llama-cpp ships N-API prebuilts.
   npmRebuild: true,
   buildDependenciesFromSource: false,
 
   electronFuses: {
     runAsNode: false,
     enableNodeOptionsEnvironmentVariable: false,
-    enableNodeCliInspectArguments: false,
+    enableNodeCliInspectArguments: keepInspect,
     onlyLoadAppFromAsar: true,
     enableEmbeddedAsarIntegrityValidation: true,
     enableCookieEncryption: true,
@@ -104,6 +113,8 @@ module.exports = {
     deleteAppDataOnUninstall: false,
     shortcutName: '杏林',
   },
-  mac: { target: [{ target: 'dmg', arch: ['arm64', 'x64'] }], category: 'public.app-category.medical' },
+  // CUDA does not exist on macOS: never ship its binaries there, whatever XINGLIN_DIST_CUDA says.
+  mac: { target: [{ target: 'dmg', arch: ['arm64', 'x64'] }], category: 'public.app-category.medical', files: noCuda },
+  // No update server and no auto-update: new versions arrive on the stick like the first.
   publish: null,
 };

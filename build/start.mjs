@@ -28,11 +28,11 @@ if (electron) {
   console.log(
     [
       `未找到 Electron ${manifest.version} 可执行文件：npm 只安装了 electron 包本身，它的二进制文件需要联网下载，而本机无法下载。`,
-      `若要使用桌面版，请把 electron.vendor.json 中列出的 ${zip}（来自 ${manifest.release}）拷贝到某个文件夹，再运行 node build/vendor-electron.mjs <该文件夹>，它会校验 sha256 后安装。`,
+      `若要使用桌面版，请把 electron.vendor.json 中列出的 ${zip}（来自 ${manifest.release}）拷贝到某个文件夹，再运行 npm run vendor:electron -- --from <该文件夹>，它会校验 sha256 后安装。`,
       `现在改为以浏览器模式启动（node bin/xinglin.js serve），请打开下面打印的地址。`,
       '',
       `No Electron ${manifest.version} binary found: npm installed only the electron package, whose binary must be downloaded, and this machine cannot download it.`,
-      `For the desktop app, copy ${zip} listed in electron.vendor.json (from ${manifest.release}) into a folder and run node build/vendor-electron.mjs <folder>; it checks the sha256 and installs it.`,
+      `For the desktop app, copy ${zip} listed in electron.vendor.json (from ${manifest.release}) into a folder and run npm run vendor:electron -- --from <folder>; it checks the sha256 and installs it.`,
       `Starting browser mode instead (node bin/xinglin.js serve): open the address printed below.`,
     ].join('\n'),
   );
