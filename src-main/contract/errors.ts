@@ -58,6 +58,8 @@ export const errorCodes = [
   'DIALOGUE_INVALID',
   /** An evaluation set that runs read their cases from: delete those runs first. */
   'EVAL_SET_IN_USE',
+  /** A backup file is not Xinglin's, is of an unknown format, or was truncated or altered: nothing was restored. */
+  'BACKUP_INVALID',
   'INTERNAL',
 ] as const;
 

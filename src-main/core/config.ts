@@ -29,6 +29,8 @@ export interface CoreConfig {
   refuseUngrounded?: boolean;
   /** Load the profile used last at start, when the manifest's own switch is on too (the desktop and the server do; tests and one-shot commands do not). */
   autoLoadProfile?: boolean;
+  /** A daily backup into `folder`, the newest `keep` kept, while this core is open (the desktop and the server set it from XINGLIN_BACKUP_DIR). */
+  backup?: { folder: string; keep: number };
 }
 
 /** The penalties and min-p are off (their neutral values) unless a profile turns them on (the contract's, which the UI's reset shows too). */
@@ -55,6 +57,21 @@ export function resolveRefuseUngrounded(env: NodeJS.ProcessEnv = process.env): b
   if (value === '' || value === '0' || value === 'false') return false;
   if (value === '1' || value === 'true') return true;
   throw new XinglinError('INVALID_INPUT', `XINGLIN_REFUSE_UNGROUNDED 只能是 1 或 0，收到“${value}”。`);
+}
+
+const DEFAULT_BACKUP_KEEP = 7;
+
+/** XINGLIN_BACKUP_DIR turns the daily backup on (into that folder); XINGLIN_BACKUP_KEEP says how many stay (default 7). */
+export function resolveBackupSchedule(env: NodeJS.ProcessEnv = process.env): { folder: string; keep: number } | undefined {
+  const folder = (env.XINGLIN_BACKUP_DIR ?? '').trim();
+  const keepText = (env.XINGLIN_BACKUP_KEEP ?? '').trim();
+  if (folder === '') {
+    if (keepText !== '') throw new XinglinError('INVALID_INPUT', 'XINGLIN_BACKUP_KEEP 需要同时设置 XINGLIN_BACKUP_DIR（备份保存到哪个文件夹）。');
+    return undefined;
+  }
+  const keep = keepText === '' ? DEFAULT_BACKUP_KEEP : Number(keepText);
+  if (!Number.isInteger(keep) || keep < 1 || keep > 1000) throw new XinglinError('INVALID_INPUT', `XINGLIN_BACKUP_KEEP 需要 1 到 1000 之间的整数，收到“${keepText}”。`);
+  return { folder: path.resolve(folder), keep };
 }
 
 /** `--threads` wins over XINGLIN_THREADS; neither means the measured default (chooseThreads in the model process). */

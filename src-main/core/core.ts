@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { buildApi, isMethodName, methods, XinglinError, type Reply } from '../contract/index.js';
+import { DailyBackups } from './backup/index.js';
 import { openChat } from './chat/index.js';
 import type { CoreConfig } from './config.js';
 import type { Core } from './core-types.js';
@@ -19,6 +20,12 @@ export type { Core } from './core-types.js';
 export type { HostFiles } from './file-handles.js';
 export { openLog, errorTrace, type Logger } from './log.js';
 export { readLines } from './line-reader.js';
+/**
+ * Backups work on the data folder's files, not through a core: a backup reads the databases from
+ * connections of its own (while an app writes them), and a restore replaces the very files an open
+ * core holds, so it must run before any core opens the folder (it refuses while one has it open).
+ */
+export { backupDataFolder, restoreDataFolder, type BackupResult, type RestoreResult } from './backup/index.js';
 export { forkRuntime, keepTail, type RuntimeProcess, type SpawnRuntime, type ClinicCompletion } from './llm/index.js';
 
 /** Opens the slices on the data folder and merges their handlers; every host (Electron, web, CLI) holds the object this returns. */
@@ -46,6 +53,8 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     ...records.handlers,
     ...evaluation.handlers,
   };
+  const backups = config.backup ? new DailyBackups({ dataDir: config.dataDir, schedule: config.backup, appVersion: config.appVersion, log }) : null;
+  backups?.start();
   log.info({ event: 'core.opened', host: config.host, appVersion: config.appVersion });
   // In the background: the core answers (and can close) while the model loads.
   if (config.autoLoadProfile) llm.service.restoreLastProfile();
@@ -80,6 +89,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     close: () =>
       (closed ??= (async () => {
         jobs.cancelAll();
+        await backups?.close(); // a backup under way finishes before its databases close
         files.close();
         await chat.close();
         await evaluation.close();

@@ -33,6 +33,8 @@ export type LogEvent =
   | { event: 'record.drafted'; mode: 'findings' | 'llm'; ms: number; turns: number; findings: number; unsupported?: number; warnings?: number; tokens?: number }
   | { event: 'model.request.ended'; kind: ModelRequestKind; waitedMs: number; ranMs: number; cancelled: boolean }
   | ({ event: 'web.request.failed'; path: string } & ErrorTrace)
+  | { event: 'backup.written'; file: string; bytes: number; ms: number; removed: number }
+  | ({ event: 'backup.failed'; code: ErrorCode | null } & ErrorTrace)
   | { event: 'electron.ready'; version: string; electron: string }
   | ({ event: 'electron.start.failed' } & ErrorTrace)
   | ({ event: 'electron.core.close.failed' } & ErrorTrace)

@@ -4,3 +4,4 @@ export { migrate, readSchemaVersion, type Migration } from './migrate.js';
 export { SNIPPET_CHARS, makeSnippet } from './snippet.js';
 export { segment, indexColumns, queryPieces, ftsQuery, type Piece, type Unit } from './segment.js';
 export { SLOW_QUERY_MS, slowQueryTimer, type SlowQueryOptions } from './slow-query.js';
+export { snapshotDatabase, checkDatabase, isDatabaseInUse, type DatabaseCheck } from './backup.js';

@@ -6,6 +6,7 @@ import type { Slice } from '../slice.js';
 import { knowledgeMigrations } from './migrations/index.js';
 import { KnowledgeService } from './service.js';
 
+export { knowledgeMigrations } from './migrations/index.js';
 export { KnowledgeService, type GroundedPlan, type ImportRequest, type KnowledgeOptions, type ModelReply } from './service.js';
 export type { Retrieval, Recognition, RecognizedEntity } from './ask/recognize.js';
 export type { GroundedPrompt } from './ask/grounded-prompt.js';

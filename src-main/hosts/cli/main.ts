@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { XinglinError, type ErrorCode } from '../../contract/index.js';
 import { ask, askUsage } from './ask.js';
+import { backup, backupUsage, restore, restoreUsage } from './backup.js';
 import { chat, chatUsage } from './chat.js';
 import { dataset, datasetUsage } from './dataset.js';
 import { doctor, doctorUsage } from './doctor.js';
@@ -11,7 +12,7 @@ import { draft, draftUsage, extract, extractUsage, records, recordsUsage } from 
 import { serve, serveUsage } from './serve.js';
 import { sessions, sessionsUsage } from './sessions.js';
 
-const commands: Record<string, (args: string[]) => Promise<number>> = { serve, chat, sessions, kb, models, ask, extract, draft, records, eval: evaluate, dataset, doctor };
+const commands: Record<string, (args: string[]) => Promise<number>> = { serve, chat, sessions, kb, models, ask, extract, draft, records, eval: evaluate, dataset, doctor, backup, restore };
 
 const usage = `杏林 Xinglin — 离线临床助手
 
@@ -28,6 +29,8 @@ const usage = `杏林 Xinglin — 离线临床助手
   ${evalUsage}
   ${datasetUsage}
   ${doctorUsage}
+  ${backupUsage}
+  ${restoreUsage}
 
 每个命令都接受：
   --data-dir <目录>     数据库与知识库所在目录（或环境变量 XINGLIN_DATA_DIR）

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, dialog, ipcMain, session, shell } from 'electron';
-import { resolveDirs, resolveRefuseUngrounded, resolveThreads } from '../../core/config.js';
+import { resolveBackupSchedule, resolveDirs, resolveRefuseUngrounded, resolveThreads } from '../../core/config.js';
 import { createCore, errorTrace, openLog } from '../../core/core.js';
 import type { Core } from '../../core/core.js';
 import { appRoot, appVersion, rendererDir, runtimeEntry, starterDir } from '../common/app-root.js';
@@ -81,7 +81,8 @@ async function start(): Promise<void> {
   installMenu({ devTools });
 
   const threads = resolveThreads(undefined);
-  core = await createCore({ host: 'electron', dataDir: dirs.dataDir, modelsDir: dirs.modelsDir, appVersion: appVersion(root), starterDir: starterDir(), spawnRuntime: utilityRuntime(runtimeEntry().entry), refuseUngrounded: resolveRefuseUngrounded(), autoLoadProfile: true, ...(threads ? { threads } : {}) });
+  const backup = resolveBackupSchedule();
+  core = await createCore({ host: 'electron', dataDir: dirs.dataDir, modelsDir: dirs.modelsDir, appVersion: appVersion(root), starterDir: starterDir(), spawnRuntime: utilityRuntime(runtimeEntry().entry), refuseUngrounded: resolveRefuseUngrounded(), autoLoadProfile: true, ...(threads ? { threads } : {}), ...(backup ? { backup } : {}) });
   registerIpc(ipcMain, core, trusted);
   registerFileDialog(ipcMain, dialog, core.files, trusted);
   registerDropModelFiles(ipcMain, core.files, trusted);

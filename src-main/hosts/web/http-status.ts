@@ -35,6 +35,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   ADAPTER_MISMATCH: 422,
   IMPORT_INVALID: 422,
   DIALOGUE_INVALID: 422,
+  BACKUP_INVALID: 422,
   // The app's own side cannot serve it: its database, folders, shipped files or model process.
   DATABASE_NEWER: 503,
   DATABASE_CORRUPT: 503,

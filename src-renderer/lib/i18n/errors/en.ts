@@ -42,6 +42,7 @@ export const codes: Record<ErrorCode, string> = {
   RECORD_CONFLICT: 'The record was saved in another window since you opened it. Nothing was overwritten.',
   RECORD_SIGNED: 'The record is signed and cannot change. Write an addendum to correct it.',
   DIALOGUE_INVALID: 'The text could not be read as a consultation dialogue.',
+  BACKUP_INVALID: 'The backup file is not Xinglin’s, has an unknown format, or was truncated or altered. Nothing was restored.',
   EVAL_SET_IN_USE: 'Evaluation runs still use this set: delete them first.',
   INTERNAL: 'Internal error.',
 };

@@ -47,6 +47,7 @@ export const codes: Partial<Record<ErrorCode, string>> = {
   RECORD_CONFLICT: '病历已在另一个窗口保存，未覆盖任何内容',
   RECORD_SIGNED: '病历已签名，不能修改；更正请写补充记录',
   DIALOGUE_INVALID: '无法识别为问诊对话',
+  BACKUP_INVALID: '备份文件不是杏林的、格式未知，或已被截断或改动，未做任何恢复',
   EVAL_SET_IN_USE: '评测集仍有评测记录在使用，请先删除这些评测',
   INTERNAL: '内部错误',
 };

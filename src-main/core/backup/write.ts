@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { create } from 'tar';
+import { XinglinError } from '../../contract/index.js';
+import { checkDatabase, snapshotDatabase } from '../db/index.js';
+import { createPrivateFolder } from '../folders.js';
+import { dataDatabases } from './databases.js';
+import { sha256File } from './hash.js';
+import { APP_NAME, BACKUP_FORMAT, MANIFEST_NAME, type BackupManifest } from './manifest.js';
+
+export interface BackupRequest {
+  dataDir: string;
+  /** The archive to write; an existing file is replaced only once the new one is complete. */
+  file: string;
+  appVersion: string;
+  now?: Date;
+}
+
+export interface BackupResult {
+  file: string;
+  bytes: number;
+  manifest: BackupManifest;
+}
+
+/**
+ * Writes one archive (tar + gzip) of the data folder's databases and a manifest, while the app
+ * may go on using them. Snapshots are taken in a private folder inside the data folder (patient
+ * data never lands in a shared temp folder); the archive appears under its name only when whole.
+ */
+export async function backupDataFolder(request: BackupRequest): Promise<BackupResult> {
+  const { dataDir, appVersion } = request;
+  const file = path.resolve(request.file);
+  const work = path.join(dataDir, `.backup-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const partial = `${file}.partial-${randomBytes(4).toString('hex')}`;
+  try {
+    createPrivateFolder(work);
+    const manifest: BackupManifest = { app: APP_NAME, format: BACKUP_FORMAT, appVersion, createdAt: (request.now ?? new Date()).toISOString(), databases: {} };
+    for (const db of dataDatabases) {
+      const source = path.join(dataDir, db.file);
+      if (!fs.existsSync(source)) continue; // a folder a core never opened has none yet
+      const copy = path.join(work, db.file);
+      await snapshotDatabase(source, copy);
+      const { schemaVersion } = checkDatabase(copy);
+      manifest.databases[db.file] = { schemaVersion, sha256: await sha256File(copy), bytes: fs.statSync(copy).size };
+    }
+    if (Object.keys(manifest.databases).length === 0) throw new XinglinError('NOT_FOUND', `数据文件夹里没有杏林的数据库，无可备份：${dataDir}`, { path: dataDir });
+    fs.writeFileSync(path.join(work, MANIFEST_NAME), JSON.stringify(manifest, null, 2), { mode: 0o600 });
+
+    createFolderFor(file);
+    fs.closeSync(fs.openSync(partial, 'wx', 0o600)); // 0600 from the first byte; tar writes into it
+    // The manifest first: a reader learns what the file is before it reads a database.
+    await create({ gzip: true, file: partial, cwd: work, portable: true }, [MANIFEST_NAME, ...Object.keys(manifest.databases)]);
+    fs.renameSync(partial, file);
+    return { file, bytes: fs.statSync(file).size, manifest };
+  } catch (cause) {
+    fs.rmSync(partial, { force: true });
+    if (cause instanceof XinglinError) throw cause;
+    const errno = (cause as NodeJS.ErrnoException).code ?? 'UNKNOWN';
+    throw new XinglinError('DATABASE_UNAVAILABLE', `备份失败，未生成备份文件：${file}（${(cause as Error).message ?? errno}）`, { file, errno });
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function createFolderFor(file: string): void {
+  try {
+    createPrivateFolder(path.dirname(file));
+  } catch (cause) {
+    throw new XinglinError('FOLDER_UNUSABLE', `无法在这里保存备份：${path.dirname(file)}（${(cause as Error).message}）`, { path: path.dirname(file) });
+  }
+}
