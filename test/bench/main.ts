@@ -24,6 +24,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   warm: async () => (await import('./warm.js')).benchWarm,
   parallel: async () => (await import('./parallel.js')).benchParallel,
   eval: async () => (await import('./eval.js')).benchEval,
+  load: async () => (await import('./load.js')).benchLoad,
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

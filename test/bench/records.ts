@@ -35,7 +35,7 @@ const DOCTOR = [
 ];
 const DURATIONS = ['三天', '一周', '半个月', '两个月', '半年', '一年多'];
 
-function consultation(next: () => number, turns = 40): string {
+export function consultation(next: () => number, turns = 40): string {
   const pick = <T>(items: T[]): T => items[Math.floor(next() * items.length)]!;
   const lines: string[] = [];
   for (let i = 0; i < turns; i += 1) {

@@ -55,12 +55,17 @@ export class ModelQueue {
     const signal = options.signal ? AbortSignal.any([options.signal, abort.signal]) : abort.signal;
     const request: ModelRequest = { id: options.id ?? randomUUID(), kind, sessionId };
     return new Promise<T>((resolve, reject) => {
+      const dropWaiting = (): void => this.#dropWaiting(entry);
       const entry: Entry = {
         request,
         abort,
         enqueuedAt: performance.now(),
         finished: Promise.resolve(),
         start: () => {
+          // Node 20 keeps a combined signal (AbortSignal.any) that has an abort listener alive until
+          // it aborts, and with it this entry and its task's closure: a leak per request. Granted,
+          // the entry no longer waits, so the listener goes.
+          signal.removeEventListener('abort', dropWaiting);
           const startedAt = performance.now();
           this.#running = entry;
           this.#changed();
@@ -76,7 +81,7 @@ export class ModelQueue {
         drop: () => reject(new XinglinError('CANCELLED', '请求在等待模型时已取消')),
       };
       if (signal.aborted) return entry.drop();
-      signal.addEventListener('abort', () => this.#dropWaiting(entry), { once: true });
+      signal.addEventListener('abort', dropWaiting, { once: true });
       this.#waiting.push(entry);
       this.#changed();
       this.#next();
