@@ -210,6 +210,23 @@ describe('store: sessions and messages', () => {
     expect(store.listMessages(s.id).map((m) => m.text)).toEqual(['头晕', '建议测量血压']);
   });
 
+  it('keeps each session’s message count as messages are added and deleted, and through a deleted session', () => {
+    const store = openStore();
+    const a = store.createSession('甲');
+    const b = store.createSession('乙');
+    const ids = ['头晕', '胸闷', '心悸'].map((text) => store.addMessage({ sessionId: a.id, role: 'user', text, status: 'complete' }).id);
+    store.addMessage({ sessionId: b.id, role: 'user', text: '发热', status: 'complete' });
+    store.deleteMessages(ids.slice(1));
+    const counts = () => Object.fromEntries(store.listSessions().map((s) => [s.title, s.messageCount]));
+    expect(counts()).toEqual({ 甲: 1, 乙: 1 });
+    store.deleteSession(a.id);
+    expect(counts()).toEqual({ 乙: 1 });
+    const db = raw();
+    // Kept by the file's triggers, so a count written by any connection agrees with the rows.
+    expect(db.prepare('SELECT message_count AS kept, (SELECT count(*) FROM messages m WHERE m.session_id = s.id) AS rows FROM sessions s').all()).toEqual([{ kept: 1, rows: 1 }]);
+    db.close();
+  });
+
   it('answers unknown ids with NOT_FOUND in Chinese, naming the id', () => {
     const store = openStore();
     const id = 'no-such-id';

@@ -30,8 +30,7 @@ export const MAX_SEARCH_LIMIT = 1000;
 
 type Stmt<P extends unknown[], R = unknown> = BetterSqlite3.Statement<P, R>;
 
-const SESSION_COLUMNS = `s.id, s.title, s.kind, s.profile_id, s.created_at, s.updated_at,
-  (SELECT count(*) FROM messages m WHERE m.session_id = s.id) AS message_count`;
+const SESSION_COLUMNS = 's.id, s.title, s.kind, s.profile_id, s.created_at, s.updated_at, s.message_count';
 const MESSAGE_COLUMNS = 'id, session_id, role, text, status, provenance, error, profile_id, created_at';
 
 /** SQLite behind one typed interface: every read and write of sessions and messages goes through here. */
