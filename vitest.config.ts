@@ -13,7 +13,7 @@ export default defineConfig({
   // `$contract` for both projects (a test in test/ may import a renderer module that uses it).
   resolve: { alias: rendererAlias },
   test: {
-    // node-llama-cpp and better-sqlite3 are native addons: separate processes, not worker threads.
+    // node-llama-cpp and better-sqlite3-multiple-ciphers are native addons: separate processes, not worker threads.
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 120_000,

@@ -2,7 +2,7 @@
 // `npm run dist [-- <electron-builder arguments>]`, e.g. `npm run dist -- --linux dir`.
 // Packaging must work offline, so before building anything this checks that what electron-builder
 // would otherwise download is vendored: the Electron zip of every target and the headers
-// better-sqlite3 is rebuilt against. What is missing is said in one paragraph (Chinese, then
+// better-sqlite3-multiple-ciphers is rebuilt against. What is missing is said in one paragraph (Chinese, then
 // English) and the script exits 1, without a stack trace. Then: build, electron-builder.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -83,7 +83,7 @@ const missing = await missingForPackaging(manifest, packagedTargets(args, config
 if (missing.length) explainAndExit(manifest, missing);
 
 run(process.execPath, [path.join(ROOT, 'build', 'build.mjs')]);
-// node-gyp reads npm_config_nodedir: better-sqlite3 is compiled against the vendored headers. Not on
+// node-gyp reads npm_config_nodedir: better-sqlite3-multiple-ciphers is compiled against the vendored headers. Not on
 // Windows, where node-gyp would then look for node.lib in a layout the headers tarball lacks; there
 // it finds the same folder as its devdir (~/.electron-gyp/<version>), as README's Packaging says.
 const env = process.platform === 'win32' ? process.env : { ...process.env, npm_config_nodedir: headersDir(manifest.version) };

@@ -39,8 +39,8 @@ module.exports = {
     await vendoredZip(context.platform.nodeName, context.arch, manifest);
     if (!headersInstalled(manifest.version)) {
       throw new Error(
-        `缺少 Electron ${manifest.version} 的头文件（重新编译 better-sqlite3 需要）：把 ${manifest.headers.file} 放进同一文件夹后再运行 npm run vendor:electron -- --from <文件夹>。\n` +
-          `Missing the Electron ${manifest.version} headers (needed to rebuild better-sqlite3): put ${manifest.headers.file} in the same folder and run npm run vendor:electron -- --from <folder> again.`,
+        `缺少 Electron ${manifest.version} 的头文件（重新编译 better-sqlite3-multiple-ciphers 需要）：把 ${manifest.headers.file} 放进同一文件夹后再运行 npm run vendor:electron -- --from <文件夹>。\n` +
+          `Missing the Electron ${manifest.version} headers (needed to rebuild better-sqlite3-multiple-ciphers): put ${manifest.headers.file} in the same folder and run npm run vendor:electron -- --from <folder> again.`,
       );
     }
     return true;
@@ -68,10 +68,10 @@ module.exports = {
     ...(withCuda ? [] : noCuda),
     '!node_modules/node-llama-cpp/llama/localBuilds/**/*',
     '!node_modules/node-llama-cpp/llama/gitRelease.bundle',
-    // better-sqlite3's SQLite sources are only needed to compile it.
-    '!node_modules/better-sqlite3/{deps,src,docs}/**/*',
+    // better-sqlite3-multiple-ciphers's SQLite sources are only needed to compile it.
+    '!node_modules/better-sqlite3-multiple-ciphers/{deps,src,docs}/**/*',
   ],
-  // better-sqlite3 is rebuilt against Electron's ABI; offline this needs the Node headers that
+  // better-sqlite3-multiple-ciphers is rebuilt against Electron's ABI; offline this needs the Node headers that
   // vendor-electron.mjs installs (dist.mjs points npm_config_nodedir at them).
   // node-llama-cpp ships N-API prebuilts.
   npmRebuild: true,

@@ -136,7 +136,7 @@ async function vendoredZip(platformName, arch, manifest = readManifest()) {
   return zip;
 }
 
-/** Whether the headers for better-sqlite3's Electron build were installed by vendor-electron.mjs. */
+/** Whether the headers for better-sqlite3-multiple-ciphers's Electron build were installed by vendor-electron.mjs. */
 function headersInstalled(version) {
   return fs.existsSync(path.join(headersDir(version), 'installVersion'));
 }

@@ -156,7 +156,7 @@ if (own) {
   console.log(`本机（${platformKey()}）的压缩包不在其中；已保存的压缩包可用于打包。/ No zip for this machine (${platformKey()}); the verified zips are kept for packaging.`);
 }
 
-// 5. Node headers, for rebuilding better-sqlite3 against Electron when packaging.
+// 5. Node headers, for rebuilding better-sqlite3-multiple-ciphers against Electron when packaging.
 if (headers && !headers.expected) {
   console.warn(
     `未安装 ${manifest.headers.file}：electron.vendor.json 尚未固定它的 sha256。请把 ${manifest.headers.checksumsUrl} 一并带来，运行 npm run vendor:electron -- --from ${dir} --pin。\n` +

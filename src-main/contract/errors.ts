@@ -60,6 +60,12 @@ export const errorCodes = [
   'EVAL_SET_IN_USE',
   /** A backup file is not Xinglin's, is of an unknown format, or was truncated or altered: nothing was restored. */
   'BACKUP_INVALID',
+  /** The data folder (or a backup) is encrypted and no database key was given: the keychain entry, XINGLIN_DB_KEY_FILE or XINGLIN_DB_KEY. */
+  'ENCRYPTION_KEY_MISSING',
+  /** The database key given is not the one the data folder (or the backup) was encrypted with; nothing was opened or changed. */
+  'ENCRYPTION_KEY_WRONG',
+  /** A key was given for a data folder whose databases are not encrypted: run `xinglin encrypt` (it backs up first). */
+  'ENCRYPTION_NOT_ENABLED',
   'INTERNAL',
 ] as const;
 

@@ -1,6 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_SAMPLING, XinglinError, type Sampling } from '../contract/index.js';
+import type { DatabaseKey } from './db/index.js';
+import type { KeySource } from './encryption/key.js';
 import type { SpawnRuntime } from './llm/process/spawn.js';
 
 export interface CoreConfig {
@@ -31,6 +33,10 @@ export interface CoreConfig {
   autoLoadProfile?: boolean;
   /** A daily backup into `folder`, the newest `keep` kept, while this core is open (the desktop and the server set it from XINGLIN_BACKUP_DIR). */
   backup?: { folder: string; keep: number };
+  /** The data folder's database key (the keychain's in the desktop app, XINGLIN_DB_KEY_FILE / XINGLIN_DB_KEY elsewhere); required once the folder is encrypted. */
+  databaseKey?: DatabaseKey | undefined;
+  /** Where the key came from, for the data pane (never the key itself). */
+  databaseKeySource?: KeySource | undefined;
 }
 
 /** The penalties and min-p are off (their neutral values) unless a profile turns them on (the contract's, which the UI's reset shows too). */

@@ -4,6 +4,7 @@ import { DailyBackups } from './backup/index.js';
 import { openChat } from './chat/index.js';
 import type { CoreConfig } from './config.js';
 import type { Core } from './core-types.js';
+import { folderKey } from './encryption/index.js';
 import { openEval } from './eval/index.js';
 import { EventBus } from './event-bus.js';
 import { ensureUsableFolder } from './folders.js';
@@ -26,6 +27,8 @@ export { readLines } from './line-reader.js';
  * core holds, so it must run before any core opens the folder (it refuses while one has it open).
  */
 export { backupDataFolder, restoreDataFolder, type BackupResult, type RestoreResult } from './backup/index.js';
+/** Encryption at rest: the key's sources outside the desktop keychain, and changing a folder in place (also before any core opens it). */
+export { encryptDataFolder, decryptDataFolder, keyFromEnvironment, createKeyFile, readKeyFile, parseKey, keyToText, generateKey, readMarker, type KeySource, type SuppliedKey } from './encryption/index.js';
 export { forkRuntime, keepTail, type RuntimeProcess, type SpawnRuntime, type ClinicCompletion } from './llm/index.js';
 
 /** Opens the slices on the data folder and merges their handlers; every host (Electron, web, CLI) holds the object this returns. */
@@ -33,15 +36,17 @@ export async function createCore(config: CoreConfig): Promise<Core> {
   // A bad place fails here, in a second, with its cause, before anything opens a file in it.
   ensureUsableFolder(config.dataDir, 'data');
   ensureUsableFolder(config.modelsDir, 'models');
+  // A missing or wrong key is named here, before any database is opened.
+  const key = folderKey(config.dataDir, config.databaseKey);
   const log = openLog(config.dataDir);
   const bus = new EventBus();
   const jobs = new Jobs((job) => bus.emit('job.progress', job), log);
   const files = new FileHandles(path.join(config.dataDir, 'uploads'));
   const llm = openLlm({ config, jobs, log, bus, files });
-  const knowledge = openKnowledge({ file: path.join(config.dataDir, 'knowledge.db'), starterDir: config.starterDir, refuseUngrounded: config.refuseUngrounded ?? false, slowQueryMs: config.slowQueryMs, jobs, files, log });
-  const chat = openChat({ file: path.join(config.dataDir, 'xinglin.db'), config, knowledge: knowledge.service, llm: llm.service, bus, log });
-  const records = openRecords({ file: path.join(config.dataDir, 'records.db'), config, knowledge: knowledge.service, llm: llm.service, jobs, bus, log });
-  const evaluation = openEval({ file: path.join(config.dataDir, 'eval.db'), config, knowledge: knowledge.service, llm: llm.service, records: records.service, jobs, files, bus });
+  const knowledge = openKnowledge({ file: path.join(config.dataDir, 'knowledge.db'), key, starterDir: config.starterDir, refuseUngrounded: config.refuseUngrounded ?? false, slowQueryMs: config.slowQueryMs, jobs, files, log });
+  const chat = openChat({ file: path.join(config.dataDir, 'xinglin.db'), key, config, knowledge: knowledge.service, llm: llm.service, bus, log });
+  const records = openRecords({ file: path.join(config.dataDir, 'records.db'), key, config, knowledge: knowledge.service, llm: llm.service, jobs, bus, log });
+  const evaluation = openEval({ file: path.join(config.dataDir, 'eval.db'), key, config, knowledge: knowledge.service, llm: llm.service, records: records.service, jobs, files, bus });
 
   const handlers: Handlers = {
     'app.info': () => ({ name: '杏林 Xinglin', version: config.appVersion, host: config.host, dataDir: config.dataDir, modelsDir: config.modelsDir, platform: `${process.platform}-${process.arch}` }),
@@ -53,7 +58,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     ...records.handlers,
     ...evaluation.handlers,
   };
-  const backups = config.backup ? new DailyBackups({ dataDir: config.dataDir, schedule: config.backup, appVersion: config.appVersion, log }) : null;
+  const backups = config.backup ? new DailyBackups({ dataDir: config.dataDir, schedule: config.backup, appVersion: config.appVersion, log, key }) : null;
   backups?.start();
   log.info({ event: 'core.opened', host: config.host, appVersion: config.appVersion });
   // In the background: the core answers (and can close) while the model loads.

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { XinglinError, type KbCsvMapping } from '../../src-main/contract/index.js';
 import { IMPORT_EXAMPLES } from '../../src-renderer/lib/ui/import-examples.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Finding, RecordProvenance, RecordSection, Turn } from '../../src-main/contract/index.js';
 import { diffSections } from '../../src-main/core/records/diff.js';

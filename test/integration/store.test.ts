@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MARK_END, MARK_START, type Provenance } from '../../src-main/contract/index.js';
 import { chatMigrations as migrations, ChatStore as Store } from '../../src-main/core/chat/index.js';

@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import type { KbStats, Message, MethodOutput, ModelStatus } from '../../src-main/contract/index.js';
 import { mulberry32 } from '../fixtures/gguf/tiny-llama.js';
 import { alive, serveApp, XINGLIN, type ServedApp } from './served-app.js';

@@ -57,7 +57,7 @@ describe('electron-builder config', () => {
     expect(loadConfig({ XINGLIN_DIST_INSPECT: '1' }).electronFuses).toMatchObject({ ...locked, enableNodeCliInspectArguments: true });
   });
 
-  it('uses the pinned, vendored Electron and rebuilds better-sqlite3 for it', () => {
+  it('uses the pinned, vendored Electron and rebuilds better-sqlite3-multiple-ciphers for it', () => {
     const live = require(configFile);
     expect(live.electronVersion).toBe(manifest.version);
     expect(live.electronDist({ platformName: 'darwin', arch: 'arm64' })).toBe(path.join(VENDOR_CACHE, manifest.artifacts['darwin-arm64']!.file));

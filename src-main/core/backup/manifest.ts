@@ -17,6 +17,8 @@ export const BackupManifest = z.object({
   appVersion: z.string(),
   createdAt: z.string(),
   databases: z.record(z.string(), DatabaseEntry),
+  /** Present when the databases inside are encrypted (with the data folder's key, named by its fingerprint). */
+  encryption: z.object({ cipher: z.string(), keyCheck: z.string() }).optional(),
 });
 export type BackupManifest = z.infer<typeof BackupManifest>;
 

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { extract, list } from 'tar';
 import { XinglinError } from '../../contract/index.js';
-import { checkDatabase } from '../db/index.js';
+import { checkDatabase, type DatabaseKey } from '../db/index.js';
+import { keyCheck } from '../encryption/key.js';
 import { dataDatabases } from './databases.js';
 import { sha256File } from './hash.js';
 import { APP_NAME, BACKUP_FORMAT, BackupManifest, MANIFEST_NAME } from './manifest.js';
@@ -11,10 +12,11 @@ const allowedNames = new Set([MANIFEST_NAME, ...dataDatabases.map((db) => db.fil
 
 /**
  * Unpacks the backup `file` into the empty folder `into` and proves every database there is the one
- * the manifest describes (size, sha256, integrity, a schema this app can open). Throws
- * BACKUP_INVALID or DATABASE_NEWER naming the file and the cause; it writes nowhere but `into`.
+ * the manifest describes (size, sha256, integrity, a schema this app can open). An encrypted backup
+ * needs `key`, the one it was made with. Throws BACKUP_INVALID, DATABASE_NEWER or
+ * ENCRYPTION_KEY_MISSING / _WRONG naming the file and the cause; it writes nowhere but `into`.
  */
-export async function unpackBackup(file: string, into: string): Promise<BackupManifest> {
+export async function unpackBackup(file: string, into: string, key?: DatabaseKey): Promise<BackupManifest> {
   if (!fs.existsSync(file)) throw new XinglinError('NOT_FOUND', `找不到备份文件：${file}`, { file });
   const names = await listEntries(file);
   if (!names.includes(MANIFEST_NAME)) throw invalid(file, '其中没有杏林的备份清单（manifest.json），不是杏林的备份文件');
@@ -28,6 +30,8 @@ export async function unpackBackup(file: string, into: string): Promise<BackupMa
     throw invalid(file, `无法解开（${(cause as Error).message}），文件可能已损坏或被截断`);
   }
   const manifest = readManifest(file, path.join(into, MANIFEST_NAME));
+  if (manifest.encryption) checkBackupKey(file, manifest.encryption.keyCheck, key);
+  const copyKey = manifest.encryption ? key : undefined;
   for (const db of dataDatabases) {
     const described = manifest.databases[db.file];
     const copy = path.join(into, db.file);
@@ -40,7 +44,7 @@ export async function unpackBackup(file: string, into: string): Promise<BackupMa
       throw invalid(file, `${db.file}（${db.label}）的校验和与清单不符，文件已被截断或改动`);
     }
     if (described.schemaVersion > db.supportedVersion) throw newer(file, db.file, described.schemaVersion, db.supportedVersion);
-    verifyCopy(file, copy, db.file, described.schemaVersion);
+    verifyCopy(file, copy, db.file, described.schemaVersion, copyKey);
   }
   const unknown = Object.keys(manifest.databases).find((name) => !allowedNames.has(name) || name === MANIFEST_NAME);
   if (unknown !== undefined) throw invalid(file, `清单列出了杏林不认识的数据库“${unknown.slice(0, 80)}”，可能来自更新版本的杏林`);
@@ -78,10 +82,15 @@ function readManifest(file: string, manifestFile: string): BackupManifest {
   return parsed.data;
 }
 
-function verifyCopy(file: string, copy: string, name: string, schemaVersion: number): void {
+function checkBackupKey(file: string, expected: string, key: DatabaseKey | undefined): void {
+  if (!key) throw new XinglinError('ENCRYPTION_KEY_MISSING', `备份文件已加密，需要加密它时所用的数据库密钥才能恢复：${file}。请设置 XINGLIN_DB_KEY_FILE 或 XINGLIN_DB_KEY 后再试；现有数据未做任何改动。`, { file });
+  if (keyCheck(key) !== expected) throw new XinglinError('ENCRYPTION_KEY_WRONG', `备份文件是用另一把数据库密钥加密的（指纹不符），无法恢复：${file}。现有数据未做任何改动。`, { file });
+}
+
+function verifyCopy(file: string, copy: string, name: string, schemaVersion: number, key: DatabaseKey | undefined): void {
   let check;
   try {
-    check = checkDatabase(copy);
+    check = checkDatabase(copy, key);
   } catch (cause) {
     throw invalid(file, `${name} 不是可用的 SQLite 数据库（${(cause as Error).message}）`);
   }

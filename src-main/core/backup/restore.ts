@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { XinglinError } from '../../contract/index.js';
-import { isDatabaseInUse } from '../db/index.js';
+import { checkDatabase, isDatabaseInUse, rekey, type DatabaseKey } from '../db/index.js';
+import { checkFolderKey } from '../encryption/folder.js';
+import { removeMarker, writeMarker } from '../encryption/marker.js';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { createPrivateFolder, ensureUsableFolder } from '../folders.js';
 import { dataDatabases, SQLITE_COMPANIONS } from './databases.js';
 import { stamp, type BackupManifest } from './manifest.js';
@@ -11,6 +14,12 @@ import { unpackBackup } from './read.js';
 export interface RestoreRequest {
   dataDir: string;
   file: string;
+  /**
+   * The data folder's key: required when the folder or the backup is encrypted. With a key the
+   * restored databases are encrypted with it (a plain backup is encrypted on the way in); without
+   * one they are plain.
+   */
+  key?: DatabaseKey | undefined;
   now?: Date;
 }
 
@@ -34,27 +43,52 @@ interface Move {
 export async function restoreDataFolder(request: RestoreRequest): Promise<RestoreResult> {
   const dataDir = path.resolve(request.dataDir);
   const file = path.resolve(request.file);
+  const { key } = request;
   ensureUsableFolder(dataDir, 'data');
-  refuseWhileInUse(dataDir);
+  const marked = checkFolderKey(dataDir, key) !== undefined;
+  refuseWhileInUse(dataDir, key, '恢复');
   const at = stamp(request.now ?? new Date());
   const staging = path.join(dataDir, `.restore-${at}-${randomBytes(4).toString('hex')}`);
   createPrivateFolder(staging);
   try {
-    const manifest = await unpackBackup(file, staging);
+    const manifest = await unpackBackup(file, staging, key);
+    if (key && !manifest.encryption) encryptCopies(staging, manifest, key);
     // Checked again: the unpacking took a while and an app may have started meanwhile.
-    refuseWhileInUse(dataDir);
-    return { manifest, previous: swapIn(dataDir, staging, manifest, at) };
+    refuseWhileInUse(dataDir, key, '恢复');
+    // The marker first: should the swap be cut short, a later open with the key finishes the job.
+    if (key && !marked) writeMarker(dataDir, key);
+    try {
+      return { manifest, previous: swapIn(dataDir, staging, manifest, at) };
+    } catch (cause) {
+      if (key && !marked) removeMarker(dataDir);
+      throw cause;
+    }
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
 }
 
-function refuseWhileInUse(dataDir: string): void {
+/** BUSY while any app (this one included) holds one of the folder's databases open. */
+export function refuseWhileInUse(dataDir: string, key: DatabaseKey | undefined, action: string): void {
   for (const db of dataDatabases) {
     const file = path.join(dataDir, db.file);
-    if (fs.existsSync(file) && isDatabaseInUse(file)) {
-      throw new XinglinError('BUSY', `杏林正在使用数据文件夹（${db.file} 已被打开），不能恢复：请先关闭杏林（桌面程序和 xinglin serve），再运行恢复。${dataDir}`, { path: dataDir, database: db.file });
+    if (fs.existsSync(file) && fs.statSync(file).size > 0 && isDatabaseInUse(file, key)) {
+      throw new XinglinError('BUSY', `杏林正在使用数据文件夹（${db.file} 已被打开），不能${action}：请先关闭杏林（桌面程序和 xinglin serve），再运行${action}。${dataDir}`, { path: dataDir, database: db.file });
     }
+  }
+}
+
+/** A plain backup restored into an encrypted folder is encrypted before it moves in: patient data never lands there in the clear. */
+function encryptCopies(staging: string, manifest: BackupManifest, key: DatabaseKey): void {
+  for (const name of Object.keys(manifest.databases)) {
+    const copy = path.join(staging, name);
+    const db = new Database(copy, { fileMustExist: true });
+    try {
+      rekey(db, key);
+    } finally {
+      db.close();
+    }
+    checkDatabase(copy, key);
   }
 }
 

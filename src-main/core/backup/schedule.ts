@@ -4,6 +4,7 @@ import { XinglinError } from '../../contract/index.js';
 import type { Logger } from '../log.js';
 import { errorTrace } from '../log.js';
 import { BACKUP_NAME, backupFileName, parseStamp } from './manifest.js';
+import type { DatabaseKey } from '../db/index.js';
 import { backupDataFolder } from './write.js';
 
 const DAY_MS = 24 * 3600_000;
@@ -39,6 +40,8 @@ export interface DailyBackupsOptions {
   appVersion: string;
   log: Logger;
   clock?: Clock;
+  /** The data folder's key when encrypted: the backups stay encrypted with it. */
+  key?: DatabaseKey | undefined;
 }
 
 /**
@@ -96,7 +99,7 @@ export class DailyBackups {
     const file = path.join(schedule.folder, backupFileName(new Date(now)));
     try {
       const started = performance.now();
-      const written = await backupDataFolder({ dataDir, file, appVersion, now: new Date(now) });
+      const written = await backupDataFolder({ dataDir, file, appVersion, key: this.#options.key, now: new Date(now) });
       const removed = this.#prune();
       log.info({ event: 'backup.written', file: path.basename(file), bytes: written.bytes, ms: Math.round(performance.now() - started), removed });
       this.#plan(DAY_MS);

@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { create } from 'tar';
 import { XinglinError } from '../../contract/index.js';
-import { checkDatabase, snapshotDatabase } from '../db/index.js';
+import { checkDatabase, snapshotDatabase, type DatabaseKey } from '../db/index.js';
+import { keyCheck } from '../encryption/key.js';
+import { CIPHER } from '../encryption/marker.js';
 import { createPrivateFolder } from '../folders.js';
 import { dataDatabases } from './databases.js';
 import { sha256File } from './hash.js';
@@ -14,6 +16,8 @@ export interface BackupRequest {
   /** The archive to write; an existing file is replaced only once the new one is complete. */
   file: string;
   appVersion: string;
+  /** The data folder's key when it is encrypted: the copies in the archive stay encrypted with it. */
+  key?: DatabaseKey | undefined;
   now?: Date;
 }
 
@@ -29,19 +33,19 @@ export interface BackupResult {
  * data never lands in a shared temp folder); the archive appears under its name only when whole.
  */
 export async function backupDataFolder(request: BackupRequest): Promise<BackupResult> {
-  const { dataDir, appVersion } = request;
+  const { dataDir, appVersion, key } = request;
   const file = path.resolve(request.file);
   const work = path.join(dataDir, `.backup-${process.pid}-${randomBytes(4).toString('hex')}`);
   const partial = `${file}.partial-${randomBytes(4).toString('hex')}`;
   try {
     createPrivateFolder(work);
-    const manifest: BackupManifest = { app: APP_NAME, format: BACKUP_FORMAT, appVersion, createdAt: (request.now ?? new Date()).toISOString(), databases: {} };
+    const manifest: BackupManifest = { app: APP_NAME, format: BACKUP_FORMAT, appVersion, createdAt: (request.now ?? new Date()).toISOString(), databases: {}, ...(key ? { encryption: { cipher: CIPHER, keyCheck: keyCheck(key) } } : {}) };
     for (const db of dataDatabases) {
       const source = path.join(dataDir, db.file);
       if (!fs.existsSync(source)) continue; // a folder a core never opened has none yet
       const copy = path.join(work, db.file);
-      await snapshotDatabase(source, copy);
-      const { schemaVersion } = checkDatabase(copy);
+      await snapshotDatabase(source, copy, key);
+      const { schemaVersion } = checkDatabase(copy, key);
       manifest.databases[db.file] = { schemaVersion, sha256: await sha256File(copy), bytes: fs.statSync(copy).size };
     }
     if (Object.keys(manifest.databases).length === 0) throw new XinglinError('NOT_FOUND', `数据文件夹里没有杏林的数据库，无可备份：${dataDir}`, { path: dataDir });

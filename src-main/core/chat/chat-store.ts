@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type BetterSqlite3 from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
 import { DEFAULT_SESSION_TITLE, MessageRole, MessageStatus, ProfileId, Provenance, XinglinError } from '../../contract/index.js';
 import type { Message, SearchHit, Session, SessionKind } from '../../contract/index.js';
 import { ftsQuery, indexColumns, makeSnippet, openDatabase, queryPieces, slowQueryTimer, type Db, type OpenDatabaseOptions } from '../db/index.js';

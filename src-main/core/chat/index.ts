@@ -1,4 +1,5 @@
 /** The chat slice: sessions, messages, search over them, and how a question travels. */
+import type { DatabaseKey } from '../db/index.js';
 import type { CoreConfig } from '../config.js';
 import type { EventBus } from '../event-bus.js';
 import type { KnowledgeService } from '../knowledge/index.js';
@@ -19,9 +20,9 @@ type ChatMethods =
   | 'sessions.list' | 'sessions.create' | 'sessions.rename' | 'sessions.setProfile' | 'sessions.delete' | 'sessions.messages' | 'sessions.search'
   | 'chat.send' | 'chat.compare' | 'chat.stop' | 'chat.regenerate' | 'kb.ask';
 
-export function openChat(deps: { file: string; config: CoreConfig; knowledge: KnowledgeService; llm: LlmService; bus: EventBus; log: Logger }): Slice<ChatService, ChatMethods> {
+export function openChat(deps: { file: string; key: DatabaseKey | undefined; config: CoreConfig; knowledge: KnowledgeService; llm: LlmService; bus: EventBus; log: Logger }): Slice<ChatService, ChatMethods> {
   const { knowledge, llm, config } = deps;
-  const store = ChatStore.open(deps.file, { log: deps.log, ...(config.slowQueryMs === undefined ? {} : { slowQueryMs: config.slowQueryMs }) });
+  const store = ChatStore.open(deps.file, { key: deps.key, log: deps.log, ...(config.slowQueryMs === undefined ? {} : { slowQueryMs: config.slowQueryMs }) });
   // Answers the last run left streaming were cut off by a crash of the app: keep them as interrupted.
   store.interruptStreaming();
   const service = new ChatService(store, llm, knowledge, deps.bus, config.appVersion);

@@ -1,4 +1,4 @@
-import type BetterSqlite3 from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
 import { XinglinError } from '../../contract/index.js';
 
 type Db = BetterSqlite3.Database;

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { XinglinError } from '../../contract/index.js';
 import { createPrivateFolder } from '../folders.js';
+import { applyKey, fileEncryption, rekey, type DatabaseKey } from './cipher.js';
 import { migrate, readSchemaVersion, type Migration } from './migrate.js';
 
 export type Db = Database.Database;
@@ -12,6 +13,8 @@ export interface OpenDatabaseOptions {
   busyTimeoutMs?: number;
   /** The schema steps of the slices that own this file, in order. */
   migrations: readonly Migration[];
+  /** The data folder's key when it is encrypted (core/encryption checks it against the folder first). */
+  key?: DatabaseKey | undefined;
 }
 
 export const MEMORY = ':memory:';
@@ -26,11 +29,16 @@ export function openDatabase(file: string, options: OpenDatabaseOptions): Db {
   const memory = file === MEMORY;
   if (!memory) createPrivateFile(file);
 
+  const key = memory ? undefined : options.key;
   let db: Db;
   try {
+    // A plain file in an encrypted folder was left by an interrupted `xinglin encrypt`: it is finished below.
+    const unfinished = key !== undefined && fileEncryption(file) === 'plain';
     db = new Database(file, { fileMustExist: !memory });
+    if (key && unfinished) rekey(db, key);
+    else if (key) applyKey(db, key);
   } catch (cause) {
-    throw openError(file, cause);
+    throw openError(file, cause, key !== undefined);
   }
   try {
     db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
@@ -54,7 +62,7 @@ export function openDatabase(file: string, options: OpenDatabaseOptions): Db {
     return db;
   } catch (cause) {
     db.close();
-    throw openError(file, cause);
+    throw openError(file, cause, key !== undefined);
   }
 }
 
@@ -77,12 +85,13 @@ function createPrivateFile(file: string): void {
   }
 }
 
-function openError(file: string, cause: unknown): XinglinError {
+function openError(file: string, cause: unknown, keyed = false): XinglinError {
   if (cause instanceof XinglinError) return cause;
   const code = (cause as { code?: unknown }).code;
   const reason = cause instanceof Error ? cause.message : String(cause);
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
-    return new XinglinError('DATABASE_CORRUPT', `数据库文件已损坏或不是杏林的数据库：${file}`, { file, reason });
+    const what = keyed ? '数据库文件已损坏，或不是用这个数据文件夹的密钥加密的' : '数据库文件已损坏或不是杏林的数据库';
+    return new XinglinError('DATABASE_CORRUPT', `${what}：${file}`, { file, reason });
   }
   return new XinglinError('DATABASE_UNAVAILABLE', `无法打开数据库文件：${file}（${reason}）`, { file, reason });
 }

@@ -1,6 +1,6 @@
-import type BetterSqlite3 from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
 import { XinglinError, type CaseResult, type CaseReview, type ErrorData, type EvalCase, type EvalProvenance, type EvalRunState, type EvalSetFormat, type EvalSetSummary, type EvalTarget } from '../../contract/index.js';
-import { openDatabase, type Db } from '../db/index.js';
+import { openDatabase, type DatabaseKey, type Db } from '../db/index.js';
 import { evalMigrations } from './migrations/index.js';
 
 type Stmt<P extends unknown[], R = unknown> = BetterSqlite3.Statement<P, R>;
@@ -97,8 +97,8 @@ export class EvalStore {
     };
   }
 
-  static open(file: string): EvalStore {
-    return new EvalStore(openDatabase(file, { migrations: evalMigrations }));
+  static open(file: string, key?: DatabaseKey): EvalStore {
+    return new EvalStore(openDatabase(file, { migrations: evalMigrations, key }));
   }
 
   close(): void {

@@ -1,4 +1,5 @@
 /** The evaluation slice: sets, runs (QiZhen's three criteria and multiple choice), scoring, clinician review, reports, and the instruction-data builder. */
+import type { DatabaseKey } from '../db/index.js';
 import { sectionText, type FileHandle } from '../../contract/index.js';
 import type { CoreConfig } from '../config.js';
 import type { EventBus } from '../event-bus.js';
@@ -23,9 +24,9 @@ type EvalMethods =
 /** Signed records are the only drafting examples a doctor has vouched for. */
 const MAX_RECORD_EXAMPLES = 10_000;
 
-export function openEval(deps: { file: string; config: CoreConfig; knowledge: KnowledgeService; llm: LlmService; records: RecordService; jobs: Jobs; files: FileHandles; bus: EventBus }): Slice<EvalService, EvalMethods> {
+export function openEval(deps: { file: string; key: DatabaseKey | undefined; config: CoreConfig; knowledge: KnowledgeService; llm: LlmService; records: RecordService; jobs: Jobs; files: FileHandles; bus: EventBus }): Slice<EvalService, EvalMethods> {
   const { files, jobs, records } = deps;
-  const store = EvalStore.open(deps.file);
+  const store = EvalStore.open(deps.file, deps.key);
   // Runs the app was answering when it last stopped are resumed by the user, not silently.
   store.interruptRunning();
   const service = new EvalService(store, { knowledge: deps.knowledge, llm: deps.llm, jobs, bus: deps.bus, appVersion: deps.config.appVersion });

@@ -1,4 +1,5 @@
 /** The knowledge slice: the base on disk, import (formats, label structuring, starter) and ask (names, retrieval, composing, prompts). */
+import type { DatabaseKey } from '../db/index.js';
 import type { FileHandles } from '../file-handles.js';
 import type { Jobs } from '../jobs.js';
 import type { Logger } from '../log.js';
@@ -21,8 +22,8 @@ export { linkedName } from './entry-schema.js';
 
 type KnowledgeMethods = 'kb.search' | 'kb.entry' | 'kb.stats' | 'kb.source' | 'kb.removeSource' | 'kb.rollbackSource' | 'kb.import';
 
-export function openKnowledge(deps: { file: string; starterDir: string; refuseUngrounded: boolean; slowQueryMs: number | undefined; jobs: Jobs; files: FileHandles; log: Logger }): Slice<KnowledgeService, KnowledgeMethods> {
-  const service = KnowledgeService.open({ file: deps.file, starterDir: deps.starterDir, refuseUngrounded: deps.refuseUngrounded, log: deps.log, ...(deps.slowQueryMs === undefined ? {} : { slowQueryMs: deps.slowQueryMs }) });
+export function openKnowledge(deps: { file: string; key: DatabaseKey | undefined; starterDir: string; refuseUngrounded: boolean; slowQueryMs: number | undefined; jobs: Jobs; files: FileHandles; log: Logger }): Slice<KnowledgeService, KnowledgeMethods> {
+  const service = KnowledgeService.open({ file: deps.file, key: deps.key, starterDir: deps.starterDir, refuseUngrounded: deps.refuseUngrounded, log: deps.log, ...(deps.slowQueryMs === undefined ? {} : { slowQueryMs: deps.slowQueryMs }) });
   return {
     service,
     migrations: knowledgeMigrations,

@@ -1,4 +1,4 @@
-import type BetterSqlite3 from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
 import type { KbEntityType, KbFact, KbFactValue, KbField, KbImportFormat, KbSource } from '../../contract/index.js';
 import { indexColumns, type Db } from '../db/index.js';
 

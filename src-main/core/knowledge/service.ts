@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { KB_FIELD_LABELS, XinglinError, type KbAskResult, type KbEntry, type KbEntryRef, type KbHit, type KbImportReport, type KbSource, type KbSourceDetail, type KbSourceStats, type KbStats, type MethodParams } from '../../contract/index.js';
-import { ftsQuery, makeSnippet, openDatabase, queryPieces, slowQueryTimer, type Db } from '../db/index.js';
+import { ftsQuery, makeSnippet, openDatabase, queryPieces, slowQueryTimer, type DatabaseKey, type Db } from '../db/index.js';
 import { askResult, composeAnswer } from './ask/answer.js';
 import { findUnsupported, GROUNDING_RULES, groundedPrompt, type GroundedPrompt, type SourcesFit } from './ask/grounded-prompt.js';
 import { importFile, type ImportProgress } from './import/importer.js';
@@ -22,6 +22,8 @@ const SYNONYMS_FILE = 'synonyms.tsv';
 export interface KnowledgeOptions {
   /** `<dataDir>/knowledge.db`. */
   file: string;
+  /** The data folder's key when it is encrypted. */
+  key?: DatabaseKey | undefined;
   /** The starter set's folder (`*.jsonl` and the synonym table), as the host found it (config). */
   starterDir: string;
   log?: Logger;
@@ -70,6 +72,7 @@ export class KnowledgeService {
   /** sameAs answers by lookup form, until the next import changes the names (scoring asks the same gold items again and again). */
   #sameAs = new Map<string, string[]>();
   #importing = false;
+  readonly #key: DatabaseKey | undefined;
   readonly #timed: <T>(op: string, fn: () => T) => T;
 
   private constructor(
@@ -80,6 +83,7 @@ export class KnowledgeService {
     private readonly synonyms: readonly Synonym[],
     options: KnowledgeOptions,
   ) {
+    this.#key = options.key;
     this.#index = this.#buildIndex();
     this.#timed = slowQueryTimer({ db: 'knowledge', log: options.log ?? silentLog, ...(options.slowQueryMs === undefined ? {} : { thresholdMs: options.slowQueryMs }) });
   }
@@ -90,7 +94,7 @@ export class KnowledgeService {
 
   /** Opens (creating and migrating) knowledge.db and imports the starter set when it is new or changed. */
   static open(options: KnowledgeOptions): KnowledgeService {
-    const db = openDatabase(options.file, { migrations: knowledgeMigrations });
+    const db = openDatabase(options.file, { migrations: knowledgeMigrations, key: options.key });
     const kb = new KbStore(db);
     const { starterDir } = options;
     const log = options.log ?? silentLog;
@@ -225,7 +229,7 @@ export class KnowledgeService {
     if (this.#importing) throw new XinglinError('BUSY', '另一个知识库导入正在进行，请等待它完成');
     this.#importing = true;
     try {
-      const report = await importFile(this.file, { file: params.path, name: params.name, format: params.format, mapping: params.mapping, dryRun: params.dryRun, source: params.source, kind: params.kind, onProgress: options.onProgress, signal: options.signal });
+      const report = await importFile(this.file, { key: this.#key, file: params.path, name: params.name, format: params.format, mapping: params.mapping, dryRun: params.dryRun, source: params.source, kind: params.kind, onProgress: options.onProgress, signal: options.signal });
       if (report.committed) this.#rebuildIndex();
       return report;
     } finally {

@@ -1,4 +1,5 @@
 /** The records slice: findings, drafts (from findings or the model), checks, versions, sign-off, audit and export. */
+import type { DatabaseKey } from '../db/index.js';
 import type { CoreConfig } from '../config.js';
 import type { EventBus } from '../event-bus.js';
 import type { Jobs } from '../jobs.js';
@@ -17,9 +18,9 @@ export { recordMigrations } from './migrations/index.js';
 
 type RecordMethods = 'records.extract' | 'records.templates' | 'records.draft' | 'records.list' | 'records.get' | 'records.save' | 'records.sign' | 'records.addendum' | 'records.versions' | 'records.diff' | 'records.audit' | 'records.export';
 
-export function openRecords(deps: { file: string; config: CoreConfig; knowledge: KnowledgeService; llm: LlmService; jobs: Jobs; bus: EventBus; log: Logger }): Slice<RecordService, RecordMethods> {
+export function openRecords(deps: { file: string; key: DatabaseKey | undefined; config: CoreConfig; knowledge: KnowledgeService; llm: LlmService; jobs: Jobs; bus: EventBus; log: Logger }): Slice<RecordService, RecordMethods> {
   const { config } = deps;
-  const store = RecordStore.open(deps.file, { log: deps.log, ...(config.slowQueryMs === undefined ? {} : { slowQueryMs: config.slowQueryMs }) });
+  const store = RecordStore.open(deps.file, { key: deps.key, log: deps.log, ...(config.slowQueryMs === undefined ? {} : { slowQueryMs: config.slowQueryMs }) });
   // Drafts the model was writing when the app last stopped keep their findings draft.
   store.interruptDrafting();
   const service = new RecordService(store, loadVocabulary(), { knowledge: deps.knowledge, llm: deps.llm, jobs: deps.jobs, bus: deps.bus, log: deps.log, appVersion: config.appVersion, sampling: config.sampling });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type BetterSqlite3 from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
 import { z } from 'zod';
 import { AuditEntry, ErrorData, Finding, RecordKind, RecordProvenance, RecordSection, sectionText, Turn, XinglinError } from '../../contract/index.js';
 import type { RecordAddendum, RecordSummary, RecordVersion } from '../../contract/index.js';

@@ -1,5 +1,5 @@
 import { resolveBackupSchedule, resolveDirs, resolveRefuseUngrounded, resolveThreads } from '../../core/config.js';
-import { createCore, forkRuntime, type Core } from '../../core/core.js';
+import { createCore, forkRuntime, keyFromEnvironment, type Core } from '../../core/core.js';
 import { appVersion, runtimeEntry, starterDir } from '../common/app-root.js';
 
 export interface CommonFlags {
@@ -14,5 +14,6 @@ export function openCore(flags: CommonFlags, host: 'cli' | 'web'): Promise<Core>
   const threads = resolveThreads(flags.threads);
   const runtime = runtimeEntry();
   const backup = host === 'web' ? resolveBackupSchedule() : undefined;
-  return createCore({ ...dirs, host, appVersion: appVersion(), starterDir: starterDir(), spawnRuntime: forkRuntime(runtime.entry, runtime.execArgv), refuseUngrounded: resolveRefuseUngrounded(), autoLoadProfile: host === 'web', ...(threads ? { threads } : {}), ...(backup ? { backup } : {}) });
+  const supplied = keyFromEnvironment();
+  return createCore({ ...dirs, host, appVersion: appVersion(), starterDir: starterDir(), spawnRuntime: forkRuntime(runtime.entry, runtime.execArgv), refuseUngrounded: resolveRefuseUngrounded(), autoLoadProfile: host === 'web', ...(threads ? { threads } : {}), ...(backup ? { backup } : {}), ...(supplied ? { databaseKey: supplied.key, databaseKeySource: supplied.source } : {}) });
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { XinglinError, type KbCsvMapping, type KbImportError, type KbImportFormat, type KbImportReport, type KbSourceKind } from '../../../contract/index.js';
-import { openDatabase } from '../../db/index.js';
+import { openDatabase, type DatabaseKey } from '../../db/index.js';
 import { csvParser } from './formats/csv.js';
 import { jsonlParser } from './formats/jsonl.js';
 import { labelParser } from './formats/label.js';
@@ -23,6 +23,8 @@ export interface ImportProgress {
 
 export interface ImportOptions {
   file: string;
+  /** knowledge.db's key when the data folder is encrypted. */
+  key?: DatabaseKey | undefined;
   /** The file as the user knows it (an upload's original name), in messages and the default label; defaults to the file's own. */
   name?: string | undefined;
   format: KbImportFormat;
@@ -65,7 +67,7 @@ export async function importFile(dbFile: string, options: ImportOptions): Promis
   };
   const version = await digest(options.file, options.signal);
   cancelled();
-  const db = openDatabase(dbFile, { migrations: knowledgeMigrations });
+  const db = openDatabase(dbFile, { migrations: knowledgeMigrations, key: options.key });
   const report: KbImportReport = { dryRun: options.dryRun, committed: false, source: label, total: 0, added: 0, updated: 0, unchanged: 0, removed: 0, errors: [], moreErrors: 0 };
   try {
     // The whole file is one transaction: a larger page cache keeps it from spilling to disk midway.

@@ -43,6 +43,9 @@ export const codes: Record<ErrorCode, string> = {
   RECORD_SIGNED: 'The record is signed and cannot change. Write an addendum to correct it.',
   DIALOGUE_INVALID: 'The text could not be read as a consultation dialogue.',
   BACKUP_INVALID: 'The backup file is not Xinglin’s, has an unknown format, or was truncated or altered. Nothing was restored.',
+  ENCRYPTION_KEY_MISSING: 'The data is encrypted and no database key was given (keychain, XINGLIN_DB_KEY_FILE or XINGLIN_DB_KEY).',
+  ENCRYPTION_KEY_WRONG: 'The database key is not the one this data (or backup) was encrypted with. Nothing was opened or changed.',
+  ENCRYPTION_NOT_ENABLED: 'A database key was given, but this data folder is not encrypted. Run xinglin encrypt first (it backs up first).',
   EVAL_SET_IN_USE: 'Evaluation runs still use this set: delete them first.',
   INTERNAL: 'Internal error.',
 };

@@ -48,6 +48,9 @@ export const codes: Partial<Record<ErrorCode, string>> = {
   RECORD_SIGNED: '病历已签名，不能修改；更正请写补充记录',
   DIALOGUE_INVALID: '无法识别为问诊对话',
   BACKUP_INVALID: '备份文件不是杏林的、格式未知，或已被截断或改动，未做任何恢复',
+  ENCRYPTION_KEY_MISSING: '数据已加密，但没有提供数据库密钥（系统钥匙串、XINGLIN_DB_KEY_FILE 或 XINGLIN_DB_KEY）',
+  ENCRYPTION_KEY_WRONG: '数据库密钥不是加密这份数据（或备份）所用的那把，未打开也未改动任何数据',
+  ENCRYPTION_NOT_ENABLED: '提供了数据库密钥，但这个数据文件夹尚未加密：请先运行 xinglin encrypt（会先做备份）',
   EVAL_SET_IN_USE: '评测集仍有评测记录在使用，请先删除这些评测',
   INTERNAL: '内部错误',
 };
