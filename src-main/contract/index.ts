@@ -8,6 +8,7 @@ export * from './clinic.js';
 export * from './knowledge.js';
 export * from './records.js';
 export * from './eval.js';
+export * from './data.js';
 export * from './jobs.js';
 export * from './methods.js';
 export * from './events.js';

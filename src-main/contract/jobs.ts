@@ -3,7 +3,7 @@ import { ErrorData, Id, None } from './common.js';
 
 /** Long work — importing knowledge, loading a model — as jobs the UI shows in one place and can cancel. */
 
-export const JobKind = z.enum(['kb.import', 'models.load', 'models.import', 'models.verify', 'records.draft', 'eval.run', 'dataset.build']);
+export const JobKind = z.enum(['kb.import', 'models.load', 'models.import', 'models.verify', 'records.draft', 'eval.run', 'dataset.build', 'data.backup']);
 export type JobKind = z.infer<typeof JobKind>;
 
 export const JobState = z.enum(['running', 'done', 'cancelled', 'failed']);

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { appMethods } from './app.js';
 import { chatMethods } from './chat.js';
+import { dataMethods } from './data.js';
 import { evalMethods } from './eval.js';
 import { jobMethods } from './jobs.js';
 import { knowledgeMethods } from './knowledge.js';
@@ -11,7 +12,7 @@ import { recordMethods } from './records.js';
  * Every method of the API, merged from the domains: its input schema (validated at each host
  * boundary) and its output schema. Hosts, the preload and the renderer client are all built from it.
  */
-export const methods = { ...appMethods, ...chatMethods, ...modelMethods, ...knowledgeMethods, ...recordMethods, ...evalMethods, ...jobMethods } as const;
+export const methods = { ...appMethods, ...chatMethods, ...modelMethods, ...knowledgeMethods, ...recordMethods, ...evalMethods, ...dataMethods, ...jobMethods } as const;
 
 export type MethodName = keyof typeof methods;
 export type MethodInput<M extends MethodName> = z.input<(typeof methods)[M]['input']>;

@@ -1,8 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_SAMPLING, XinglinError, type Sampling } from '../contract/index.js';
+import { DEFAULT_SAMPLING, XinglinError, type KeySource, type Sampling } from '../contract/index.js';
 import type { DatabaseKey } from './db/index.js';
-import type { KeySource } from './encryption/key.js';
 import type { SpawnRuntime } from './llm/process/spawn.js';
 
 export interface CoreConfig {
@@ -37,6 +36,17 @@ export interface CoreConfig {
   databaseKey?: DatabaseKey | undefined;
   /** Where the key came from, for the data pane (never the key itself). */
   databaseKeySource?: KeySource | undefined;
+  /** The OS keychain (the desktop app's safeStorage), where turning encryption on from the UI keeps the key. */
+  keychain?: Keychain | undefined;
+}
+
+/** A place that keeps the database key for this user of this workstation. */
+export interface Keychain {
+  /** null when it can keep a key safely; else why not, in Chinese (a Linux session without a keyring). */
+  unavailable(): string | null;
+  store(key: DatabaseKey): void;
+  /** Removes a key stored by an encryption that did not happen. */
+  forget(): void;
 }
 
 /** The penalties and min-p are off (their neutral values) unless a profile turns them on (the contract's, which the UI's reset shows too). */

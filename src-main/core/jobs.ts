@@ -108,7 +108,7 @@ export class Jobs {
   }
 }
 
-const JOB_NAMES: Record<JobKind, string> = { 'kb.import': '知识库导入', 'models.load': '模型加载', 'models.import': '模型导入', 'models.verify': '模型校验', 'records.draft': '病历起草', 'eval.run': '评测', 'dataset.build': '指令数据构建' };
+const JOB_NAMES: Record<JobKind, string> = { 'kb.import': '知识库导入', 'models.load': '模型加载', 'models.import': '模型导入', 'models.verify': '模型校验', 'records.draft': '病历起草', 'eval.run': '评测', 'dataset.build': '指令数据构建', 'data.backup': '数据备份' };
 
 function toTyped(cause: unknown, kind: JobKind): XinglinError {
   return new XinglinError('INTERNAL', `${JOB_NAMES[kind]}意外失败：${cause instanceof Error ? cause.message : String(cause)}`);

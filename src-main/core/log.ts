@@ -21,6 +21,9 @@ export type LogEvent =
   | { event: 'core.opened'; host: 'electron' | 'web' | 'cli'; appVersion: string }
   | { event: 'core.closed' }
   | ({ event: 'core.call.failed'; method: MethodName } & ErrorTrace)
+  | ({ event: 'core.reopen.failed' } & ErrorTrace)
+  | { event: 'data.restored'; backup: string; createdAt: string }
+  | { event: 'data.encrypted'; databases: number }
   | { event: 'db.slow_query'; db: 'chat' | 'knowledge' | 'records'; op: string; ms: number; thresholdMs: number; rows?: number }
   | { event: 'kb.starter.failed'; code: ErrorCode | null; file: string | null; line: number | null }
   | { event: 'kb.synonyms.failed'; code: ErrorCode | null; line: number | null }

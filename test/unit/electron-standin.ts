@@ -41,6 +41,9 @@ export const standin = {
   /** Where webUtils.getPathForFile finds each File on disk (a dropped file); any other File has none. */
   filePaths: new WeakMap<File, string>(),
   quitted: false,
+  /** What safeStorage says of the OS keychain: usable, and (Linux) which backend Chromium chose. */
+  keychainAvailable: true,
+  keychainBackend: 'gnome_libsecret',
   /** The main process sending `(channel, ...args)` to the renderer: what the preload hears. */
   sendToRenderer(channel: string, ...args: unknown[]): void {
     this.rendererBus.emit(channel, { sender: 'IpcRendererEvent (must not reach the page)' }, ...args);
@@ -67,7 +70,23 @@ export const standin = {
     this.openPathCalls = [];
     this.filePaths = new WeakMap();
     this.quitted = false;
+    this.keychainAvailable = true;
+    this.keychainBackend = 'gnome_libsecret';
     app.removeAllListeners();
+  },
+};
+
+const SEALED_PREFIX = 'stand-in sealed:';
+
+/** safeStorage: "seals" with base64 behind a prefix (no OS keychain here); unsealing anything else fails as Electron's does. */
+export const safeStorage = {
+  isEncryptionAvailable: () => standin.keychainAvailable,
+  getSelectedStorageBackend: () => standin.keychainBackend,
+  encryptString: (text: string) => Buffer.from(SEALED_PREFIX + Buffer.from(text).toString('base64')),
+  decryptString(sealed: Buffer): string {
+    const text = sealed.toString();
+    if (!text.startsWith(SEALED_PREFIX)) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+    return Buffer.from(text.slice(SEALED_PREFIX.length), 'base64').toString();
   },
 };
 

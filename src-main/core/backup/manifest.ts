@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { z } from 'zod';
 
 export const MANIFEST_NAME = 'manifest.json';
@@ -24,6 +25,17 @@ export type BackupManifest = z.infer<typeof BackupManifest>;
 
 /** A backup's file name carries its moment (UTC), so the daily schedule can tell its age without trusting file times. */
 export const BACKUP_NAME = /^xinglin-backup-(\d{8}T\d{6}Z)\.tar\.gz$/;
+
+/** The backups in `folder` by name, newest first (none when the folder is missing or unreadable). */
+export function listBackups(folder: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(folder);
+  } catch {
+    return [];
+  }
+  return names.filter((name) => BACKUP_NAME.test(name)).sort().reverse();
+}
 
 export function backupFileName(at: Date): string {
   return `xinglin-backup-${stamp(at)}.tar.gz`;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { XinglinError } from '../../contract/index.js';
 import type { Logger } from '../log.js';
 import { errorTrace } from '../log.js';
-import { BACKUP_NAME, backupFileName, parseStamp } from './manifest.js';
+import { BACKUP_NAME, backupFileName, listBackups, parseStamp } from './manifest.js';
 import type { DatabaseKey } from '../db/index.js';
 import { backupDataFolder } from './write.js';
 
@@ -81,13 +81,7 @@ export class DailyBackups {
 
   /** The schedule's backups in its folder, newest first. */
   list(): string[] {
-    let names: string[];
-    try {
-      names = fs.readdirSync(this.#options.schedule.folder);
-    } catch {
-      return [];
-    }
-    return names.filter((name) => BACKUP_NAME.test(name)).sort().reverse();
+    return listBackups(this.#options.schedule.folder);
   }
 
   async #run(): Promise<void> {

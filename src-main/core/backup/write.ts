@@ -19,6 +19,8 @@ export interface BackupRequest {
   /** The data folder's key when it is encrypted: the copies in the archive stay encrypted with it. */
   key?: DatabaseKey | undefined;
   now?: Date;
+  /** After each database is copied: how many of how many. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface BackupResult {
@@ -40,13 +42,15 @@ export async function backupDataFolder(request: BackupRequest): Promise<BackupRe
   try {
     createPrivateFolder(work);
     const manifest: BackupManifest = { app: APP_NAME, format: BACKUP_FORMAT, appVersion, createdAt: (request.now ?? new Date()).toISOString(), databases: {}, ...(key ? { encryption: { cipher: CIPHER, keyCheck: keyCheck(key) } } : {}) };
-    for (const db of dataDatabases) {
+    // A folder a core never opened has none yet.
+    const present = dataDatabases.filter((db) => fs.existsSync(path.join(dataDir, db.file)));
+    for (const db of present) {
       const source = path.join(dataDir, db.file);
-      if (!fs.existsSync(source)) continue; // a folder a core never opened has none yet
       const copy = path.join(work, db.file);
       await snapshotDatabase(source, copy, key);
       const { schemaVersion } = checkDatabase(copy, key);
       manifest.databases[db.file] = { schemaVersion, sha256: await sha256File(copy), bytes: fs.statSync(copy).size };
+      request.onProgress?.(Object.keys(manifest.databases).length, present.length);
     }
     if (Object.keys(manifest.databases).length === 0) throw new XinglinError('NOT_FOUND', `数据文件夹里没有杏林的数据库，无可备份：${dataDir}`, { path: dataDir });
     fs.writeFileSync(path.join(work, MANIFEST_NAME), JSON.stringify(manifest, null, 2), { mode: 0o600 });

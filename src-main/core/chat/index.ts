@@ -16,7 +16,7 @@ export { ChatService } from './service.js';
 export { chatMigrations } from './migrations/index.js';
 export { answerGrounded, shownText, type GroundedAnswer } from './grounded-answer.js';
 
-type ChatMethods =
+export type ChatMethods =
   | 'sessions.list' | 'sessions.create' | 'sessions.rename' | 'sessions.setProfile' | 'sessions.delete' | 'sessions.messages' | 'sessions.search'
   | 'chat.send' | 'chat.compare' | 'chat.stop' | 'chat.regenerate' | 'kb.ask';
 

@@ -5,7 +5,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { XinglinError } from '../../contract/index.js';
+import { XinglinError, type KeySource } from '../../contract/index.js';
 import { KEY_BYTES, type DatabaseKey } from '../db/index.js';
 
 const HEX_KEY = /^[0-9a-fA-F]{64}$/;
@@ -66,7 +66,6 @@ export function createKeyFile(file: string): DatabaseKey {
   return key;
 }
 
-export type KeySource = 'keychain' | 'file' | 'environment';
 
 export interface SuppliedKey {
   key: DatabaseKey;

@@ -17,7 +17,7 @@ import { EvalService } from './service.js';
 export { EvalService } from './service.js';
 export { evalMigrations } from './migrations/index.js';
 
-type EvalMethods =
+export type EvalMethods =
   | 'eval.sets' | 'eval.set' | 'eval.makeSet' | 'eval.importSet' | 'eval.exportSet' | 'eval.deleteSet'
   | 'eval.start' | 'eval.resume' | 'eval.runs' | 'eval.run' | 'eval.deleteRun' | 'eval.review' | 'eval.report' | 'dataset.build';
 

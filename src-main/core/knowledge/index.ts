@@ -20,7 +20,7 @@ export { readSynonyms, SYNONYM_SOURCES, type Synonym } from './synonyms.js';
 export { flatten as flattenFact } from './kb-store.js';
 export { linkedName } from './entry-schema.js';
 
-type KnowledgeMethods = 'kb.search' | 'kb.entry' | 'kb.stats' | 'kb.source' | 'kb.removeSource' | 'kb.rollbackSource' | 'kb.import';
+export type KnowledgeMethods = 'kb.search' | 'kb.entry' | 'kb.stats' | 'kb.source' | 'kb.removeSource' | 'kb.rollbackSource' | 'kb.import';
 
 export function openKnowledge(deps: { file: string; key: DatabaseKey | undefined; starterDir: string; refuseUngrounded: boolean; slowQueryMs: number | undefined; jobs: Jobs; files: FileHandles; log: Logger }): Slice<KnowledgeService, KnowledgeMethods> {
   const service = KnowledgeService.open({ file: deps.file, key: deps.key, starterDir: deps.starterDir, refuseUngrounded: deps.refuseUngrounded, log: deps.log, ...(deps.slowQueryMs === undefined ? {} : { slowQueryMs: deps.slowQueryMs }) });

@@ -16,7 +16,7 @@ export { RecordService } from './service.js';
 export { RecordStore } from './store.js';
 export { recordMigrations } from './migrations/index.js';
 
-type RecordMethods = 'records.extract' | 'records.templates' | 'records.draft' | 'records.list' | 'records.get' | 'records.save' | 'records.sign' | 'records.addendum' | 'records.versions' | 'records.diff' | 'records.audit' | 'records.export';
+export type RecordMethods = 'records.extract' | 'records.templates' | 'records.draft' | 'records.list' | 'records.get' | 'records.save' | 'records.sign' | 'records.addendum' | 'records.versions' | 'records.diff' | 'records.audit' | 'records.export';
 
 export function openRecords(deps: { file: string; key: DatabaseKey | undefined; config: CoreConfig; knowledge: KnowledgeService; llm: LlmService; jobs: Jobs; bus: EventBus; log: Logger }): Slice<RecordService, RecordMethods> {
   const { config } = deps;

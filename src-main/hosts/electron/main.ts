@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, dialog, ipcMain, session, shell } from 'electron';
+import { app, dialog, ipcMain, safeStorage, session, shell } from 'electron';
 import { resolveBackupSchedule, resolveDirs, resolveRefuseUngrounded, resolveThreads } from '../../core/config.js';
 import { createCore, errorTrace, openLog } from '../../core/core.js';
 import type { Core } from '../../core/core.js';
@@ -16,6 +16,7 @@ import { registerFileDialog } from './file-dialog.js';
 import { registerOpenModelsFolder } from './models-folder.js';
 import { registerSavePdf } from './save-pdf.js';
 import { forwardEvents, registerIpc } from './ipc.js';
+import { desktopKey, safeStorageKeychain } from './keychain.js';
 import { installMenu } from './menu.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
 import { utilityRuntime } from './runtime-process.js';
@@ -82,7 +83,10 @@ async function start(): Promise<void> {
 
   const threads = resolveThreads(undefined);
   const backup = resolveBackupSchedule();
-  core = await createCore({ host: 'electron', dataDir: dirs.dataDir, modelsDir: dirs.modelsDir, appVersion: appVersion(root), starterDir: starterDir(), spawnRuntime: utilityRuntime(runtimeEntry().entry), refuseUngrounded: resolveRefuseUngrounded(), autoLoadProfile: true, ...(threads ? { threads } : {}), ...(backup ? { backup } : {}) });
+  // safeStorage can be used only once the app is ready.
+  const keychain = safeStorageKeychain(dirs.dataDir, safeStorage);
+  const supplied = desktopKey(keychain);
+  core = await createCore({ host: 'electron', dataDir: dirs.dataDir, modelsDir: dirs.modelsDir, appVersion: appVersion(root), starterDir: starterDir(), spawnRuntime: utilityRuntime(runtimeEntry().entry), refuseUngrounded: resolveRefuseUngrounded(), autoLoadProfile: true, ...(threads ? { threads } : {}), ...(backup ? { backup } : {}), keychain, ...(supplied ? { databaseKey: supplied.key, databaseKeySource: supplied.source } : {}) });
   registerIpc(ipcMain, core, trusted);
   registerFileDialog(ipcMain, dialog, core.files, trusted);
   registerDropModelFiles(ipcMain, core.files, trusted);
