@@ -51,7 +51,7 @@ export const ChosenFile = z.object({ file: FileHandle, name: z.string(), sizeByt
 export type ChosenFile = z.infer<typeof ChosenFile>;
 
 /** What a file is chosen for: it sets the open dialog's filters. */
-export const FilePurpose = z.enum(['kb.import', 'models.import', 'eval.import', 'dataset.input']);
+export const FilePurpose = z.enum(['kb.import', 'models.import', 'eval.import', 'dataset.input', 'data.restore']);
 export type FilePurpose = z.infer<typeof FilePurpose>;
 
 /** The largest file browser mode accepts as an upload (a knowledge base to import). */

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { Core } from '../../src-main/core/core.js';
 import { mulberry32 } from '../fixtures/gguf/tiny-llama.js';
 import { openTestCore } from '../helpers/env.js';
+import { backupAndEncryption } from './load-backup.js';
 import { loadData, SIZES } from './load-data.js';
 import { firstPaint } from './load-paint.js';
 import { soak } from './load-soak.js';
@@ -11,8 +12,10 @@ import { median, percentile, round } from './stats.js';
 /**
  * Numbers under load (issue 13): on 1,000 sessions / 100,000 messages / 10,000 records of 3
  * versions, the p50/p95/max of the reads the UI makes, through the core's API (schema checks
- * included), against their targets; app start to first paint in browser mode; and a compressed
- * soak reporting memory growth per hour (XINGLIN_SOAK_SECONDS, default 120).
+ * included), against their targets; app start to first paint in browser mode; a compressed
+ * soak reporting memory growth per hour (XINGLIN_SOAK_SECONDS, default 120); then backup and
+ * restore times, encrypting the folder in place, and the same reads again encrypted (SQLCipher),
+ * with their ratio to the plain ones.
  */
 
 const SAMPLES = Number(process.env.XINGLIN_BENCH_SAMPLES ?? 300);
@@ -52,6 +55,10 @@ async function latencies(core: Core, data: { longSessions: string[]; recordIds: 
   };
 }
 
+function p50Of(figures: object | undefined): number {
+  return (figures as { p50: number }).p50;
+}
+
 export async function benchLoad(workDir: string): Promise<object> {
   const data = await loadData(workDir);
   try {
@@ -66,6 +73,14 @@ export async function benchLoad(workDir: string): Promise<object> {
       await core.close();
     }
     const paint = await firstPaint(data.dataDir, PAINT_RUNS);
+    const { key, figures: backups } = await backupAndEncryption(data.dataDir);
+    const encryptedCore = await openTestCore({ dataDir: data.dataDir, databaseKey: key });
+    let encrypted: Record<string, object>;
+    try {
+      encrypted = await latencies(encryptedCore, data);
+    } finally {
+      await encryptedCore.close();
+    }
     return {
       bench: 'load',
       sizes: SIZES,
@@ -82,6 +97,9 @@ export async function benchLoad(workDir: string): Promise<object> {
           }
         : paint,
       soak: soaked,
+      backupAndRestore: backups,
+      encryptedLatencyMs: encrypted,
+      encryptedOverPlainP50: Object.fromEntries(Object.keys(measured).map((op) => [op, round(p50Of(encrypted[op]) / p50Of(measured[op]))])),
     };
   } finally {
     fs.rmSync(data.dataDir, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Keychain } from '../../src-main/core/config.js';
-import { readMarker, type Core } from '../../src-main/core/core.js';
+import { backupDataFolder, readMarker, type Core } from '../../src-main/core/core.js';
 import { failure } from '../helpers/errors.js';
 import { openTestCore, tempDir } from '../helpers/env.js';
 
@@ -79,6 +79,20 @@ describe('the data folder through the API', () => {
       const invalid = await failure(core.api.data.restore({ source: { file: handle }, confirm: true }));
       expect(invalid.code).toBe('BACKUP_INVALID');
       expect(await titles(core)).toEqual(['原有']);
+    } finally {
+      await core.close();
+    }
+  });
+
+  it('a cancelled backup leaves no archive and no working copy behind', async () => {
+    const backupDir = tempDir('xinglin-data-cancel-');
+    const core = await openTestCore({ backup: { folder: backupDir, keep: 3 } });
+    try {
+      await core.api.sessions.create({ title: '取消备份' });
+      const error = await failure(backupDataFolder({ dataDir: core.config.dataDir, file: path.join(backupDir, 'x.tar.gz'), appVersion: 'test', signal: AbortSignal.abort() }));
+      expect(error.code).toBe('CANCELLED');
+      expect(fs.readdirSync(backupDir)).toEqual([]);
+      expect(fs.readdirSync(core.config.dataDir).filter((name) => name.startsWith('.backup-'))).toEqual([]);
     } finally {
       await core.close();
     }

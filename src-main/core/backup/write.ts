@@ -21,6 +21,8 @@ export interface BackupRequest {
   now?: Date;
   /** After each database is copied: how many of how many. */
   onProgress?: (done: number, total: number) => void;
+  /** Stops between databases (a copy is one read, see snapshotDatabase); nothing is left behind. */
+  signal?: AbortSignal;
 }
 
 export interface BackupResult {
@@ -45,6 +47,7 @@ export async function backupDataFolder(request: BackupRequest): Promise<BackupRe
     // A folder a core never opened has none yet.
     const present = dataDatabases.filter((db) => fs.existsSync(path.join(dataDir, db.file)));
     for (const db of present) {
+      cancelled(request.signal, file);
       const source = path.join(dataDir, db.file);
       const copy = path.join(work, db.file);
       await snapshotDatabase(source, copy, key);
@@ -55,6 +58,7 @@ export async function backupDataFolder(request: BackupRequest): Promise<BackupRe
     if (Object.keys(manifest.databases).length === 0) throw new XinglinError('NOT_FOUND', `数据文件夹里没有杏林的数据库，无可备份：${dataDir}`, { path: dataDir });
     fs.writeFileSync(path.join(work, MANIFEST_NAME), JSON.stringify(manifest, null, 2), { mode: 0o600 });
 
+    cancelled(request.signal, file);
     createFolderFor(file);
     fs.closeSync(fs.openSync(partial, 'wx', 0o600)); // 0600 from the first byte; tar writes into it
     // The manifest first: a reader learns what the file is before it reads a database.
@@ -69,6 +73,10 @@ export async function backupDataFolder(request: BackupRequest): Promise<BackupRe
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
+}
+
+function cancelled(signal: AbortSignal | undefined, file: string): void {
+  if (signal?.aborted) throw new XinglinError('CANCELLED', `已取消备份，未生成备份文件：${file}`, { file });
 }
 
 function createFolderFor(file: string): void {

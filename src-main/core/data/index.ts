@@ -42,8 +42,8 @@ export function openDataFolder(deps: DataFolderDeps): { handlers: Pick<Handlers,
 
   async function backupNow(subject: string): Promise<BackupEntry> {
     const name = backupFileName(new Date());
-    await jobs.run('data.backup', subject, ({ report }) =>
-      backupDataFolder({ dataDir, file: path.join(folder, name), appVersion: config.appVersion, key: deps.key(), onProgress: (done, total) => report({ phase: 'copy', progress: done / total, done, total }) }),
+    await jobs.run('data.backup', subject, ({ signal, report }) =>
+      backupDataFolder({ dataDir, file: path.join(folder, name), appVersion: config.appVersion, key: deps.key(), signal, onProgress: (done, total) => report({ phase: 'copy', progress: done / total, done, total }) }),
     );
     return entry(name);
   }

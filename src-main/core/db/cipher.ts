@@ -2,8 +2,8 @@
  * Encryption at rest with SQLCipher 4 (through SQLite3MultipleCiphers): a data folder's databases
  * share one 32-byte random key. It is given to SQLite as a raw key: being random, it needs no
  * passphrase stretching, which would add about 0.3 s to every open and no strength.
- * SQLCipher 4 rather than the library's own default cipher so IT can open a file with the standard
- * `sqlcipher` tool (or DB Browser for SQLite) when they must.
+ * SQLCipher 4's format rather than the library's own default cipher (ChaCha20) so IT can open a
+ * file with SQLCipher 4 tools (or DB Browser for SQLite) when they must.
  */
 import fs from 'node:fs';
 import type Database from 'better-sqlite3-multiple-ciphers';

@@ -44,6 +44,13 @@ const DIALOGS: Record<FilePurpose, OpenDialogOptions> = {
       { name: '所有文件', extensions: ['*'] },
     ],
   },
+  'data.restore': {
+    title: '选择要恢复的杏林备份',
+    filters: [
+      { name: '杏林备份（.tar.gz）', extensions: ['gz'] },
+      { name: '所有文件', extensions: ['*'] },
+    ],
+  },
 };
 
 /**

@@ -1,6 +1,7 @@
 import type { Api, KbField } from '$contract';
 import type { FilePicker } from '../api/files.js';
 import { ChatState } from './chat.svelte.js';
+import { DataState } from './data.svelte.js';
 import { EvalState } from './eval.svelte.js';
 import { I18nState } from './i18n.svelte.js';
 import { JobsState } from './jobs.svelte.js';
@@ -44,6 +45,7 @@ export class AppState {
   readonly records: RecordsState;
   readonly evaluation: EvalState;
   readonly jobs: JobsState;
+  readonly data: DataState;
   readonly panes: readonly PaneHooks[];
   /** The pane shown (its id). */
   view = $state('');
@@ -79,10 +81,11 @@ export class AppState {
     // A review is signed by the doctor the record pane knows (asked once, remembered for both).
     this.evaluation = new EvalState(api, files, { profiles: () => this.profiles.profiles, reviewer: this.records });
     this.jobs = new JobsState(api);
+    this.data = new DataState(api, files, this.jobs);
   }
 
   attach(): () => void {
-    const offs = [this.chat.attach(), this.models.attach(), this.modelFiles.attach(), this.kb.attach(), this.records.attach(), this.evaluation.attach(), this.jobs.attach()];
+    const offs = [this.chat.attach(), this.models.attach(), this.modelFiles.attach(), this.kb.attach(), this.records.attach(), this.evaluation.attach(), this.jobs.attach(), this.data.attach()];
     return () => offs.forEach((off) => off());
   }
 

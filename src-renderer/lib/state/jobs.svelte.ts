@@ -16,7 +16,7 @@ export interface JobItem {
 export const ENDED_LINGER_MS = 4000;
 
 /** Jobs whose `progress` is already the whole job's. */
-const ONE_STEP: ReadonlySet<JobKind> = new Set(['records.draft', 'models.import', 'models.verify', 'eval.run', 'dataset.build']);
+const ONE_STEP: ReadonlySet<JobKind> = new Set(['records.draft', 'models.import', 'models.verify', 'eval.run', 'dataset.build', 'data.backup']);
 
 /** A job's whole progress from its step and the step's progress (an import counted as a real one). */
 export function jobOverall(job: Job): number {
