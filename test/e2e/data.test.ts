@@ -118,7 +118,7 @@ describe('the data pane, in the browser', () => {
 
 /**
  * Turning encryption on from the pane, as the desktop app offers it: the core is given a keychain
- * (the desktop's is Electron's safeStorage; here one that keeps the key in memory), the databases
+ * (the desktop's is Electron's safeStorage; here an in-memory STAND-IN, no Electron here), the databases
  * are really encrypted with SQLCipher, and the recovery key is shown once.
  */
 describe('the data pane, encrypting where a keychain keeps the key', () => {

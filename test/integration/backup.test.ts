@@ -4,7 +4,6 @@
  * fresh folders compared through the API, and the archives a restore must refuse without touching
  * the folder it was aimed at.
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { create, extract } from 'tar';
@@ -13,22 +12,13 @@ import { XinglinError } from '../../src-main/contract/index.js';
 import { backupDataFolder, restoreDataFolder, type Core } from '../../src-main/core/core.js';
 import { dataSnapshot } from '../helpers/data-snapshot.js';
 import { answerOf, openTestCore, tempDir } from '../helpers/env.js';
+import { folderState } from '../helpers/folder-state.js';
 
 const consultation = ['患者：医生你好，我胸痛三天了。', '医生：以前有高血压吗？', '患者：高血压十年，吃氨氯地平。'].join('\n');
 
 async function ask(core: Core, sessionId: string, text: string): Promise<void> {
   const { assistantMessageId } = await core.api.chat.send({ sessionId, text });
   await answerOf(core, assistantMessageId);
-}
-
-/** Everything the folder holds, file by file (sha256), folders included: a refused restore must leave it equal. */
-function folderState(dir: string): Record<string, string> {
-  const state: Record<string, string> = {};
-  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    const full = path.join(entry.parentPath, entry.name);
-    state[path.relative(dir, full)] = entry.isFile() ? createHash('sha256').update(fs.readFileSync(full)).digest('hex') : 'folder';
-  }
-  return state;
 }
 
 async function failure(run: Promise<unknown>): Promise<XinglinError> {

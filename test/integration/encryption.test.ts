@@ -4,7 +4,6 @@
  * interrupted and finished, decrypted; backups that stay encrypted; and the keys a folder or a
  * backup must refuse (missing, wrong, given to a plain folder) without changing a byte.
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
@@ -23,6 +22,7 @@ import {
 } from '../../src-main/core/core.js';
 import { failure } from '../helpers/errors.js';
 import { openTestCore, tempDir } from '../helpers/env.js';
+import { folderState } from '../helpers/folder-state.js';
 
 const PATIENT = '患者王某某，女，52岁，胸闷三天';
 const DATABASES = ['xinglin.db', 'records.db', 'knowledge.db', 'eval.db'];
@@ -46,14 +46,6 @@ function header(file: string): string {
   return fs.readFileSync(file).subarray(0, 15).toString('latin1');
 }
 
-function folderState(dir: string): Record<string, string> {
-  const state: Record<string, string> = {};
-  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    const full = path.join(entry.parentPath, entry.name);
-    state[path.relative(dir, full)] = entry.isFile() ? createHash('sha256').update(fs.readFileSync(full)).digest('hex') : 'folder';
-  }
-  return state;
-}
 
 async function titles(dataDir: string, databaseKey?: Buffer): Promise<string[]> {
   const core = await openTestCore({ dataDir, databaseKey });
