@@ -1,18 +1,19 @@
 /**
  * `xinglin doctor` as a user runs it (from source, through tsx): the model process reports the
- * hardware and what the app will choose on it.
+ * hardware and what the app will choose on it, and the data folder's encryption and backups.
  */
 import { execFile } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HardwareReport } from '../../src-main/contract/index.js';
+import { DataStatus, HardwareReport } from '../../src-main/contract/index.js';
+import { createKeyFile } from '../../src-main/core/core.js';
 import { appRoot } from '../../src-main/hosts/common/app-root.js';
 import { tempDir } from '../helpers/env.js';
 
 function xinglin(args: string[], env: Record<string, string | undefined>) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const dirs = ['--data-dir', tempDir(), '--models-dir', tempDir()];
+    const dirs = [...(args.includes('--data-dir') ? [] : ['--data-dir', tempDir()]), '--models-dir', tempDir()];
     execFile(process.execPath, ['--import', 'tsx', path.join(appRoot(), 'src-main/hosts/cli/main.ts'), ...args, ...dirs], { cwd: appRoot(), env: { ...process.env, ...env } }, (error, stdout, stderr) => {
       resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
     });
@@ -31,6 +32,19 @@ describe('xinglin doctor', () => {
     expect(report.backends).toContainEqual(expect.objectContaining({ name: 'cpu', usable: true }));
     expect(report.choice.threads).toBe(1);
     expect(report.choice.threadsReason).toMatch(/--threads 或 XINGLIN_THREADS/);
+    expect(DataStatus.parse(JSON.parse(run.stdout).data).encryption.enabled).toBe(false);
+  });
+
+  it('says whether the data folder is encrypted and where the key comes from, or that the key is missing', async () => {
+    const dataDir = tempDir('xinglin-doctor-data-');
+    const keyFile = path.join(tempDir('xinglin-doctor-key-'), 'db.key');
+    createKeyFile(keyFile);
+    const encrypted = await xinglin(['doctor', '--data-dir', dataDir], { XINGLIN_DB_KEY_FILE: keyFile });
+    expect(encrypted.code).toBe(0);
+    expect(encrypted.stdout).toContain('已加密（SQLCipher 4），密钥来自密钥文件（XINGLIN_DB_KEY_FILE）');
+    const locked = await xinglin(['doctor', '--data-dir', dataDir], {});
+    expect(locked.code).toBe(1);
+    expect(locked.stderr).toContain('ENCRYPTION_KEY_MISSING');
   });
 
   it('prints in Chinese what it found and what the app will choose, with the default threads rule', async () => {

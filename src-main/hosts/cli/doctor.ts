@@ -1,9 +1,9 @@
-import { XinglinError, type HardwareReport } from '../../contract/index.js';
+import { XinglinError, type DataStatus, type HardwareReport } from '../../contract/index.js';
 import { parse } from './args.js';
 import { openCore } from './context.js';
 import { formatSize } from './models.js';
 
-export const doctorUsage = 'xinglin doctor [--json]              本机硬件、可用的推理后端，以及应用将选择的设备、线程、GPU 层数与内存映射方式和原因';
+export const doctorUsage = 'xinglin doctor [--json]              本机硬件、可用的推理后端，应用将选择的设备、线程、GPU 层数与内存映射方式和原因，以及数据文件夹的加密与备份';
 
 const BACKEND_NAMES: Record<HardwareReport['backends'][number]['name'], string> = { cpu: 'CPU', cuda: 'CUDA', vulkan: 'Vulkan', metal: 'Metal' };
 
@@ -28,6 +28,20 @@ export function formatHardware(report: HardwareReport): string {
   return lines.join('\n');
 }
 
+const KEY_SOURCES: Record<NonNullable<DataStatus['encryption']['keySource']>, string> = { keychain: '系统钥匙串', file: '密钥文件（XINGLIN_DB_KEY_FILE）', environment: '环境变量 XINGLIN_DB_KEY' };
+
+/** The data folder as IT checks it: where it is, whether it is encrypted (and with which key source), where backups go. */
+export function formatData(status: DataStatus): string {
+  const { encryption } = status;
+  const newest = status.backups[0];
+  return [
+    '数据',
+    `  数据文件夹  ${status.dataDir}`,
+    `  加密        ${encryption.enabled ? `已加密（SQLCipher 4），密钥来自${encryption.keySource ? KEY_SOURCES[encryption.keySource] : '未知来源'}` : '未加密'}`,
+    `  备份文件夹  ${status.backupFolder}：${status.backups.length} 份${newest ? `，最新 ${newest.createdAt}` : ''}`,
+  ].join('\n');
+}
+
 /** `xinglin doctor`: what the model process finds on this workstation and what it will choose, and why. */
 export async function doctor(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {});
@@ -35,7 +49,8 @@ export async function doctor(args: string[]): Promise<number> {
   const core = await openCore(values, 'cli');
   try {
     const report = await core.api.models.hardware();
-    console.log(values.json ? JSON.stringify(report) : formatHardware(report));
+    const data = await core.api.data.status();
+    console.log(values.json ? JSON.stringify({ ...report, data }) : `${formatHardware(report)}\n${formatData(data)}`);
     return 0;
   } finally {
     await core.close();
