@@ -91,6 +91,8 @@ describe('lanes', () => {
     expect(finished.text).toBe(alone[1]!.text);
   });
 
+  const LONG_TOKENS = 400;
+
   /** Asks every prompt at once, each on its lane, long enough to be stopped; resolves `writing` once every lane wrote. */
   function longOnLanes(laneSignal?: AbortSignal) {
     const wrote = new Set<number>();
@@ -100,7 +102,7 @@ describe('lanes', () => {
       ask(host, {
         lane,
         prompt,
-        sampling: { ...greedy, maxTokens: 400 },
+        sampling: { ...greedy, maxTokens: LONG_TOKENS },
         ...(laneSignal ? { signal: laneSignal } : {}),
         onText: () => {
           wrote.add(lane);
@@ -109,6 +111,16 @@ describe('lanes', () => {
       }),
     ));
     return { writing, answers };
+  }
+
+  /**
+   * Every lane still running when the model went was stopped, none ran on. On a busy machine a lane
+   * may write its whole budget before the last lane writes its first token (seen once beside a busy
+   * loop on each core): such a lane ended on its own, with every token it was allowed, not early.
+   */
+  function expectStoppedByUnload(results: Array<{ stopped: boolean; timings: { generatedTokens: number } }>) {
+    for (const r of results) expect(r.stopped ? r.timings.generatedTokens < LONG_TOKENS : r.timings.generatedTokens === LONG_TOKENS).toBe(true);
+    expect(results.some((r) => r.stopped)).toBe(true);
   }
 
   it('one grant answers on every lane; a load or unload through the queue stops them all, and so does the runtime’s own unload', async () => {
@@ -120,18 +132,13 @@ describe('lanes', () => {
     });
     await run.writing;
     expect((await queue.exclusive(() => host.unload())).state).toBe('none');
-    for (const results of [await grant]) {
-      expect(results.map((r) => r.stopped)).toEqual([true, true, true, true]);
-      expect(results.every((r) => r.timings.generatedTokens < 400)).toBe(true);
-    }
+    expectStoppedByUnload(await grant);
 
     await load(host);
     const direct = longOnLanes();
     await direct.writing;
     await host.unload();
-    const results = await direct.answers;
-    expect(results.map((r) => r.stopped)).toEqual([true, true, true, true]);
-    expect(results.every((r) => r.timings.generatedTokens < 400)).toBe(true);
+    expectStoppedByUnload(await direct.answers);
 
     await load(host);
     expect((await ask(host)).text).toBe(alone[0]!.text);
