@@ -37,7 +37,8 @@ export interface RuntimeCalls {
 export type RuntimeOp = keyof RuntimeCalls;
 
 export type ToRuntime =
-  | { [Op in RuntimeOp]: { id: number; op: Op; params: RuntimeCalls[Op]['params'] } }[RuntimeOp]
+  /** `aborted`: the caller's signal was aborted before the request left; it starts stopped (an `abort` after it could arrive only once the work is done). */
+  | { [Op in RuntimeOp]: { id: number; op: Op; params: RuntimeCalls[Op]['params']; aborted?: true } }[RuntimeOp]
   | { id: number; op: 'abort' };
 
 export type FromRuntime =

@@ -370,9 +370,12 @@ export class RuntimeClient {
         lastSign: performance.now(),
         allowanceMs,
       });
+      if (hooks.signal?.aborted) {
+        worker.process.send({ id, op, params, aborted: true } as never);
+        return this.#watch();
+      }
       worker.process.send({ id, op, params } as never);
       hooks.signal?.addEventListener('abort', abort, { once: true });
-      if (hooks.signal?.aborted) abort();
       this.#watch();
     });
   }

@@ -83,6 +83,7 @@ export function serveRuntime(port: RuntimePort): void {
       return;
     }
     const abort = new AbortController();
+    if (message.aborted) abort.abort();
     aborts.set(message.id, abort);
     handle(message, abort.signal).then(
       (value) => port.send({ id: message.id, type: 'result', value }),
