@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { chatMigrations } from '../chat/index.js';
 import { evalMigrations } from '../eval/index.js';
 import { knowledgeMigrations } from '../knowledge/index.js';
@@ -17,6 +19,11 @@ export const dataDatabases: readonly DataDatabase[] = [
   { file: 'knowledge.db', label: '知识库', supportedVersion: knowledgeMigrations.length },
   { file: 'eval.db', label: '评测', supportedVersion: evalMigrations.length },
 ];
+
+/** The data folder's database files that exist and hold something (a file of zero bytes is one SQLite never wrote). */
+export function existingDatabases(dataDir: string): string[] {
+  return dataDatabases.map((db) => path.join(dataDir, db.file)).filter((file) => fs.existsSync(file) && fs.statSync(file).size > 0);
+}
 
 /** SQLite's companions of a database file: moved with it, never left beside another one. */
 export const SQLITE_COMPANIONS = ['', '-wal', '-shm'] as const;

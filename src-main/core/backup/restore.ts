@@ -7,7 +7,7 @@ import { checkFolderKey } from '../encryption/folder.js';
 import { removeMarker, writeMarker } from '../encryption/marker.js';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { createPrivateFolder, ensureUsableFolder } from '../folders.js';
-import { dataDatabases, SQLITE_COMPANIONS } from './databases.js';
+import { dataDatabases, existingDatabases, SQLITE_COMPANIONS } from './databases.js';
 import { stamp, type BackupManifest } from './manifest.js';
 import { unpackBackup } from './read.js';
 
@@ -70,12 +70,10 @@ export async function restoreDataFolder(request: RestoreRequest): Promise<Restor
 
 /** BUSY while any app (this one included) holds one of the folder's databases open. */
 export function refuseWhileInUse(dataDir: string, key: DatabaseKey | undefined, action: string): void {
-  for (const db of dataDatabases) {
-    const file = path.join(dataDir, db.file);
-    if (fs.existsSync(file) && fs.statSync(file).size > 0 && isDatabaseInUse(file, key)) {
-      throw new XinglinError('BUSY', `杏林正在使用数据文件夹（${db.file} 已被打开），不能${action}：请先关闭杏林（桌面程序和 xinglin serve），再运行${action}。${dataDir}`, { path: dataDir, database: db.file });
-    }
-  }
+  const busy = existingDatabases(dataDir).find((file) => isDatabaseInUse(file, key));
+  if (busy === undefined) return;
+  const name = path.basename(busy);
+  throw new XinglinError('BUSY', `杏林正在使用数据文件夹（${name} 已被打开），不能${action}：请先关闭杏林（桌面程序和 xinglin serve），再运行${action}。${dataDir}`, { path: dataDir, database: name });
 }
 
 /** A plain backup restored into an encrypted folder is encrypted before it moves in: patient data never lands there in the clear. */

@@ -1,7 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { XinglinError } from '../../contract/index.js';
-import { dataDatabases } from '../backup/databases.js';
+import { existingDatabases } from '../backup/databases.js';
 import type { DatabaseKey } from '../db/index.js';
 import { keyCheck } from './key.js';
 import { readMarker, writeMarker, type EncryptionMarker } from './marker.js';
@@ -24,11 +22,6 @@ export function checkFolderKey(dataDir: string, key: DatabaseKey | undefined): E
     throw new XinglinError('ENCRYPTION_KEY_WRONG', `提供的数据库密钥不是加密此数据文件夹所用的那把（指纹不符），未打开任何数据库：${dataDir}`, { path: dataDir });
   }
   return marker;
-}
-
-/** The folder's databases that exist and hold something. */
-export function existingDatabases(dataDir: string): string[] {
-  return dataDatabases.map((db) => path.join(dataDir, db.file)).filter((file) => fs.existsSync(file) && fs.statSync(file).size > 0);
 }
 
 /**

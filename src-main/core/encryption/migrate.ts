@@ -11,7 +11,8 @@ import { backupDataFolder, type BackupResult } from '../backup/index.js';
 import { refuseWhileInUse } from '../backup/restore.js';
 import { applyKey, checkDatabase, fileEncryption, rekey, type DatabaseKey } from '../db/index.js';
 import { ensureUsableFolder } from '../folders.js';
-import { checkFolderKey, existingDatabases } from './folder.js';
+import { existingDatabases } from '../backup/databases.js';
+import { checkFolderKey } from './folder.js';
 import { removeMarker, writeMarker } from './marker.js';
 
 export interface EncryptionChange {
@@ -34,9 +35,15 @@ export async function encryptDataFolder(change: EncryptionChange): Promise<Encry
   const { dataDir, key } = change;
   ensureUsableFolder(dataDir, 'data');
   if (checkFolderKey(dataDir, key)) throw new XinglinError('INVALID_INPUT', `数据文件夹已经加密，无需再加密：${dataDir}`, { path: dataDir });
-  return rewrite(change, undefined, (db, file) => {
-    if (fileEncryption(file) === 'plain') rekey(db, key);
-  }, () => writeMarker(dataDir, key, change.now));
+  const { files, backup } = await backUpFirst(change, undefined);
+  writeMarker(dataDir, key, change.now);
+  for (const file of files) {
+    rewrite(file, (db) => {
+      if (fileEncryption(file) === 'plain') rekey(db, key);
+    });
+    checkRewritten(change, file, key);
+  }
+  return { backup, databases: files };
 }
 
 /** Decrypts the folder's databases, after a backup (still encrypted with `key`) to `backupFile`. */
@@ -44,31 +51,39 @@ export async function decryptDataFolder(change: EncryptionChange): Promise<Encry
   const { dataDir, key } = change;
   ensureUsableFolder(dataDir, 'data');
   if (!checkFolderKey(dataDir, key)) throw new XinglinError('INVALID_INPUT', `数据文件夹没有加密，无需解密：${dataDir}`, { path: dataDir });
-  const result = await rewrite(change, key, (db, file) => {
-    if (fileEncryption(file) !== 'encrypted') return; // left plain by an interrupted run
-    applyKey(db, key);
-    rekey(db, null);
-  }, () => undefined);
+  const { files, backup } = await backUpFirst(change, key);
+  for (const file of files) {
+    rewrite(file, (db) => {
+      if (fileEncryption(file) !== 'encrypted') return; // left plain by an interrupted run
+      applyKey(db, key);
+      rekey(db, null);
+    });
+    checkRewritten(change, file, undefined);
+  }
   removeMarker(dataDir);
-  return result;
+  return { backup, databases: files };
 }
 
-async function rewrite(change: EncryptionChange, currentKey: DatabaseKey | undefined, convert: (db: Database.Database, file: string) => void, before: () => void): Promise<EncryptionChangeResult> {
+/** Refuses while the folder is in use, and backs up what it holds (with the key it is encrypted with now). */
+async function backUpFirst(change: EncryptionChange, currentKey: DatabaseKey | undefined): Promise<{ files: string[]; backup: BackupResult | null }> {
   const { dataDir, key } = change;
   refuseWhileInUse(dataDir, key, '更改加密');
   const files = existingDatabases(dataDir);
   const backup = files.length > 0 ? await backupDataFolder({ dataDir, file: change.backupFile, appVersion: change.appVersion, key: currentKey, ...(change.now ? { now: change.now } : {}) }) : null;
   refuseWhileInUse(dataDir, key, '更改加密'); // the backup took a while: an app may have started meanwhile
-  before();
-  for (const file of files) {
-    const db = new Database(file, { fileMustExist: true });
-    try {
-      convert(db, file);
-    } finally {
-      db.close();
-    }
-    const { integrity } = checkDatabase(file, currentKey ? undefined : key);
-    if (integrity !== 'ok') throw new XinglinError('DATABASE_CORRUPT', `更改加密后 ${file} 未通过完整性检查（${integrity.slice(0, 120)}）；更改前的备份在 ${change.backupFile}`, { file });
+  return { files, backup };
+}
+
+function rewrite(file: string, convert: (db: Database.Database) => void): void {
+  const db = new Database(file, { fileMustExist: true });
+  try {
+    convert(db);
+  } finally {
+    db.close();
   }
-  return { backup, databases: files };
+}
+
+function checkRewritten(change: EncryptionChange, file: string, keyNow: DatabaseKey | undefined): void {
+  const { integrity } = checkDatabase(file, keyNow);
+  if (integrity !== 'ok') throw new XinglinError('DATABASE_CORRUPT', `更改加密后 ${file} 未通过完整性检查（${integrity.slice(0, 120)}）；更改前的备份在 ${change.backupFile}`, { file });
 }
